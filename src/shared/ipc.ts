@@ -1,0 +1,173 @@
+/**
+ * The one IPC contract between the window and the engine host (Electron main, or the browser bridge).
+ * Every request has a zod schema for its argument, validated on arrival in main/bridge;
+ * results are typed here so main, preload, bridge and renderer fail to compile together on a rename.
+ */
+import { z } from 'zod'
+import { TokenComparisonSchema, type TokenComparison } from './compare'
+import type { DataConsistency, TrainLog, WeightReport } from './evidence'
+import {
+  ExperimentIdSchema,
+  ExperimentSchema,
+  type Experiment,
+  type ExperimentSummary,
+  type RunInfo,
+} from './experiment'
+import type { ModelDescription } from './model'
+import { RunSettingsSchema, type SampleResult } from './results'
+import type { RunEvent } from './run-events'
+
+export { TokenComparisonSchema }
+
+const Id = z.object({ experimentId: ExperimentIdSchema })
+const RunRef = z.object({ experimentId: ExperimentIdSchema, runId: z.string().min(1).max(128) })
+export const LangSchema = z.enum(['en', 'zh-CN'])
+export type Lang = z.infer<typeof LangSchema>
+
+/** What a file picker is for; decides the dialog's filters. */
+export const FileKindSchema = z.enum(['onnx', 'tokenizer', 'dataset', 'trainData', 'log', 'checkpoint', 'folder', 'python'])
+export type FileKind = z.infer<typeof FileKindSchema>
+
+/** Argument schemas, one per request channel. */
+export const requestSchemas = {
+  'workspace:info': z.void(),
+  'workspace:choose': z.void(),
+  'experiment:list': z.void(),
+  'experiment:get': Id,
+  'experiment:create': z.object({ id: ExperimentIdSchema, title: z.string().max(200) }),
+  'experiment:save': ExperimentSchema,
+  'experiment:rename': z.object({ experimentId: ExperimentIdSchema, newId: ExperimentIdSchema }),
+  'experiment:duplicate': z.object({ experimentId: ExperimentIdSchema, newId: ExperimentIdSchema }),
+  'experiment:delete': Id,
+  'file:choose': z.object({ kind: FileKindSchema, title: z.string().max(200).optional() }),
+  /** Adds files dropped on the window; main sorts them by kind (.onnx, .pth, tokenizer.json, ...). */
+  'experiment:addFiles': z.object({ experimentId: ExperimentIdSchema, paths: z.array(z.string()).max(50) }),
+  'checkpoint:describe': z.object({ experimentId: ExperimentIdSchema, checkpointId: z.string() }),
+  'checkpoint:verifyWeights': z.object({ experimentId: ExperimentIdSchema, checkpointId: z.string() }),
+  'checkpoint:import': z.object({
+    experimentId: ExperimentIdSchema,
+    checkpointPath: z.string(),
+    minimindDir: z.string(),
+    python: z.string(),
+    label: z.string().max(200),
+  }),
+  'dataset:checkConsistency': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string() }),
+  'dataset:sample': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string(), index: z.number().int() }),
+  'trainlog:parse': Id,
+  'run:start': z.object({
+    experimentId: ExperimentIdSchema,
+    checkpointIds: z.array(z.string()).min(1).max(16),
+    datasetId: z.string(),
+    settings: RunSettingsSchema,
+  }),
+  'run:cancel': RunRef,
+  'run:resume': RunRef,
+  'run:list': Id,
+  'run:results': RunRef,
+  'run:delete': RunRef,
+  'compare:tokens': z.object({ experimentId: ExperimentIdSchema, baseRunId: z.string(), otherRunId: z.string() }),
+  'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema }),
+  'report:export': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, chooseFolder: z.boolean() }),
+  'settings:get': z.void(),
+  'settings:set': z.object({ python: z.string().optional(), minimindDir: z.string().optional() }),
+} as const
+
+export type RequestChannel = keyof typeof requestSchemas
+export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>
+
+export interface WorkspaceInfo {
+  path: string
+  version: string
+  /** 'electron' in the desktop app, 'bridge' in a browser. */
+  host: 'electron' | 'bridge'
+  platform: string
+}
+
+export interface ReportChart {
+  file: string
+  title: string
+  svg: string
+}
+export interface RenderedReport {
+  markdown: string
+  charts: ReportChart[]
+  lang: Lang
+}
+
+export interface AppSettings {
+  python?: string
+  minimindDir?: string
+}
+
+/** Result types, one per request channel. */
+export interface RequestResults {
+  'workspace:info': WorkspaceInfo
+  'workspace:choose': WorkspaceInfo | null
+  'experiment:list': ExperimentSummary[]
+  'experiment:get': Experiment
+  'experiment:create': Experiment
+  'experiment:save': Experiment
+  'experiment:rename': Experiment
+  'experiment:duplicate': Experiment
+  'experiment:delete': void
+  /** The chosen path (now allowed for later requests) or null when the dialog was cancelled. */
+  'file:choose': string | null
+  'experiment:addFiles': { experiment: Experiment; added: string[]; ignored: { path: string; reason: string }[] }
+  'checkpoint:describe': ModelDescription
+  'checkpoint:verifyWeights': WeightReport
+  'checkpoint:import': Experiment
+  'dataset:checkConsistency': DataConsistency
+  'dataset:sample': { text: string }
+  'trainlog:parse': TrainLog | null
+  'run:start': { runIds: string[] }
+  'run:cancel': void
+  'run:resume': { runId: string }
+  'run:list': RunInfo[]
+  'run:results': { run: RunInfo; results: SampleResult[] }
+  'run:delete': void
+  'compare:tokens': TokenComparison
+  'report:render': RenderedReport
+  'report:export': { folder: string; files: string[] } | null
+  'settings:get': AppSettings
+  'settings:set': AppSettings
+}
+
+/** Events pushed from the host to the window. */
+export interface EventPayloads {
+  'run:event': RunEvent & { experimentId: string }
+  /** Lines printed by the exporter during "Import checkpoint". */
+  'import:log': { experimentId: string; line: string }
+}
+export type EventChannel = keyof EventPayloads
+
+/** The API the renderer sees, identical over Electron IPC and the WebSocket bridge. */
+export interface LossLensApi {
+  invoke<C extends RequestChannel>(channel: C, args: RequestArgs<C>): Promise<RequestResults[C]>
+  /** Subscribes to an event channel; returns the unsubscribe function. */
+  on<E extends EventChannel>(channel: E, listener: (payload: EventPayloads[E]) => void): () => void
+  /** Electron only: the real filesystem path of a dropped File; undefined in the browser. */
+  pathForFile?(file: File): string | undefined
+}
+
+/** Validates a request's argument; throws a TypeError naming the channel and the problem. */
+export function parseRequest<C extends RequestChannel>(channel: C, args: unknown): RequestArgs<C> {
+  const schema = requestSchemas[channel]
+  if (!schema) throw new TypeError(`unknown channel "${String(channel)}"`)
+  const parsed = schema.safeParse(args)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new TypeError(`invalid payload for ${channel}: ${issue?.path.join('.') || '(root)'} ${issue?.message}`)
+  }
+  return parsed.data as RequestArgs<C>
+}
+
+export function isRequestChannel(channel: unknown): channel is RequestChannel {
+  return typeof channel === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, channel)
+}
+
+/** Bridge wire format (WebSocket JSON frames). */
+export type BridgeClientMessage = { kind: 'request'; id: number; channel: RequestChannel; args: unknown }
+export type BridgeServerMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string }
+  | { kind: 'event'; channel: EventChannel; payload: unknown }

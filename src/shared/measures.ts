@@ -1,0 +1,29 @@
+/** The measurements LossLens makes; exact definitions in PRODUCT.md ("The measurements"). */
+export const MEASURES = [
+  'teacherForcing',
+  'keepLastMisaligned',
+  'keepLastAligned',
+  'offsetSweep',
+  'autoregressive',
+  'kvCache',
+] as const
+
+export type Measure = (typeof MEASURES)[number]
+
+/** Shifts of the offset sweep: rows L-1+s .. N-2+s against targets T[L .. N-1]. s = +1 is the seed's bug. */
+export const SWEEP_SHIFTS = [-2, -1, 0, 1, 2] as const
+export type SweepShift = (typeof SWEEP_SHIFTS)[number]
+
+/** Parses "a,b,c" into measures; throws RangeError naming the unknown one. */
+export function parseMeasures(list: string): Measure[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+  for (const name of names) {
+    if (!(MEASURES as readonly string[]).includes(name)) {
+      throw new RangeError(`unknown measure "${name}"; known: ${MEASURES.join(', ')}`)
+    }
+  }
+  return names as Measure[]
+}

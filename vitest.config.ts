@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue'
+import { resolve } from 'node:path'
+
+export default defineConfig({
+  plugins: [vue()],
+  resolve: { alias: { '@renderer': resolve(__dirname, 'src/renderer/src') } },
+  test: {
+    // onnxruntime-node's typed arrays break under vm-based pools: forks keeps real Node contexts.
+    pool: 'forks',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+})
