@@ -1,0 +1,21 @@
+/**
+ * One colour per measure, everywhere: charts, tables, the report's SVGs.
+ * Chosen to stay distinguishable for common colour-vision deficiencies (Okabe-Ito based).
+ */
+export const MEASURE_COLORS = {
+  teacherForcing: '#0072B2',
+  keepLastMisaligned: '#D55E00',
+  keepLastAligned: '#56B4E9',
+  offsetSweep: '#CC79A7',
+  autoregressive: '#E69F00',
+  kvCache: '#009E73',
+  trainingLoss: '#555555',
+} as const
+
+export type ColoredSeries = keyof typeof MEASURE_COLORS
+
+/** Verdict badge colours. */
+export const VERDICT_COLORS = { pass: '#1a7f37', fail: '#cf222e', notMeasured: '#6e7781' } as const
+
+/** Colours for checkpoints side by side (compare view, scatter). */
+export const CHECKPOINT_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'] as const
