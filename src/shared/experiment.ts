@@ -29,6 +29,8 @@ export const DatasetRefSchema = z.object({
   path: z.string(),
   /** The training JSONL these samples should come from. */
   trainPath: z.string().optional(),
+  /** The user says these samples were drawn from the training data (the seed's eval_data_from_train.json). */
+  fromTraining: z.boolean().optional(),
   sampleCount: z.number().int().optional(),
   consistency: DataConsistencySchema.optional(),
 })

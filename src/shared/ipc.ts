@@ -68,6 +68,8 @@ export const requestSchemas = {
   'compare:tokens': z.object({ experimentId: ExperimentIdSchema, baseRunId: z.string(), otherRunId: z.string() }),
   'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema }),
   'report:export': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, chooseFolder: z.boolean() }),
+  /** Browser bridge only: list a folder on the engine's machine (the bridge's stand-in for a file dialog). */
+  'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),
   'settings:get': z.void(),
   'settings:set': z.object({ python: z.string().optional(), minimindDir: z.string().optional() }),
 } as const
@@ -92,6 +94,12 @@ export interface RenderedReport {
   markdown: string
   charts: ReportChart[]
   lang: Lang
+}
+
+export interface FolderListing {
+  path: string
+  parent: string | null
+  entries: { name: string; path: string; isDirectory: boolean; bytes: number }[]
 }
 
 export interface AppSettings {
@@ -128,6 +136,7 @@ export interface RequestResults {
   'compare:tokens': TokenComparison
   'report:render': RenderedReport
   'report:export': { folder: string; files: string[] } | null
+  'fs:list': FolderListing
   'settings:get': AppSettings
   'settings:set': AppSettings
 }
