@@ -51,7 +51,11 @@ export const ExperimentSchema = z.object({
 })
 export type Experiment = z.infer<typeof ExperimentSchema>
 
-export const RunStatusSchema = z.enum(['running', 'finished', 'failed', 'cancelled', 'interrupted'])
+/**
+ * queued: waiting behind another run of the same request; running: live in the engine;
+ * interrupted: run.json said running/queued but no live run existed (crash, quit); resumable like cancelled.
+ */
+export const RunStatusSchema = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatusSchema>
 
 export const RunInfoSchema = z.object({

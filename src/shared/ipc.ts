@@ -131,7 +131,8 @@ export interface RequestResults {
   'run:cancel': void
   'run:resume': { runId: string }
   'run:list': RunInfo[]
-  'run:results': { run: RunInfo; results: SampleResult[] }
+  /** warnings: e.g. a corrupt last line of results.jsonl (a partial write) that was ignored. */
+  'run:results': { run: RunInfo; results: SampleResult[]; warnings?: string[] }
   'run:delete': void
   'compare:tokens': TokenComparison
   'report:render': RenderedReport
@@ -173,6 +174,17 @@ export function parseRequest<C extends RequestChannel>(channel: C, args: unknown
 export function isRequestChannel(channel: unknown): channel is RequestChannel {
   return typeof channel === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, channel)
 }
+
+/**
+ * Electron only, not part of LossLens' request map: the preload reports the real path of a File the
+ * user dropped (webUtils.getPathForFile) on this channel so main allows it. Page script cannot reach
+ * it: the preload's invoke forwards request channels only, and a File built by script has no path.
+ */
+export const DROP_GRANT_CHANNEL = 'file:grantDropped'
+
+/** Browser bridge: the page at http://127.0.0.1:PORT/?token=T connects to ws://127.0.0.1:PORT/ws?token=T. */
+export const BRIDGE_WS_PATH = '/ws'
+export const BRIDGE_TOKEN_PARAM = 'token'
 
 /** Bridge wire format (WebSocket JSON frames). */
 export type BridgeClientMessage = { kind: 'request'; id: number; channel: RequestChannel; args: unknown }
