@@ -25,7 +25,16 @@ export const LangSchema = z.enum(['en', 'zh-CN'])
 export type Lang = z.infer<typeof LangSchema>
 
 /** What a file picker is for; decides the dialog's filters. */
-export const FileKindSchema = z.enum(['onnx', 'tokenizer', 'dataset', 'trainData', 'log', 'checkpoint', 'folder', 'python'])
+export const FileKindSchema = z.enum([
+  'onnx',
+  'tokenizer',
+  'dataset',
+  'trainData',
+  'log',
+  'checkpoint',
+  'folder',
+  'python',
+])
 export type FileKind = z.infer<typeof FileKindSchema>
 
 /** Argument schemas, one per request channel. */
@@ -52,7 +61,11 @@ export const requestSchemas = {
     label: z.string().max(200),
   }),
   'dataset:checkConsistency': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string() }),
-  'dataset:sample': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string(), index: z.number().int() }),
+  'dataset:sample': z.object({
+    experimentId: ExperimentIdSchema,
+    datasetId: z.string(),
+    index: z.number().int(),
+  }),
   'trainlog:parse': Id,
   'run:start': z.object({
     experimentId: ExperimentIdSchema,
@@ -65,9 +78,17 @@ export const requestSchemas = {
   'run:list': Id,
   'run:results': RunRef,
   'run:delete': RunRef,
-  'compare:tokens': z.object({ experimentId: ExperimentIdSchema, baseRunId: z.string(), otherRunId: z.string() }),
+  'compare:tokens': z.object({
+    experimentId: ExperimentIdSchema,
+    baseRunId: z.string(),
+    otherRunId: z.string(),
+  }),
   'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema }),
-  'report:export': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, chooseFolder: z.boolean() }),
+  'report:export': z.object({
+    experimentId: ExperimentIdSchema,
+    lang: LangSchema,
+    chooseFolder: z.boolean(),
+  }),
   /** Browser bridge only: list a folder on the engine's machine (the bridge's stand-in for a file dialog). */
   'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),
   'settings:get': z.void(),
@@ -120,7 +141,11 @@ export interface RequestResults {
   'experiment:delete': void
   /** The chosen path (now allowed for later requests) or null when the dialog was cancelled. */
   'file:choose': string | null
-  'experiment:addFiles': { experiment: Experiment; added: string[]; ignored: { path: string; reason: string }[] }
+  'experiment:addFiles': {
+    experiment: Experiment
+    added: string[]
+    ignored: { path: string; reason: string }[]
+  }
   'checkpoint:describe': ModelDescription
   'checkpoint:verifyWeights': WeightReport
   'checkpoint:import': Experiment
@@ -166,7 +191,9 @@ export function parseRequest<C extends RequestChannel>(channel: C, args: unknown
   const parsed = schema.safeParse(args)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new TypeError(`invalid payload for ${channel}: ${issue?.path.join('.') || '(root)'} ${issue?.message}`)
+    throw new TypeError(
+      `invalid payload for ${channel}: ${issue?.path.join('.') || '(root)'} ${issue?.message}`,
+    )
   }
   return parsed.data as RequestArgs<C>
 }
