@@ -83,5 +83,7 @@ export const ExperimentSummarySchema = z.object({
   lastRun: z.string().nullable(),
   bestLoss: z.number().nullable(),
   runningRuns: z.number().int(),
+  /** Set when experiment.json could not be read (corrupt, missing): the message names the file. */
+  error: z.string().optional(),
 })
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>
