@@ -20,7 +20,7 @@ export const TeacherForcingSchema = z.object({
 export const LossOnlySchema = z.object({ loss: finite })
 
 /** Keys "-2" .. "2"; a shift whose rows the sample lacks is absent. */
-export const OffsetSweepSchema = z.record(z.enum(['-2', '-1', '0', '1', '2']), finite)
+export const OffsetSweepSchema = z.partialRecord(z.enum(['-2', '-1', '0', '1', '2']), finite)
 
 export const AutoregressiveSchema = z.object({
   /** Mean CE of the TRUE next token along the model's own greedy path. */
