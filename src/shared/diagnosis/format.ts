@@ -1,0 +1,37 @@
+/** Fixed-decimal number formats shared by the report and the window (ASCII signs: the report is parsed back in tests). */
+
+/** A loss in nats: three decimals. */
+export function fmtLoss(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(3)
+}
+
+/** A signed loss difference: "+9.880" / "-0.168". */
+export function fmtSignedLoss(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—'
+  return (x >= 0 ? '+' : '-') + Math.abs(x).toFixed(3)
+}
+
+/** A fraction as a percentage with one decimal: 0.069 -> "6.9%". */
+export function fmtPct(fraction: number | null | undefined, decimals = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—'
+  return `${(fraction * 100).toFixed(decimals)}%`
+}
+
+/** A signed percentage: "+406.6%" / "-6.9%". */
+export function fmtSignedPct(fraction: number | null | undefined, decimals = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—'
+  return (fraction >= 0 ? '+' : '-') + fmtPct(Math.abs(fraction), decimals)
+}
+
+/** A small magnitude (logit differences): "0", "2.4e-5", "1.0e-3". */
+export function fmtSci(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—'
+  if (x === 0) return '0'
+  const [m, e] = x.toExponential(1).split('e')
+  return `${m}e${Number(e)}`
+}
+
+/** A shift with its sign: "+1", "0", "-2". */
+export function fmtShift(s: number): string {
+  return s > 0 ? `+${s}` : String(s)
+}

@@ -1,0 +1,102 @@
+/** Means over a run's per-sample results, computed the same way for the report and the window. */
+import { SWEEP_SHIFTS } from '../measures'
+import type { Means, SampleResult } from '../results'
+
+/** Samples that were scored (not skipped). */
+export function scoredResults(results: readonly SampleResult[]): SampleResult[] {
+  return results.filter((r) => r.skipped === undefined)
+}
+
+/** Arithmetic mean; null for an empty list. */
+export function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null
+  let sum = 0
+  for (const v of values) sum += v
+  return sum / values.length
+}
+
+/** Median (mean of the two middle values for an even count); null for an empty list. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Mean at each position over arrays of possibly different lengths (each position over the arrays that reach it). */
+export function meanPerPosition(arrays: readonly (readonly number[])[]): number[] {
+  const sums: number[] = []
+  const counts: number[] = []
+  for (const arr of arrays) {
+    arr.forEach((v, i) => {
+      sums[i] = (sums[i] ?? 0) + v
+      counts[i] = (counts[i] ?? 0) + 1
+    })
+  }
+  return sums.map((s, i) => s / counts[i]!)
+}
+
+function defined<T>(values: (T | undefined)[]): T[] {
+  return values.filter((v): v is T => v !== undefined)
+}
+
+/**
+ * Means of every measure over the scored samples that have it. Each shift of the offset sweep is
+ * averaged over the samples that have that shift; kvCacheMaxAbsDiff is the largest over samples,
+ * kvCacheTop1Agreement the mean.
+ */
+export function meansFromResults(results: readonly SampleResult[]): Means {
+  const scored = scoredResults(results)
+  const means: Means = {}
+  const tf = defined(scored.map((r) => r.teacherForcing))
+  const set = <K extends keyof Means>(key: K, value: Means[K] | null): void => {
+    if (value !== null && value !== undefined) means[key] = value
+  }
+  set('teacherForcing', mean(tf.map((t) => t.loss)))
+  set('teacherForcingTop1', mean(tf.map((t) => t.top1)))
+  if (tf.length > 0) means.teacherForcingSteps = meanPerPosition(tf.map((t) => t.tokenLosses))
+  set('keepLastMisaligned', mean(defined(scored.map((r) => r.keepLastMisaligned?.loss))))
+  set('keepLastAligned', mean(defined(scored.map((r) => r.keepLastAligned?.loss))))
+  const sweeps = defined(scored.map((r) => r.offsetSweep))
+  if (sweeps.length > 0) {
+    const sweep: NonNullable<Means['offsetSweep']> = {}
+    for (const s of SWEEP_SHIFTS) {
+      const key = String(s) as keyof typeof sweep
+      const m = mean(defined(sweeps.map((w) => w[key])))
+      if (m !== null) sweep[key] = m
+    }
+    means.offsetSweep = sweep
+  }
+  const ar = defined(scored.map((r) => r.autoregressive))
+  set('autoregressive', mean(ar.map((a) => a.loss)))
+  if (ar.length > 0) means.autoregressiveSteps = meanPerPosition(ar.map((a) => a.stepLosses))
+  const kv = defined(scored.map((r) => r.kvCache))
+  if (kv.length > 0) {
+    means.kvCacheMaxAbsDiff = Math.max(...kv.map((k) => k.maxAbsDiff))
+    set('kvCacheTop1Agreement', mean(kv.map((k) => k.top1Agreement)))
+  }
+  return means
+}
+
+/** The offset sweep as numbers: shift -> mean loss, shifts in ascending order. */
+export function sweepEntries(sweep: Means['offsetSweep']): [number, number][] {
+  if (!sweep) return []
+  return Object.entries(sweep)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([k, v]) => [Number(k), v] as [number, number])
+    .sort((a, b) => a[0] - b[0])
+}
+
+/** The lowest loss of the sweep other than at `except`. */
+export function sweepRunnerUp(
+  sweep: Partial<Record<number, number>>,
+  except: number,
+): [number, number] | null {
+  let best: [number, number] | null = null
+  for (const [k, v] of Object.entries(sweep)) {
+    const s = Number(k)
+    if (s === except || v === undefined) continue
+    if (!best || v < best[1]) best = [s, v]
+  }
+  return best
+}
