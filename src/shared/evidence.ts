@@ -40,6 +40,10 @@ export const DataConsistencySchema = z.object({
   notFound: z.array(z.object({ index: z.number().int(), preview: z.string() })),
   trainRows: z.number().int(),
   bytesScanned: z.number().int(),
+  /** Training lines that are not JSON or have neither text nor conversations (counted, not fatal). */
+  malformedCount: z.number().int().optional(),
+  /** Line numbers (1-based) of the first malformed training lines. */
+  malformedLines: z.array(z.number().int()).optional(),
 })
 export type DataConsistency = z.infer<typeof DataConsistencySchema>
 
@@ -59,6 +63,8 @@ export const TrainLogSchema = z.object({
   trailingMean: z.number().nullable(),
   tail: z.number().int(),
   unparsedLines: z.array(z.object({ line: z.number().int(), text: z.string() })),
+  /** Every non-blank line that gave no point (unparsedLines keeps the first ones only). */
+  unparsedCount: z.number().int().optional(),
   points: z.array(TrainLogPointSchema),
   /** MiniMind logs one micro-batch's loss, not an interval average. */
   caveat: z.string(),
