@@ -16,8 +16,15 @@ export default defineConfig({
   },
   preload: {
     build: {
-      // Bundled into one CommonJS file so the window can keep sandbox: true.
-      rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } },
+      // Bundled into one CommonJS file so the window can keep sandbox: true. A sandboxed preload can
+      // require only 'electron', so zod and the shared contract are bundled in; the package being
+      // "type": "module", the CommonJS format and the .cjs name are explicit.
+      externalizeDeps: false,
+      isolatedEntries: true,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      },
     },
   },
   renderer: {

@@ -1,0 +1,122 @@
+/** checkpoint:*, dataset:* and trainlog:parse: the engine's and evidence module's checks, stored on the experiment. */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import type { CheckpointRef, DatasetRef, Experiment } from '../../../shared/experiment'
+import { uniqueSlug } from '../../store/defaults'
+import type { HandlerContext } from '../context'
+import type { HandlerGroup } from '../types'
+import { checkProgram } from './programs'
+
+type Channels =
+  | 'checkpoint:describe'
+  | 'checkpoint:verifyWeights'
+  | 'checkpoint:import'
+  | 'dataset:checkConsistency'
+  | 'dataset:sample'
+  | 'trainlog:parse'
+
+function checkpointOf(e: Experiment, id: string): CheckpointRef {
+  const c = e.checkpoints.find((x) => x.id === id)
+  if (!c) throw new Error(`experiment ${e.id} has no checkpoint "${id}"`)
+  return c
+}
+function datasetOf(e: Experiment, id: string): DatasetRef {
+  const d = e.datasets.find((x) => x.id === id)
+  if (!d) throw new Error(`experiment ${e.id} has no dataset "${id}"`)
+  return d
+}
+
+export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
+  const ws = () => ctx.current().workspace
+  const patchCheckpoint = (experimentId: string, id: string, patch: Partial<CheckpointRef>) =>
+    ws().updateExperiment(experimentId, (e) => ({
+      ...e,
+      checkpoints: e.checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)),
+    }))
+
+  return {
+    'checkpoint:describe': async ({ experimentId, checkpointId }) => {
+      const c = checkpointOf(await ws().getExperiment(experimentId), checkpointId)
+      const description = await ctx.services.describeModel(ws().resolvePath(experimentId, c.modelPath))
+      await patchCheckpoint(experimentId, checkpointId, { description })
+      return description
+    },
+    'checkpoint:verifyWeights': async ({ experimentId, checkpointId }) => {
+      const c = checkpointOf(await ws().getExperiment(experimentId), checkpointId)
+      if (!c.sourcePath)
+        throw new Error(`checkpoint ${checkpointId} has no source .pth/.safetensors to verify against`)
+      const weights = await ctx.services.verifyWeights({
+        checkpointPath: ws().resolvePath(experimentId, c.sourcePath),
+        modelPath: ws().resolvePath(experimentId, c.modelPath),
+      })
+      await patchCheckpoint(experimentId, checkpointId, { weights })
+      return weights
+    },
+    'checkpoint:import': async ({ experimentId, checkpointPath, minimindDir, python, label }) => {
+      const source = ctx.access.check(checkpointPath, 'checkpoint to import')
+      const repo = ctx.access.check(minimindDir, 'MiniMind folder')
+      const program = checkProgram(ctx.access, python)
+      const experiment = await ws().getExperiment(experimentId)
+      const name =
+        label.trim() ||
+        source
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.[^.]+$/, '')
+      const id = uniqueSlug(
+        name,
+        experiment.checkpoints.map((c) => c.id),
+        'checkpoint',
+      )
+      const outDir = join(ws().experimentDir(experimentId), 'checkpoints', id)
+      await fs.promises.mkdir(outDir, { recursive: true })
+      const result = await ctx.services.importCheckpoint(
+        { checkpointPath: source, minimindDir: repo, python: program, outDir },
+        (line) => ctx.emit('import:log', { experimentId, line }),
+      )
+      const tokenizerPath =
+        result.tokenizerPath ??
+        [join(outDir, 'tokenizer.json'), join(repo, 'model', 'tokenizer.json')].find((p) => fs.existsSync(p))
+      if (!tokenizerPath)
+        throw new Error(`the exporter wrote ${result.modelPath} but no tokenizer.json was found for it`)
+      return ws().updateExperiment(experimentId, (e) => ({
+        ...e,
+        checkpoints: [
+          ...e.checkpoints,
+          {
+            id: uniqueSlug(
+              id,
+              e.checkpoints.map((c) => c.id),
+            ),
+            label: name,
+            modelPath: result.modelPath,
+            tokenizerPath,
+            sourcePath: source,
+          },
+        ],
+      }))
+    },
+    'dataset:checkConsistency': async ({ experimentId, datasetId }) => {
+      const d = datasetOf(await ws().getExperiment(experimentId), datasetId)
+      if (!d.trainPath) throw new Error(`dataset ${datasetId} has no training data to check against`)
+      const consistency = await ctx.services.checkDataConsistency({
+        evalPath: ws().resolvePath(experimentId, d.path),
+        trainPath: ws().resolvePath(experimentId, d.trainPath),
+      })
+      await ws().updateExperiment(experimentId, (e) => ({
+        ...e,
+        datasets: e.datasets.map((x) => (x.id === datasetId ? { ...x, consistency } : x)),
+      }))
+      return consistency
+    },
+    'dataset:sample': async ({ experimentId, datasetId, index }) => {
+      const d = datasetOf(await ws().getExperiment(experimentId), datasetId)
+      return { text: await ctx.services.sampleText(ws().resolvePath(experimentId, d.path), index) }
+    },
+    'trainlog:parse': async ({ experimentId }) => {
+      const e = await ws().getExperiment(experimentId)
+      if (!e.trainingLog) return null
+      return ctx.services.parseTrainLog(ws().resolvePath(experimentId, e.trainingLog))
+    },
+  }
+}

@@ -1,0 +1,94 @@
+/** run:*, compare:tokens and report:* requests. */
+import type { RunInfo } from '../../../shared/experiment'
+import { deleteRun, listRuns, readRun, readRunResults } from '../../store/runs'
+import type { HandlerContext } from '../context'
+import type { HandlerGroup } from '../types'
+
+type Channels =
+  | 'run:start'
+  | 'run:cancel'
+  | 'run:resume'
+  | 'run:list'
+  | 'run:results'
+  | 'run:delete'
+  | 'compare:tokens'
+  | 'report:render'
+  | 'report:export'
+
+export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
+  /** The live state of a run when it is queued or running; a stale 'running' on disk reads as interrupted. */
+  const current = (run: RunInfo): RunInfo => {
+    const live = ctx.current().runs.liveInfo(run.experimentId, run.runId)
+    if (live) return live
+    return run.status === 'running' || run.status === 'queued' ? { ...run, status: 'interrupted' } : run
+  }
+  const ws = () => ctx.current().workspace
+
+  return {
+    'run:start': async (request) => ({ runIds: await ctx.current().runs.start(request) }),
+    'run:cancel': async ({ experimentId, runId }) => ctx.current().runs.cancel(experimentId, runId),
+    'run:resume': async ({ experimentId, runId }) => ({
+      runId: await ctx.current().runs.resume(experimentId, runId),
+    }),
+    'run:list': async ({ experimentId }) => {
+      const { runs, warnings } = await listRuns(ws(), experimentId)
+      for (const warning of warnings) console.warn(warning)
+      return runs.map(current)
+    },
+    'run:results': async ({ experimentId, runId }) => {
+      const run = current(await readRun(ws(), experimentId, runId))
+      const { results, warnings } = await readRunResults(ws(), experimentId, runId)
+      return { run, results, ...(warnings.length > 0 ? { warnings } : {}) }
+    },
+    'run:delete': async ({ experimentId, runId }) => {
+      if (ctx.current().runs.isLive(experimentId, runId))
+        throw new Error(`run ${runId} is running; cancel it first`)
+      await deleteRun(ws(), experimentId, runId, (path) => ctx.host.trash(path))
+    },
+    'compare:tokens': async ({ experimentId, baseRunId, otherRunId }) => {
+      const experiment = await ws().getExperiment(experimentId)
+      const [base, other] = await Promise.all([
+        readRun(ws(), experimentId, baseRunId),
+        readRun(ws(), experimentId, otherRunId),
+      ])
+      if (base.datasetId !== other.datasetId) {
+        throw new Error(
+          `runs ${baseRunId} and ${otherRunId} scored different datasets; compare runs on the same samples`,
+        )
+      }
+      const files = (run: RunInfo) => {
+        const c = experiment.checkpoints.find((x) => x.id === run.checkpointId)
+        if (!c)
+          throw new Error(
+            `checkpoint "${run.checkpointId}" of run ${run.runId} is no longer in the experiment`,
+          )
+        return {
+          label: c.label,
+          modelPath: ws().resolvePath(experimentId, c.modelPath),
+          tokenizerPath: ws().resolvePath(experimentId, c.tokenizerPath),
+        }
+      }
+      const dataset = experiment.datasets.find((d) => d.id === base.datasetId)
+      if (!dataset)
+        throw new Error(`dataset "${base.datasetId}" of run ${baseRunId} is no longer in the experiment`)
+      return ctx.services.compareTokens({
+        base: files(base),
+        other: files(other),
+        dataPath: ws().resolvePath(experimentId, dataset.path),
+        settings: base.settings,
+      })
+    },
+    'report:render': async ({ experimentId, lang }) =>
+      ctx.services.renderReport(ws().experimentDir(experimentId), lang),
+    'report:export': async ({ experimentId, lang, chooseFolder }) => {
+      let folder = ws().reportsDir(experimentId)
+      if (chooseFolder && ctx.host.chooseFolder) {
+        const chosen = await ctx.host.chooseFolder('Export the report to')
+        if (!chosen) return null
+        folder = chosen
+      }
+      const rendered = await ctx.services.renderReport(ws().experimentDir(experimentId), lang)
+      return { folder, files: await ctx.services.writeReport(rendered, folder) }
+    },
+  }
+}

@@ -1,0 +1,41 @@
+/** The main window: sandboxed, context-isolated, no Node, loading the built renderer (or the dev server). */
+import { BrowserWindow, shell } from 'electron'
+import { hardenWebContents, isSafeExternalUrl } from './security'
+
+export interface WindowOptions {
+  preload: string
+  /** out/renderer/index.html, or the dev server URL under `electron-vite dev`. */
+  page: { file: string } | { url: string }
+  isAppUrl: (url: string) => boolean
+}
+
+export function createMainWindow(o: WindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 920,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'LossLens',
+    webPreferences: {
+      preload: o.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  hardenWebContents(win.webContents, {
+    isAppUrl: o.isAppUrl,
+    openExternal: (url) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url)
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  if ('url' in o.page) void win.loadURL(o.page.url)
+  else void win.loadFile(o.page.file)
+  return win
+}
