@@ -1,0 +1,59 @@
+/** `losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--json]` */
+import type { WeightReport } from '../../shared/evidence'
+import { verifyWeights } from '../engine/weights/match-weights'
+import { InputError } from '../engine/errors'
+import { parseCommandArgs, printJson, required } from './args'
+
+const USAGE = `usage: losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--rtol R] [--json]
+
+Matches the checkpoint's tensors against the ONNX model's initializers by name, then by shape and
+value (transposes and tied embeddings allowed). Exit code 1 when any checkpoint tensor does not match.`
+
+/** Runs the command; 0 when every unique checkpoint tensor matched. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    checkpoint: { type: 'string' },
+    model: { type: 'string' },
+    rtol: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const rtol = values.rtol === undefined ? undefined : Number(values.rtol)
+  if (rtol !== undefined && !(rtol >= 0))
+    throw new InputError(`--rtol must be a number >= 0, got "${values.rtol}"`)
+  const report = await verifyWeights(
+    required(values.checkpoint, 'checkpoint'),
+    required(values.model, 'model'),
+    { rtol },
+  )
+  if (values.json) printJson(report)
+  else console.log(summary(report))
+  return report.matched === report.total ? 0 : 1
+}
+
+function summary(r: WeightReport): string {
+  const diff = r.matched > 0 ? `, max |diff| ${fmt(r.maxAbsDiff)}` : ''
+  const lines = [
+    `${r.matched}/${r.total} unique tensors matched${diff} (tolerance ${fmt(r.tolerance)} relative)`,
+  ]
+  const transposed = r.matches.filter((m) => m.transposed).length
+  const tied = [...new Set(r.matches.filter((m) => m.tied).map((m) => m.checkpointName))]
+  if (transposed > 0) lines.push(`  ${transposed} initializer(s) stored transposed (MatMul weights)`)
+  if (tied.length > 0) lines.push(`  tied weights, counted once: ${tied.join(', ')}`)
+  if (r.mismatched.length > 0) {
+    lines.push('mismatched (values differ beyond tolerance):')
+    for (const m of r.mismatched)
+      lines.push(`  ${m.checkpointName}  vs  ${m.modelName}  max |diff| ${fmt(m.maxAbsDiff)}`)
+  }
+  if (r.unmatchedCheckpoint.length > 0)
+    lines.push(`only in the checkpoint: ${r.unmatchedCheckpoint.join(', ')}`)
+  if (r.unmatchedModel.length > 0) lines.push(`only in the model: ${r.unmatchedModel.join(', ')}`)
+  return lines.join('\n')
+}
+
+function fmt(n: number): string {
+  return n === 0 ? '0' : Math.abs(n) >= 1e-3 && Math.abs(n) < 1e4 ? n.toPrecision(4) : n.toExponential(2)
+}
