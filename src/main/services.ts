@@ -1,0 +1,63 @@
+/**
+ * The engine, evidence and report modules behind the handlers' EngineServices interface: the one
+ * place the window's hosts (Electron, the bridge) meet the engine's real functions.
+ */
+import { compareTokens, describeModel, runAnalysis } from './engine'
+import { readSamples } from './engine/dataset'
+import { InputError } from './engine/errors'
+import { checkDataConsistency } from './engine/evidence/data-consistency'
+import { runExporter } from './engine/evidence/run-exporter'
+import { readTrainLog } from './engine/evidence/train-log'
+import { verifyWeights } from './engine/weights/match-weights'
+import type { EngineServices } from './ipc/context'
+
+function notYet(what: string): never {
+  throw new Error(`${what} is not available in this build yet`)
+}
+
+export function createEngineServices(): EngineServices {
+  return {
+    runAnalysis,
+    describeModel: async (modelPath) => (await describeModel(modelPath)).model,
+    async compareTokens({ base, other, dataPath, settings }, signal) {
+      if (base.tokenizerPath !== other.tokenizerPath) {
+        // The engine scores both checkpoints on one tokenisation of the samples.
+        const { readFile } = await import('node:fs/promises')
+        const [a, b] = await Promise.all([readFile(base.tokenizerPath), readFile(other.tokenizerPath)])
+        if (!a.equals(b))
+          throw new InputError('the two checkpoints use different tokenizers; token comparison needs one')
+      }
+      const result = await compareTokens(
+        {
+          base: { modelPath: base.modelPath, label: base.label },
+          other: { modelPath: other.modelPath, label: other.label },
+          tokenizerPath: base.tokenizerPath,
+          dataPath,
+          inputLength: settings.inputLength,
+          predictLength: settings.predictLength,
+          ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+          addBos: settings.addBos,
+          batchSize: settings.batchSize,
+          threads: settings.threads,
+          provider: settings.provider,
+        },
+        signal,
+      )
+      return result.comparison
+    },
+    verifyWeights: ({ checkpointPath, modelPath }) => verifyWeights(checkpointPath, modelPath),
+    checkDataConsistency: ({ evalPath, trainPath }) => checkDataConsistency(evalPath, trainPath),
+    parseTrainLog: (path) => readTrainLog(path),
+    async importCheckpoint({ checkpointPath, minimindDir, python, outDir }, onLine, signal) {
+      const result = await runExporter({ python, checkpointPath, minimindDir, outDir }, onLine, signal)
+      return { modelPath: result.modelPath, tokenizerPath: result.tokenizerPath }
+    },
+    async sampleText(dataPath, index) {
+      const sample = (await readSamples(dataPath)).find((s) => s.index === index)
+      if (!sample) throw new InputError(`no sample ${index}`, dataPath)
+      return sample.text
+    },
+    renderReport: async () => notYet('the report'),
+    writeReport: async () => notYet('report export'),
+  }
+}
