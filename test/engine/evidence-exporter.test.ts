@@ -76,7 +76,7 @@ describe('runExporter', () => {
       ).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(InputError)
       expect((err as Error).message).toMatch(/exporter failed \(exit code 3\)/)
-      expect((err as Error).message).toMatch(/KeyError: model\.norm\.weight$/)
+      expect((err as Error).message).toContain('\nKeyError: model.norm.weight')
     } finally {
       delete process.env.FAKE_FAIL
     }
@@ -114,6 +114,34 @@ describe('runExporter', () => {
         () => {},
       ),
     ).rejects.toThrow(/did not write model\.onnx/)
+  })
+
+  it('finds the tokenizer the manifest records when it was not copied, and says null when there is none', async () => {
+    const { dir } = await setup()
+    const script = join(dir, 'no-copy.cjs')
+    await writeFile(
+      script,
+      `const fs = require('node:fs'), path = require('node:path'); const out = process.argv[process.argv.indexOf('--out') + 1]
+       fs.writeFileSync(path.join(out, 'model.onnx'), 'x')
+       fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ tokenizer: process.env.TOK ? { file: '../tok/tokenizer.json' } : null }))`,
+    )
+    await mkdir(join(dir, 'tok'))
+    await writeFile(join(dir, 'tok', 'tokenizer.json'), '{}')
+    const options = {
+      python: process.execPath,
+      exporterScript: script,
+      checkpointPath: 'a',
+      minimindDir: dir,
+      outDir: join(dir, 'o'),
+    }
+    process.env.TOK = '1'
+    try {
+      expect((await runExporter(options, () => {})).tokenizerPath).toBe(join(dir, 'tok', 'tokenizer.json'))
+    } finally {
+      delete process.env.TOK
+    }
+    const none = await runExporter(options, () => {})
+    expect([none.tokenizerPath, none.plainModelPath]).toEqual([null, null])
   })
 
   it('stops the exporter when aborted', async () => {

@@ -5,7 +5,8 @@
  *
  * The exporter is called as
  *   <python> <exporterScript> --checkpoint <.pth> --minimind-dir <dir> --out <dir> [--tokenizer <tokenizer.json>]
- * and leaves in --out: model.onnx (Optimum form), model.plain.onnx, tokenizer.json, manifest.json.
+ * and leaves in --out: model.onnx (Optimum form), model.plain.onnx, manifest.json and, unless it found
+ * none or was told not to copy it, tokenizer.json.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -33,7 +34,11 @@ export interface ExporterResult {
   modelPath: string
   /** The plain input_ids -> logits export; null when the exporter wrote none. */
   plainModelPath: string | null
-  tokenizerPath: string
+  /**
+   * tokenizer.json beside the model, or where manifest.json's `tokenizer.file` points (the exporter's
+   * --no-copy-tokenizer); null when the exporter found none (LossLens then needs one from the user).
+   */
+  tokenizerPath: string | null
   manifest: Record<string, unknown>
 }
 
@@ -116,7 +121,6 @@ async function collectOutputs(outDir: string): Promise<ExporterResult> {
     return path
   }
   const modelPath = need('model.onnx')
-  const tokenizerPath = need('tokenizer.json')
   const manifestPath = need('manifest.json')
   let manifest: unknown
   try {
@@ -132,7 +136,18 @@ async function collectOutputs(outDir: string): Promise<ExporterResult> {
     outDir,
     modelPath,
     plainModelPath: existsSync(plain) ? plain : null,
-    tokenizerPath,
+    tokenizerPath: tokenizerOf(outDir, manifest as Record<string, unknown>),
     manifest: manifest as Record<string, unknown>,
   }
+}
+
+function tokenizerOf(outDir: string, manifest: Record<string, unknown>): string | null {
+  const beside = join(outDir, 'tokenizer.json')
+  if (existsSync(beside)) return beside
+  const info = manifest.tokenizer as { file?: unknown } | null | undefined
+  if (info && typeof info.file === 'string') {
+    const recorded = resolve(outDir, info.file)
+    if (existsSync(recorded)) return recorded
+  }
+  return null
 }
