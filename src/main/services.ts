@@ -50,7 +50,10 @@ export function createEngineServices(): EngineServices {
     parseTrainLog: (path) => readTrainLog(path),
     async importCheckpoint({ checkpointPath, minimindDir, python, outDir }, onLine, signal) {
       const result = await runExporter({ python, checkpointPath, minimindDir, outDir }, onLine, signal)
-      return { modelPath: result.modelPath, tokenizerPath: result.tokenizerPath }
+      return {
+        modelPath: result.modelPath,
+        ...(result.tokenizerPath ? { tokenizerPath: result.tokenizerPath } : {}),
+      }
     },
     async sampleText(dataPath, index) {
       const sample = (await readSamples(dataPath)).find((s) => s.index === index)
