@@ -246,3 +246,49 @@ describe('demo', () => {
     expect(await ws.experimentIds()).toEqual(['1.4.0-demo'])
   })
 })
+
+describe('evidence on save', () => {
+  it('keeps what main measured while the files stay, drops it when they change', async () => {
+    const { fakeModel } = await import('./helpers/fake-engine')
+    const e = await ws.createExperiment({
+      id: 'e',
+      title: 'e',
+      checkpoints: [
+        { id: 'c', label: 'c', modelPath: '/m/a.onnx', tokenizerPath: '/m/t.json', sourcePath: '/m/a.pth' },
+      ],
+      datasets: [{ id: 'd', label: 'd', path: '/d/eval.json', trainPath: '/d/train.jsonl' }],
+    })
+    const consistency = {
+      evalPath: '/d/eval.json',
+      trainPath: '/d/train.jsonl',
+      total: 1,
+      found: 1,
+      foundNormalized: 1,
+      foundSubstring: 1,
+      notFound: [],
+      trainRows: 1,
+      bytesScanned: 1,
+      malformedCount: 0,
+      malformedLines: [],
+    }
+    await ws.updateExperiment('e', (x) => ({
+      ...x,
+      checkpoints: x.checkpoints.map((c) => ({ ...c, description: fakeModel })),
+      datasets: x.datasets.map((d) => ({ ...d, consistency, sampleCount: 1 })),
+    }))
+    // A window saving the copy it had before the description arrived does not erase it.
+    const kept = await ws.saveExperiment({ ...e, notes: 'edited' })
+    expect(kept.checkpoints[0]!.description?.form).toBe('plain')
+    expect(kept.datasets[0]!.consistency?.found).toBe(1)
+    expect(kept.notes).toBe('edited')
+    // Another model or training file: what was measured on the old one goes.
+    const changed = await ws.saveExperiment({
+      ...kept,
+      checkpoints: [{ ...kept.checkpoints[0]!, modelPath: '/m/b.onnx' }],
+      datasets: [{ ...kept.datasets[0]!, trainPath: '/d/other.jsonl' }],
+    })
+    expect(changed.checkpoints[0]!.description).toBeUndefined()
+    expect(changed.datasets[0]!.consistency).toBeUndefined()
+    expect(changed.datasets[0]!.sampleCount).toBe(1)
+  })
+})

@@ -129,11 +129,13 @@ export class Workspace {
 
   /**
    * Replaces experiment.json with `experiment` (paths stored relative when inside the folder). The
-   * current file must read cleanly: a corrupt one is reported, not overwritten.
+   * current file must read cleanly: a corrupt one is reported, not overwritten. What main measured
+   * (model description, weight report, data consistency) is kept while its files stay the same, and
+   * dropped when they change.
    */
   saveExperiment(experiment: Experiment): Promise<Experiment> {
     return this.updateExperiment(experiment.id, (current) => ({
-      ...experiment,
+      ...carryEvidence(this.experimentDir(experiment.id), current, experiment),
       createdAt: current.createdAt,
     }))
   }
@@ -256,6 +258,46 @@ export class Workspace {
       if (this.#locks.get(key) === settled) this.#locks.delete(key)
     })
     return next
+  }
+}
+
+/**
+ * Evidence fields of `next` reconciled with `current`: a window that saved an older copy does not erase
+ * a description or check stored since, and a changed file drops what was measured on the old one.
+ */
+function carryEvidence(dir: string, current: Experiment, next: Experiment): Experiment {
+  const same = (a?: string, b?: string) =>
+    a === undefined || b === undefined ? a === b : resolve(dir, a) === resolve(dir, b)
+  return {
+    ...next,
+    checkpoints: next.checkpoints.map((c) => {
+      const old = current.checkpoints.find((o) => o.id === c.id)
+      if (!old) return c
+      const { description, weights, ...rest } = c
+      const sameModel = same(old.modelPath, c.modelPath)
+      const sameWeights = sameModel && same(old.sourcePath, c.sourcePath)
+      const keptDescription = sameModel ? (description ?? old.description) : undefined
+      const keptWeights = sameWeights ? (weights ?? old.weights) : undefined
+      return {
+        ...rest,
+        ...(keptDescription ? { description: keptDescription } : {}),
+        ...(keptWeights ? { weights: keptWeights } : {}),
+      }
+    }),
+    datasets: next.datasets.map((d) => {
+      const old = current.datasets.find((o) => o.id === d.id)
+      if (!old) return d
+      const { consistency, sampleCount, ...rest } = d
+      const sameData = same(old.path, d.path)
+      const keptConsistency =
+        sameData && same(old.trainPath, d.trainPath) ? (consistency ?? old.consistency) : undefined
+      const keptCount = sameData ? (sampleCount ?? old.sampleCount) : undefined
+      return {
+        ...rest,
+        ...(keptConsistency ? { consistency: keptConsistency } : {}),
+        ...(keptCount !== undefined ? { sampleCount: keptCount } : {}),
+      }
+    }),
   }
 }
 
