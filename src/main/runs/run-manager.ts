@@ -169,8 +169,11 @@ export class RunManager {
     return this.#liveRuns(experimentId).map((r) => ({ ...r.info }))
   }
 
-  /** On quit: drops the queue and stops the running run; stopped runs end 'interrupted'. */
-  async shutdown(): Promise<void> {
+  /**
+   * On quit: drops the queue and stops the running run; stopped runs end 'interrupted'. Waits at most
+   * `timeoutMs` for the engine to stop (a run still marked running is found interrupted at next start).
+   */
+  async shutdown(timeoutMs = 5000): Promise<void> {
     for (const live of this.#queue.splice(0)) {
       this.#live.delete(key(live.info.experimentId, live.info.runId))
       await writeRun(this.workspace, { ...live.info, status: 'interrupted', updatedAt: this.#now() })
@@ -179,7 +182,9 @@ export class RunManager {
       live.interrupted = true
       live.controller.abort()
     }
-    await this.#pump
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([this.#pump, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))])
+    clearTimeout(timer)
   }
 
   /** Resolves when the queue is empty (tests, shutdown). */
@@ -234,9 +239,11 @@ export class RunManager {
       emit(event)
     }
     const stopped = () =>
-      live.interrupted
-        ? end('interrupted', {}, { type: 'cancelled', runId, done: live.info.done })
-        : end('cancelled', {}, { type: 'cancelled', runId, done: live.info.done })
+      end(
+        live.interrupted ? 'interrupted' : 'cancelled',
+        {},
+        { type: 'cancelled', runId, done: live.info.done },
+      )
 
     try {
       const experiment = await ws.getExperiment(experimentId)
