@@ -77,6 +77,9 @@ type DataRef =
 
 class ProtoError extends Error {}
 
+// Read-ahead per positional read: enough for a node or tensor header, small next to any weight.
+const WINDOW_BYTES = 16384
+
 /** Buffered positional reads over one open file. */
 class FileWindow {
   #buf: Buffer = Buffer.alloc(0)
@@ -91,7 +94,7 @@ class FileWindow {
   async ensure(pos: number, n: number): Promise<void> {
     const end = Math.min(this.size, pos + n)
     if (pos >= this.#start && end <= this.#start + this.#buf.length) return
-    const length = Math.max(end - pos, Math.min(65536, this.size - pos))
+    const length = Math.max(end - pos, Math.min(WINDOW_BYTES, this.size - pos))
     this.#buf = Buffer.alloc(length)
     const { bytesRead } = await this.fh.read(this.#buf, 0, length, pos)
     this.#buf = this.#buf.subarray(0, bytesRead)
