@@ -26,7 +26,7 @@ describe('explain my number', () => {
     expect(e.ambiguous).toBe(false)
     const en = verdictText('en').explanation(e)
     expect(en).toContain('12.310')
-    expect(en).toContain('1 position late')
+    expect(en).toContain('one position late')
     expect(verdictText('zh-CN').explanation(e)).toContain('向后错了1个位置')
   })
   it('finds teacher forcing, autoregressive and a sweep shift when they are nearest', () => {

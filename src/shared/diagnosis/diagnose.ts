@@ -4,6 +4,7 @@ import type { Means } from '../results'
 import { candidatesFromMeans, explainReportedLoss } from './explain'
 import type {
   AlignmentVerdict,
+  Candidate,
   DataVerdict,
   Explanation,
   KvCacheVerdict,
@@ -72,18 +73,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     input.runs.find((r) => r.checkpointId === checkpointId && r.datasetId === datasetId)
   const primary = find(input.primary.checkpointId, input.primary.datasetId)
   const means = primary?.means ?? {}
-  const explanation =
-    input.reportedLoss !== undefined && input.reportedLoss !== null
-      ? explainReportedLoss(
-          input.reportedLoss,
-          // The primary run's variants first: on a tie the run the report is about wins.
-          [primary, ...input.runs.filter((r) => r !== primary)]
-            .filter((r): r is DiagnosisRun => r !== undefined)
-            .flatMap((r) =>
-              candidatesFromMeans(r.means, { checkpointId: r.checkpointId, datasetId: r.datasetId }),
-            ),
-        )
-      : null
+  const explanation = explainAcrossRuns(input.reportedLoss, primary, input.runs)
   let trainingDataset: Diagnosis['trainingDataset'] = null
   const ordered = [
     ...input.datasets.filter((d) => d.id === input.primary.datasetId),
@@ -101,7 +91,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     weights: input.checkpoints.map((c) => diagnoseWeights(c.weights, c.id)),
     mode: diagnoseMode(means, explanation),
     kvCache: diagnoseKvCache(means, { hasKvCache: primary?.hasKvCache }),
-    alignment: diagnoseAlignment(means),
+    alignment: diagnoseAlignment(means, explanation),
     trainEval: diagnoseTrainEval({
       trainLog: input.trainLog,
       means: trainingDataset ? find(input.primary.checkpointId, trainingDataset.id)!.means : null,
@@ -110,4 +100,27 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     explanation,
     trainingDataset,
   }
+}
+
+const candidatesOf = (r: DiagnosisRun): Candidate[] =>
+  candidatesFromMeans(r.means, { checkpointId: r.checkpointId, datasetId: r.datasetId })
+
+/**
+ * "Explain my number" on the primary run (the samples the report is about) first; only when nothing
+ * there is within tolerance, over every run, so another checkpoint or dataset can still be the answer.
+ */
+export function explainAcrossRuns(
+  reported: number | null | undefined,
+  primary: DiagnosisRun | undefined,
+  runs: readonly DiagnosisRun[],
+): Explanation | null {
+  if (reported === undefined || reported === null) return null
+  if (primary) {
+    const own = explainReportedLoss(reported, candidatesOf(primary))
+    if (own.status === 'matched') return own
+  }
+  return explainReportedLoss(
+    reported,
+    [primary, ...runs.filter((r) => r !== primary)].filter((r) => r !== undefined).flatMap(candidatesOf),
+  )
 }

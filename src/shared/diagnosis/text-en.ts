@@ -21,8 +21,12 @@ function candidate(c: Candidate): string {
       return 'logits_to_keep=P scored as the last P rows (one position late)'
     case 'keepLastAligned':
       return 'logits_to_keep=P+1 without its last row (the right slice)'
-    case 'offsetSweep':
-      return `the slice shifted by ${fmtShift(c.shift ?? 0)} position(s)`
+    case 'offsetSweep': {
+      const s = c.shift ?? 0
+      const n = Math.abs(s)
+      if (s === 0) return 'offset sweep, shift 0 (the right rows)'
+      return `offset sweep, rows shifted by ${fmtShift(s)} (${n} position${n > 1 ? 's' : ''} ${s > 0 ? 'late' : 'early'})`
+    }
     case 'autoregressive':
       return 'autoregressive generation (greedy, free-running)'
   }
@@ -41,7 +45,9 @@ function verdict(v: Verdict): string {
         return `All ${total} evaluation samples occur in the training data (${v.exact} verbatim, ${v.normalized} after whitespace normalisation, ${v.substring} as part of a training row), so a data difference cannot explain the gap.`
       }
       if (v.reason === 'heldOut') {
-        return `${found} of ${total} samples occur in the training data: the set is held out, so its loss measures generalisation and is expected to sit above the training loss.`
+        const some =
+          found === 0 ? `None of the ${total} samples occurs` : `Only ${found} of ${total} samples occur`
+        return `${some} in the training data: the set is held out, so its loss measures generalisation and is expected to sit above the training loss.`
       }
       return `${total - found} of ${total} evaluation samples were not found in the training data: on those the loss measures generalisation, so part of the gap may be real rather than an evaluation error.`
     }
@@ -69,7 +75,7 @@ function verdict(v: Verdict): string {
         return `Autoregressive generation (${ar}) stays within ${fmtLoss(v.threshold)} nats of teacher forcing (${tf}) at every step.${notYours}`
       }
       const where = v.divergenceStep !== null ? `, parting from step ${v.divergenceStep} of ${v.steps}` : ''
-      return `Autoregressive generation (${ar}) is ${fmtSignedLoss(v.gap)} nats above teacher forcing (${tf})${where}: that is exposure bias, expected once the model conditions on its own guesses, not a defect.${notYours}`
+      return `Autoregressive generation (${ar}) is ${fmtLoss(v.gap)} nats above teacher forcing (${tf})${where}: that is exposure bias, expected once the model conditions on its own guesses, not a defect.${notYours}`
     }
     case 'kvCache':
       if (v.reason === 'noCache')
@@ -84,8 +90,8 @@ function verdict(v: Verdict): string {
       return `Logits stay close (max |diff| ${fmtSci(v.maxAbsDiff)}) but the cache changes the predicted token on ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} of steps.`
     case 'alignment': {
       const excess =
-        v.misalignedExcess !== null
-          ? ` Scoring one position late (logits_to_keep=P, last P rows) costs ${fmtSignedLoss(v.misalignedExcess)} nats (${fmtSignedPct(v.misalignedExcessRelative)}).`
+        v.misalignedExcess !== null && v.misalignedExcess > 0
+          ? ` Scoring one position late (logits_to_keep=P, last P rows) raises the loss by ${fmtLoss(v.misalignedExcess)} nats (${fmtPct(v.misalignedExcessRelative)}).`
           : ''
       const zero = v.sweep[0]
       switch (v.reason) {
@@ -102,6 +108,14 @@ function verdict(v: Verdict): string {
           return `logits_to_keep=P+1 without its last row gives ${fmtLoss(v.keepLastAligned)} where teacher forcing gives ${fmtLoss(v.teacherForcing)}: the graph's logits_to_keep path computes different logits, not just fewer.`
         case 'correctBeatsShifted':
           return `The right slice (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}) beats the one-off slice (${fmtLoss(v.keepLastMisaligned)}); no offset sweep was run.${excess}`
+        case 'explainsReported': {
+          const n = Math.abs(v.reportedShift ?? 0)
+          const model =
+            v.argminShift === 0
+              ? ` The model itself is aligned: the offset sweep is lowest at shift 0 (${fmtLoss(zero)}).`
+              : ''
+          return `Your reported ${fmtLoss(v.reported)} is the loss of rows shifted by ${fmtShift(v.reportedShift ?? 0)} (${fmtLoss(v.reportedValue)} on these samples): your script pairs each target with the row ${n} position${n > 1 ? 's' : ''} ${(v.reportedShift ?? 0) > 0 ? 'after' : 'before'} the one that predicts it.${model}`
+        }
         case 'shiftedBeatsCorrect':
           return `The one-off slice (${fmtLoss(v.keepLastMisaligned)}) scores lower than the right one (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}): the model's rows are out of step with its targets.`
       }
@@ -148,7 +162,7 @@ export const textEn: VerdictText = {
         return {
           figure:
             v.maxStepGapAt !== null
-              ? `largest AR − TF per step ${fmtSignedLoss(v.maxStepGap)} nats (step ${v.maxStepGapAt})`
+              ? `largest AR − TF per step ${fmtSignedLoss(v.maxStepGap)} nats, at step ${v.maxStepGapAt}`
               : `AR − TF ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdEn(v),
         }
@@ -167,6 +181,12 @@ export const textEn: VerdictText = {
           }
         if (v.reason === 'correctBeatsShifted' || v.reason === 'shiftedBeatsCorrect') {
           return { figure: `misaligned − correct ${fmtSignedLoss(v.figure)} nats`, threshold: '> 0' }
+        }
+        if (v.reason === 'explainsReported') {
+          return {
+            figure: `your number is ${fmtPct(v.figure)} from the rows shifted by ${fmtShift(v.reportedShift ?? 0)}`,
+            threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+          }
         }
         return { figure: `minimum at shift ${fmtShift(v.figure ?? 0)}`, threshold: 'shift 0' }
       case 'trainEval':
@@ -189,11 +209,18 @@ export const textEn: VerdictText = {
     let tail = ''
     if (m.rowShift !== null && m.rowShift !== 0) {
       const n = Math.abs(m.rowShift)
-      tail = ` Your script scores the slice ${n} position${n > 1 ? 's' : ''} ${m.rowShift > 0 ? 'late' : 'early'}.`
+      tail = ` Your script scores the slice ${n === 1 ? 'one position' : `${n} positions`} ${m.rowShift > 0 ? 'late' : 'early'}.`
     } else if (m.rowShift === 0) {
       tail = ' Your script already scores the right slice.'
     }
-    const amb = e.ambiguous ? ' Another variant is also within tolerance, so treat this match with care.' : ''
+    const others = e.ranked.filter((c) => c.relative <= e.tolerance && c.rowShift !== m.rowShift)
+    const amb =
+      e.ambiguous && others.length > 0
+        ? ` Also within tolerance: ${others
+            .slice(0, 3)
+            .map((c) => `${candidate(c)}${on(c)} at ${fmtLoss(c.value)} (${fmtPct(c.relative)})`)
+            .join('; ')}; the nearest is taken, but the numbers alone cannot rule these out.`
+        : ''
     return head + tail + amb
   },
 }

@@ -21,8 +21,11 @@ function candidate(c: Candidate): string {
       return 'logits_to_keep=P 并取最后P行(错位一个位置)'
     case 'keepLastAligned':
       return 'logits_to_keep=P+1 并去掉最后一行(正确切片)'
-    case 'offsetSweep':
-      return `偏移 ${fmtShift(c.shift ?? 0)} 个位置的切片`
+    case 'offsetSweep': {
+      const s = c.shift ?? 0
+      if (s === 0) return '偏移扫描,偏移0(正确的行)'
+      return `偏移扫描,行号偏移 ${fmtShift(s)}(${s > 0 ? '向后' : '向前'}错${Math.abs(s)}位)`
+    }
     case 'autoregressive':
       return '自回归生成(贪心解码)'
   }
@@ -39,7 +42,11 @@ function verdict(v: Verdict): string {
         return `${total}个评估样本全部出现在训练数据中(逐字匹配${v.exact}个,空白归一化后${v.normalized}个,作为训练样本片段${v.substring}个),排除数据差异。`
       }
       if (v.reason === 'heldOut') {
-        return `${total}个样本中只有${found}个出现在训练数据中:这是留出集,其loss衡量的是泛化能力,高于训练loss属于正常。`
+        const some =
+          found === 0
+            ? `${total}个样本均未出现在训练数据中`
+            : `${total}个样本中只有${found}个出现在训练数据中`
+        return `${some}:这是留出集,其loss衡量的是泛化能力,高于训练loss属于正常。`
       }
       return `${total}个评估样本中有${total - found}个未在训练数据中找到:这些样本上的loss衡量的是泛化能力,差距中可能有一部分是真实的,而不是评估错误。`
     }
@@ -65,7 +72,7 @@ function verdict(v: Verdict): string {
         return `自回归loss(${ar})在每一步都与教师强制loss(${tf})相差不超过 ${fmtLoss(v.threshold)} nats。${notYours}`
       }
       const where = v.divergenceStep !== null ? `,从第${v.divergenceStep}步(共${v.steps}步)开始分离` : ''
-      return `自回归loss(${ar})比教师强制loss(${tf})高 ${fmtSignedLoss(v.gap)} nats${where}:这是模型以自己的预测为条件后的错误累积(暴露偏差),属于正常现象,并非模型缺陷。${notYours}`
+      return `自回归loss(${ar})比教师强制loss(${tf})高 ${fmtLoss(v.gap)} nats${where}:这是模型以自己的预测为条件后的错误累积(暴露偏差),属于正常现象,并非模型缺陷。${notYours}`
     }
     case 'kvCache':
       if (v.reason === 'noCache') return '模型没有KV cache输入,无从检查;自回归每一步都重新计算了整个前缀。'
@@ -79,8 +86,8 @@ function verdict(v: Verdict): string {
       return `logits相差不大(最大|差| ${fmtSci(v.maxAbsDiff)}),但在 ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} 的步骤上KV cache改变了预测的token。`
     case 'alignment': {
       const excess =
-        v.misalignedExcess !== null
-          ? `错位一个位置(logits_to_keep=P 取最后P行)会使loss增加 ${fmtSignedLoss(v.misalignedExcess)} nats(${fmtSignedPct(v.misalignedExcessRelative)})。`
+        v.misalignedExcess !== null && v.misalignedExcess > 0
+          ? `错位一个位置(logits_to_keep=P 取最后P行)会使loss增加 ${fmtLoss(v.misalignedExcess)} nats(${fmtPct(v.misalignedExcessRelative)})。`
           : ''
       const zero = v.sweep[0]
       switch (v.reason) {
@@ -97,6 +104,18 @@ function verdict(v: Verdict): string {
           return `logits_to_keep=P+1 去掉最后一行得到 ${fmtLoss(v.keepLastAligned)},教师强制为 ${fmtLoss(v.teacherForcing)}:图中的logits_to_keep路径算出的logits本身就不同,而不只是更少。`
         case 'correctBeatsShifted':
           return `正确切片(${fmtLoss(v.teacherForcing ?? v.keepLastAligned)})优于错位切片(${fmtLoss(v.keepLastMisaligned)});未运行偏移扫描。${excess}`
+        case 'explainsReported': {
+          const s = v.reportedShift ?? 0
+          const model =
+            v.argminShift === 0 ? `模型本身的位置是对齐的:偏移扫描在偏移0处最低(${fmtLoss(zero)})。` : ''
+          const row =
+            Math.abs(s) === 1
+              ? s > 0
+                ? '的下一行'
+                : '的上一行'
+              : `${s > 0 ? '之后' : '之前'}第${Math.abs(s)}行`
+          return `您报告的 ${fmtLoss(v.reported)} 是行号偏移 ${fmtShift(s)} 的切片算出的loss(在这些样本上为 ${fmtLoss(v.reportedValue)}):您的脚本让每个目标配上了预测它的那一行${row}。${model}`
+        }
         case 'shiftedBeatsCorrect':
           return `错位切片(${fmtLoss(v.keepLastMisaligned)})反而低于正确切片(${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}):模型的输出位置与目标错开了。`
       }
@@ -156,7 +175,7 @@ export const textZh: VerdictText = {
         return {
           figure:
             v.maxStepGapAt !== null
-              ? `单步最大差(自回归 − 教师强制)${fmtSignedLoss(v.maxStepGap)} nats(第${v.maxStepGapAt}步)`
+              ? `单步最大差(自回归 − 教师强制)${fmtSignedLoss(v.maxStepGap)} nats,在第${v.maxStepGapAt}步`
               : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdZh(v),
         }
@@ -172,6 +191,12 @@ export const textZh: VerdictText = {
           }
         if (v.reason === 'correctBeatsShifted' || v.reason === 'shiftedBeatsCorrect') {
           return { figure: `错位 − 正确 ${fmtSignedLoss(v.figure)} nats`, threshold: '> 0' }
+        }
+        if (v.reason === 'explainsReported') {
+          return {
+            figure: `您的数字与行号偏移 ${fmtShift(v.reportedShift ?? 0)} 的切片相差 ${fmtPct(v.figure)}`,
+            threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+          }
         }
         return { figure: `最低点在偏移 ${fmtShift(v.figure ?? 0)}`, threshold: '偏移0' }
       case 'trainEval':
@@ -196,7 +221,14 @@ export const textZh: VerdictText = {
     } else if (m.rowShift === 0) {
       tail = '您的脚本取的已经是正确切片。'
     }
-    const amb = e.ambiguous ? '另有其他计算方式也在容差以内,此匹配需谨慎看待。' : ''
+    const others = e.ranked.filter((c) => c.relative <= e.tolerance && c.rowShift !== m.rowShift)
+    const amb =
+      e.ambiguous && others.length > 0
+        ? `同样在容差以内的还有:${others
+            .slice(0, 3)
+            .map((c) => `${candidate(c)}${on(c)},${fmtLoss(c.value)}(相差 ${fmtPct(c.relative)})`)
+            .join(';')}。这里取最接近者,但仅凭数字无法排除它们。`
+        : ''
     return head + tail + amb
   },
 }

@@ -78,7 +78,8 @@ export interface AlignmentVerdict extends VerdictBase {
   /**
    * minimumAtZero: the sweep's lowest loss is at shift 0 (figure: that shift); minimumElsewhere;
    * keepLastDiffers: logits_to_keep=P+1 minus its last row does not reproduce teacher forcing (figure: |diff|);
-   * correctBeatsShifted: no sweep, but the correct slice beats the one-off slice.
+   * correctBeatsShifted: no sweep, but the correct slice beats the one-off slice;
+   * explainsReported: the user's number is a shifted slice (figure: its relative distance): the cause.
    */
   reason:
     | 'notMeasured'
@@ -87,6 +88,7 @@ export interface AlignmentVerdict extends VerdictBase {
     | 'keepLastDiffers'
     | 'correctBeatsShifted'
     | 'shiftedBeatsCorrect'
+    | 'explainsReported'
   /** Shift with the lowest mean loss in the sweep. */
   argminShift: number | null
   sweep: Partial<Record<number, number>>
@@ -97,6 +99,10 @@ export interface AlignmentVerdict extends VerdictBase {
   misalignedExcess: number | null
   misalignedExcessRelative: number | null
   alignedVsTeacherForcing: number | null
+  /** With explainsReported: the user's number, the shift of the slice that reproduces it, and its loss. */
+  reported: number | null
+  reportedShift: number | null
+  reportedValue: number | null
 }
 
 export interface TrainEvalVerdict extends VerdictBase {

@@ -199,9 +199,10 @@ export function diagnoseKvCache(means: Means, opts: { hasKvCache?: boolean } = {
 
 /**
  * Alignment: position i's logits predict token i+1, so scoring rows L-1 .. N-2 must beat every shifted
- * slice, and logits_to_keep=P+1 minus its last row must reproduce teacher forcing.
+ * slice, and logits_to_keep=P+1 minus its last row must reproduce teacher forcing. Fails first of all
+ * when the user's reported number is a shifted slice (the seed's root cause).
  */
-export function diagnoseAlignment(means: Means): AlignmentVerdict {
+export function diagnoseAlignment(means: Means, explanation?: Explanation | null): AlignmentVerdict {
   const sweep = sweepEntries(means.offsetSweep)
   const tf = means.teacherForcing ?? null
   const aligned = means.keepLastAligned ?? null
@@ -219,6 +220,22 @@ export function diagnoseAlignment(means: Means): AlignmentVerdict {
     misalignedExcess: misaligned !== null && correct !== null ? misaligned - correct : null,
     misalignedExcessRelative: misaligned !== null && correct ? (misaligned - correct) / correct : null,
     alignedVsTeacherForcing: alignedVsTf,
+    reported: explanation?.reported ?? null,
+    reportedShift: null,
+    reportedValue: null,
+  }
+  const match = explanation?.match
+  if (match && match.rowShift !== null && match.rowShift !== 0) {
+    // The model may be perfectly aligned; the user's script is not, and that explains their number.
+    return {
+      ...base,
+      status: 'fail',
+      reason: 'explainsReported',
+      figure: match.relative,
+      threshold: explanation.tolerance,
+      reportedShift: match.rowShift,
+      reportedValue: match.value,
+    }
   }
   if (alignedVsTf !== null && !(alignedVsTf <= THRESHOLDS.keepLastAlignedNats)) {
     return {
@@ -269,7 +286,7 @@ export function diagnoseTrainEval(args: {
     hypothesis: 'trainEval' as const,
     trainLoss,
     evalLoss,
-    tail: args.trainLog ? args.trainLog.tail : null,
+    tail: args.trainLog ? Math.min(args.trainLog.tail, args.trainLog.steps) : null,
     verifiedFromTraining: args.means ? (args.verified ?? null) : null,
     difference: trainLoss !== null && evalLoss !== null ? evalLoss - trainLoss : null,
     relative:
