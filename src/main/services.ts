@@ -10,10 +10,7 @@ import { runExporter } from './engine/evidence/run-exporter'
 import { readTrainLog } from './engine/evidence/train-log'
 import { verifyWeights } from './engine/weights/match-weights'
 import type { EngineServices } from './ipc/context'
-
-function notYet(what: string): never {
-  throw new Error(`${what} is not available in this build yet`)
-}
+import { buildReport, loadReportInput, writeReport } from './report'
 
 export function createEngineServices(): EngineServices {
   return {
@@ -60,7 +57,11 @@ export function createEngineServices(): EngineServices {
       if (!sample) throw new InputError(`no sample ${index}`, dataPath)
       return sample.text
     },
-    renderReport: async () => notYet('the report'),
-    writeReport: async () => notYet('report export'),
+    async renderReport(experimentDir, lang, tokenComparisons) {
+      const input = await loadReportInput(experimentDir, { tokenComparisons })
+      for (const warning of input.warnings) console.warn(warning)
+      return buildReport(input, lang)
+    },
+    writeReport: async (rendered, folder, fileName) => (await writeReport(rendered, folder, fileName)).files,
   }
 }

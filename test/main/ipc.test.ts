@@ -290,3 +290,76 @@ describe('runs through the handlers', () => {
     })
   })
 })
+
+describe('compare and report through the handlers', () => {
+  it('compare:tokens stores its result; report:render/export use the stored results and comparisons', async () => {
+    const { createEngineServices } = await import('../../src/main/services')
+    const real = createEngineServices()
+    const comparison = {
+      baseLabel: 'Early',
+      otherLabel: 'Final',
+      meanKld: 0.1,
+      medianKld: 0.05,
+      p99Kld: 0.5,
+      maxKld: 1,
+      sameTop1: 0.9,
+      rmsDeltaP: 0.01,
+      samples: 3,
+      tokens: 90,
+    }
+    const seen: unknown[] = []
+    const t = await setup({
+      services: {
+        compareTokens: async () => comparison,
+        renderReport: async (dir, lang, comparisons) => {
+          seen.push(comparisons)
+          return real.renderReport(dir, lang, comparisons)
+        },
+        writeReport: real.writeReport,
+      },
+    })
+    await t.call('experiment:create', { id: 'e', title: 'e' })
+    const ws = t.ctx.current().workspace
+    await ws.updateExperiment('e', (e) => ({
+      ...e,
+      checkpoints: [
+        { id: 'early', label: 'Early', modelPath: 'e.onnx', tokenizerPath: 't.json' },
+        { id: 'final', label: 'Final', modelPath: 'f.onnx', tokenizerPath: 't.json' },
+      ],
+      datasets: [{ id: 'd', label: 'd', path: 'd.json' }],
+    }))
+    const { runIds } = (
+      (await t.call('run:start', {
+        experimentId: 'e',
+        checkpointIds: ['early', 'final'],
+        datasetId: 'd',
+        settings: (await ws.getExperiment('e')).settings,
+      })) as { result: { runIds: string[] } }
+    ).result
+    await t.ctx.current().runs.idle()
+    expect(
+      await t.call('compare:tokens', { experimentId: 'e', baseRunId: runIds[0], otherRunId: runIds[1] }),
+    ).toEqual({
+      ok: true,
+      result: comparison,
+    })
+    const rendered = (await t.call('report:render', { experimentId: 'e', lang: 'en' })) as {
+      ok: boolean
+      result: { markdown: string; lang: string }
+      error?: string
+    }
+    expect(rendered.error).toBeUndefined()
+    expect(rendered.result.markdown.length).toBeGreaterThan(100)
+    expect(seen[0]).toEqual([comparison])
+    const exported = (await t.call('report:export', {
+      experimentId: 'e',
+      lang: 'zh-CN',
+      chooseFolder: false,
+    })) as {
+      result: { folder: string; files: string[] }
+    }
+    expect(exported.result.folder).toBe(ws.reportsDir('e'))
+    expect(exported.result.files.at(-1)).toBe(join(ws.reportsDir('e'), 'report-zh-CN.md'))
+    expect(fs.existsSync(join(ws.reportsDir('e'), 'report-zh-CN.md'))).toBe(true)
+  })
+})

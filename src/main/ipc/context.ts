@@ -55,9 +55,14 @@ export interface EngineServices {
   ): Promise<ImportResult>
   /** The text of sample `index` of a dataset file, as the engine reads it. */
   sampleText(dataPath: string, index: number): Promise<string>
-  renderReport(experimentDir: string, lang: Lang): Promise<RenderedReport>
-  /** Writes the report and its charts into `folder`; returns the files written. */
-  writeReport(rendered: RenderedReport, folder: string): Promise<string[]>
+  /** Builds the report from the experiment folder's stored results (and stored token comparisons). */
+  renderReport(
+    experimentDir: string,
+    lang: Lang,
+    tokenComparisons: TokenComparison[],
+  ): Promise<RenderedReport>
+  /** Writes the report as `fileName` with its charts beside it into `folder`; returns the files written. */
+  writeReport(rendered: RenderedReport, folder: string, fileName: string): Promise<string[]>
 }
 
 export type Emit = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void

@@ -1,5 +1,7 @@
 /** run:*, compare:tokens and report:* requests. */
 import type { RunInfo } from '../../../shared/experiment'
+import type { Lang } from '../../../shared/ipc'
+import { readComparisons, saveComparison } from '../../store/comparisons'
 import { deleteRun, listRuns, readRun, readRunResults } from '../../store/runs'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
@@ -23,6 +25,13 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
     return run.status === 'running' || run.status === 'queued' ? { ...run, status: 'interrupted' } : run
   }
   const ws = () => ctx.current().workspace
+  /** The report from stored results, with the token comparisons stored by compare:tokens. */
+  const render = async (experimentId: string, lang: Lang) =>
+    ctx.services.renderReport(
+      ws().experimentDir(experimentId),
+      lang,
+      await readComparisons(ws(), experimentId),
+    )
 
   return {
     'run:start': async (request) => ({ runIds: await ctx.current().runs.start(request) }),
@@ -71,15 +80,16 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       const dataset = experiment.datasets.find((d) => d.id === base.datasetId)
       if (!dataset)
         throw new Error(`dataset "${base.datasetId}" of run ${baseRunId} is no longer in the experiment`)
-      return ctx.services.compareTokens({
+      const comparison = await ctx.services.compareTokens({
         base: files(base),
         other: files(other),
         dataPath: ws().resolvePath(experimentId, dataset.path),
         settings: base.settings,
       })
+      await saveComparison(ws(), experimentId, baseRunId, otherRunId, comparison)
+      return comparison
     },
-    'report:render': async ({ experimentId, lang }) =>
-      ctx.services.renderReport(ws().experimentDir(experimentId), lang),
+    'report:render': async ({ experimentId, lang }) => render(experimentId, lang),
     'report:export': async ({ experimentId, lang, chooseFolder }) => {
       let folder = ws().reportsDir(experimentId)
       if (chooseFolder && ctx.host.chooseFolder) {
@@ -87,8 +97,8 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
         if (!chosen) return null
         folder = chosen
       }
-      const rendered = await ctx.services.renderReport(ws().experimentDir(experimentId), lang)
-      return { folder, files: await ctx.services.writeReport(rendered, folder) }
+      const rendered = await render(experimentId, lang)
+      return { folder, files: await ctx.services.writeReport(rendered, folder, `report-${lang}.md`) }
     },
   }
 }
