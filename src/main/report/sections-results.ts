@@ -9,7 +9,12 @@ export function rootCause(ctx: Ctx): string {
   const p = m.primary
   const { L, P } = p
   const ex = m.diagnosis.explanation
-  const fix = codeBlock('python', t.fix.before(L, P)) + '\n\n' + codeBlock('python', t.fix.after(L, P))
+  const fix = blocks(
+    `**${t.fix.ifBefore}**:`,
+    codeBlock('python', t.fix.before(L, P)),
+    `**${t.fix.ifAfter}**:`,
+    codeBlock('python', t.fix.after(L, P)),
+  )
   const slice = t.fix.slice(code('logits[0, L-1 : L+P-1]'), code(rightSlice(L, P)), L, P)
   if (ex?.match && m.explainedBy === 'alignment') {
     const s = ex.match.rowShift!

@@ -3,6 +3,12 @@ import { fmtPct, type Hypothesis } from '../../shared/diagnosis'
 
 const pyRows = (a: number, b: number): string => `${a}..${b}`
 
+/** Python lines with their comments aligned in one column. */
+const python = (lines: [string, string?][]): string => {
+  const width = Math.max(...lines.filter((l) => l[1]).map((l) => l[0].length)) + 2
+  return lines.map(([code, comment]) => (comment ? `${code.padEnd(width)}# ${comment}` : code)).join('\n')
+}
+
 export const en = {
   title: (id: string) => `Train–inference loss gap analysis: experiment ${id}`,
   meta: {
@@ -193,27 +199,33 @@ export const en = {
     beforeLabel: 'Before',
     afterLabel: 'After',
     before: (L: number, P: number) =>
-      [
-        `outputs = model(input_ids, logits_to_keep=${P})   # input_ids = T[0:${L + P}]`,
-        `shift_logits = outputs.logits[0, -${P}:, :]        # rows ${pyRows(L, L + P - 1)}: one position late`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids, logits_to_keep=${P})`, `input_ids = T[0:${L + P}]`],
+        [`shift_logits = outputs.logits[0, -${P}:, :]`, `rows ${pyRows(L, L + P - 1)}: one position late`],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+      ]),
     beforeShift: (L: number, P: number, s: number) =>
-      [
-        `outputs = model(input_ids)                          # input_ids = T[0:${L + P}]`,
-        `shift_logits = outputs.logits[0, ${L - 1 + s}:${L + P - 1 + s}, :]   # rows shifted by ${s > 0 ? '+' : ''}${s}`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids)`, `input_ids = T[0:${L + P}]`],
+        [
+          `shift_logits = outputs.logits[0, ${L - 1 + s}:${L + P - 1 + s}, :]`,
+          `rows shifted by ${s > 0 ? '+' : ''}${s}`,
+        ],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+      ]),
     after: (L: number, P: number) =>
-      [
-        `outputs = model(input_ids)                          # every row`,
-        `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]      # rows ${pyRows(L - 1, L + P - 2)} predict tokens ${pyRows(L, L + P - 1)}`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-        ``,
-        `# or keep the saving of logits_to_keep: one row more, then drop the last`,
-        `outputs = model(input_ids, logits_to_keep=${P + 1})`,
-        `shift_logits = outputs.logits[0, :-1, :]`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids)`, `every row`],
+        [
+          `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]`,
+          `rows ${pyRows(L - 1, L + P - 2)} predict tokens ${pyRows(L, L + P - 1)}`,
+        ],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+        [``],
+        [`# or keep the saving of logits_to_keep: one row more, then drop the last`],
+        [`outputs = model(input_ids, logits_to_keep=${P + 1})`],
+        [`shift_logits = outputs.logits[0, :-1, :]`],
+      ]),
     principle: 'Why this is right',
     principles: (aligned: string, tf: string) =>
       [
@@ -223,13 +235,15 @@ export const en = {
       ].join('\n'),
     comparable: 'The number to compare with training',
     teacherForcingCode: (L: number, P: number) =>
-      [
-        `logits = model(input_ids).logits                    # input_ids = T[0:${L + P}], one forward`,
-        `loss = F.cross_entropy(logits[0, ${L - 1}:${L + P - 1}], input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`logits = model(input_ids).logits`, `input_ids = T[0:${L + P}], one forward`],
+        [`loss = F.cross_entropy(logits[0, ${L - 1}:${L + P - 1}], input_ids[0, ${L}:${L + P}])`],
+      ]),
     alreadyRight: 'Nothing to fix in the slicing; the comparison with the training loss is below.',
     noReported:
-      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Set `reportedLoss` in experiment.json and generate the report again to have it explained.',
+      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Set `reportedLoss` in experiment.json (or pass `--reported-loss` to `losslens report`) to have it explained.',
+    ifBefore: 'If your script does this, it is one position late',
+    ifAfter: 'Do this instead',
     ifYourScript: (mis: string, ar: string, tf: string) =>
       `On these samples a script that keeps the last P rows after \`logits_to_keep=P\` prints ${mis}; one that scores free-running generation prints ${ar}; the right slice prints ${tf}.`,
   },

@@ -4,6 +4,12 @@ import type { ReportStrings } from './strings-en'
 
 const pyRows = (a: number, b: number): string => `${a}..${b}`
 
+/** Python lines with their comments aligned in one column. */
+const python = (lines: [string, string?][]): string => {
+  const width = Math.max(...lines.filter((l) => l[1]).map((l) => l[0].length)) + 2
+  return lines.map(([code, comment]) => (comment ? `${code.padEnd(width)}# ${comment}` : code)).join('\n')
+}
+
 export const zh: ReportStrings = {
   title: (id) => `训练与推理Loss差距分析报告:实验 ${id}`,
   meta: {
@@ -171,27 +177,33 @@ export const zh: ReportStrings = {
     beforeLabel: '修复前',
     afterLabel: '修复后',
     before: (L, P) =>
-      [
-        `outputs = model(input_ids, logits_to_keep=${P})   # input_ids = T[0:${L + P}]`,
-        `shift_logits = outputs.logits[0, -${P}:, :]        # 第 ${pyRows(L, L + P - 1)} 行:错后一位`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids, logits_to_keep=${P})`, `input_ids = T[0:${L + P}]`],
+        [`shift_logits = outputs.logits[0, -${P}:, :]`, `第 ${pyRows(L, L + P - 1)} 行:错后一位`],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+      ]),
     beforeShift: (L, P, s) =>
-      [
-        `outputs = model(input_ids)                          # input_ids = T[0:${L + P}]`,
-        `shift_logits = outputs.logits[0, ${L - 1 + s}:${L + P - 1 + s}, :]   # 行号偏移了 ${s > 0 ? '+' : ''}${s}`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids)`, `input_ids = T[0:${L + P}]`],
+        [
+          `shift_logits = outputs.logits[0, ${L - 1 + s}:${L + P - 1 + s}, :]`,
+          `行号偏移了 ${s > 0 ? '+' : ''}${s}`,
+        ],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+      ]),
     after: (L, P) =>
-      [
-        `outputs = model(input_ids)                          # 保留全部行`,
-        `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]      # 第 ${pyRows(L - 1, L + P - 2)} 行预测第 ${pyRows(L, L + P - 1)} 个token`,
-        `loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`,
-        ``,
-        `# 或者保留logits_to_keep的省内存效果:多留一行,再去掉最后一行`,
-        `outputs = model(input_ids, logits_to_keep=${P + 1})`,
-        `shift_logits = outputs.logits[0, :-1, :]`,
-      ].join('\n'),
+      python([
+        [`outputs = model(input_ids)`, `保留全部行`],
+        [
+          `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]`,
+          `第 ${pyRows(L - 1, L + P - 2)} 行预测第 ${pyRows(L, L + P - 1)} 个token`,
+        ],
+        [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
+        [``],
+        [`# 或者保留logits_to_keep的省内存效果:多留一行,再去掉最后一行`],
+        [`outputs = model(input_ids, logits_to_keep=${P + 1})`],
+        [`shift_logits = outputs.logits[0, :-1, :]`],
+      ]),
     principle: '修复原理',
     principles: (aligned, tf) =>
       [
@@ -201,13 +213,15 @@ export const zh: ReportStrings = {
       ].join('\n'),
     comparable: '应与训练loss比较的数字',
     teacherForcingCode: (L, P) =>
-      [
-        `logits = model(input_ids).logits                    # input_ids = T[0:${L + P}],一次前向`,
-        `loss = F.cross_entropy(logits[0, ${L - 1}:${L + P - 1}], input_ids[0, ${L}:${L + P}])`,
-      ].join('\n'),
+      python([
+        [`logits = model(input_ids).logits`, `input_ids = T[0:${L + P}],一次前向`],
+        [`loss = F.cross_entropy(logits[0, ${L - 1}:${L + P - 1}], input_ids[0, ${L}:${L + P}])`],
+      ]),
     alreadyRight: '切片无需修改;与训练loss的比较见下文。',
     noReported:
-      '没有提供您自己的评估脚本得到的loss,因此本报告无法判断您的脚本用的是哪种计算方式。在 experiment.json 中设置 `reportedLoss` 后重新生成报告,即可得到解释。',
+      '没有提供您自己的评估脚本得到的loss,因此本报告无法判断您的脚本用的是哪种计算方式。在 experiment.json 中设置 `reportedLoss`(或给 `losslens report` 加上 `--reported-loss`),即可得到解释。',
+    ifBefore: '如果您的脚本是这样写的,它错后了一位',
+    ifAfter: '应改为',
     ifYourScript: (mis, ar, tf) =>
       `在这些样本上:用 \`logits_to_keep=P\` 后取最后P行的脚本会得到 ${mis};评估自由生成的脚本会得到 ${ar};正确切片得到 ${tf}。`,
   },
