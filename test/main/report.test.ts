@@ -261,6 +261,18 @@ describe('report variants', () => {
     },
   )
 
+  it.each(LANGS)('says which run a number belongs to when it is not the analysed one (%s)', (lang) => {
+    const input = seedLikeInput()
+    input.experiment.reportedLoss = meansFromResults(input.runs[0]!.results).teacherForcing!
+    const md = buildReport(input, lang).markdown
+    expect(md).toContain(
+      reportStrings(lang).answer.elsewhere(
+        'early / eval_data_from_train.json',
+        'final / eval_data_from_train.json',
+      ),
+    )
+  })
+
   it('rejects an experiment with no scored run', () => {
     const input = seedLikeInput()
     input.runs = []

@@ -60,6 +60,22 @@ export function answer(ctx: Ctx): string {
       : t.answer.vsTrain(fmtLoss(te.trainLoss), te.relative, te.status === 'pass', fmtPct(te.threshold, 0))
   const slice = code(rightSlice(p.L, p.P))
   const tf = fmtLoss(tr.means.teacherForcing)
+  const base = t.answer.measured(
+    tf,
+    vsTrain,
+    te.status,
+    fmtLoss(p.means.keepLastMisaligned),
+    fmtSignedPct(relTo(p.means.keepLastMisaligned, p.means.teacherForcing)),
+    fmtLoss(p.means.autoregressive),
+  )
+  const elsewhere =
+    ex?.match && (ex.match.checkpointId !== p.checkpoint.id || ex.match.datasetId !== p.dataset.id)
+  // A number reproduced on another checkpoint or dataset: say where, then what this run shows.
+  if (ex?.match && elsewhere) {
+    const where = runName(m)(ex.match) ?? ''
+    const here = `${p.checkpoint.label} / ${p.dataset.label}`
+    return `${ctx.vt.explanation(ex, runName(m))} ${t.answer.elsewhere(where, here)} ${base}`
+  }
   if (ex?.match && m.explainedBy === 'alignment') {
     const mt = ex.match
     return t.answer.alignment(
@@ -77,14 +93,6 @@ export function answer(ctx: Ctx): string {
     return t.answer.autoregressive(fmtLoss(ex.reported), fmtLoss(ex.match.value), tf, vsTrain)
   }
   if (ex?.match && m.explainedBy === 'correct') return t.answer.correct(fmtLoss(ex.reported), tf, vsTrain)
-  const base = t.answer.measured(
-    tf,
-    vsTrain,
-    te.status,
-    fmtLoss(p.means.keepLastMisaligned),
-    fmtSignedPct(relTo(p.means.keepLastMisaligned, p.means.teacherForcing)),
-    fmtLoss(p.means.autoregressive),
-  )
   return ex ? `${t.answer.noMatch(fmtLoss(ex.reported))} ${base}` : base
 }
 

@@ -70,6 +70,8 @@ export const en = {
           : ''
       return first + second
     },
+    elsewhere: (where: string, here: string) =>
+      `Your number belongs to ${where}; this report analyses ${here}.`,
     noMatch: (reported: string) =>
       `None of the measured variants reproduces your ${reported} (see "Explain your number").`,
   },

@@ -51,6 +51,7 @@ export const zh: ReportStrings = {
           : ''
       return first + second
     },
+    elsewhere: (where, here) => `也就是说,您的数字来自 ${where};本报告分析的是 ${here}。`,
     noMatch: (reported) => `没有任何一种计算方式能复现您报告的 ${reported}(见"解释您的数字")。`,
   },
   overview: {
