@@ -8,7 +8,7 @@ import type { Experiment, RunInfo } from '../../src/shared/experiment'
 import type { SampleResult } from '../../src/shared/results'
 import { run as reportCommand } from '../../src/main/cli/report'
 import { buildReport, loadReportInput, reportFromAnalysis, writeReport } from '../../src/main/report'
-import { SETTINGS, makeResults, runOf } from './report-fixture'
+import { SETTINGS, TOKENS, makeResults, runOf } from './report-fixture'
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
 
@@ -100,6 +100,17 @@ beforeAll(() => {
     { runId: '20261127-090000-early', checkpointId: 'early' },
     makeResults(1, 20, { tf: 6.6, mis: 9.1, ar: 7.4 }),
   )
+  fs.mkdirSync(join(dir, 'comparisons'))
+  const comparison = { ...TOKENS, baseLabel: 'early', otherLabel: 'final' }
+  fs.writeFileSync(
+    join(dir, 'comparisons', '20261127-090000-early--20261127-100000-final.json'),
+    JSON.stringify(comparison),
+  )
+  // Made with the cancelled retry, which the report does not use: left out.
+  fs.writeFileSync(
+    join(dir, 'comparisons', '20261127-090000-early--20261127-120000-final.json'),
+    JSON.stringify({ ...comparison, meanKld: 99 }),
+  )
   fs.mkdirSync(join(dir, 'runs', 'broken'))
   fs.writeFileSync(join(dir, 'runs', 'broken', 'run.json'), '{"runId": ')
 })
@@ -127,6 +138,7 @@ describe('loadReportInput', () => {
     expect(input.provenance.datasets.train?.sha256).toBe(sha('[{"text":"a"}]'))
     expect(input.provenance.trainLog?.sha256).toBe(sha(minimindLog()))
     expect(input.provenance.generatedAt).toBe('2026-11-28T08:00:00.000Z')
+    expect(input.tokenComparisons?.map((c) => c.meanKld)).toEqual([TOKENS.meanKld])
     expect(input.warnings.some((w) => w.includes('broken'))).toBe(true)
     expect(input.warnings.some((w) => w.includes('incomplete or corrupt'))).toBe(true)
     const md = buildReport(input, 'en').markdown

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { TokenComparison } from '../../shared/compare'
+import { TokenComparisonSchema, type TokenComparison } from '../../shared/compare'
 import { scoredResults } from '../../shared/diagnosis'
 import type { TrainLog } from '../../shared/evidence'
 import { ExperimentSchema, RunInfoSchema, type Experiment, type RunInfo } from '../../shared/experiment'
@@ -19,6 +19,7 @@ import { reportVersion } from './version'
 export interface LoadOptions {
   /** Logged points the training loss averages (default: the parser's, 10). */
   tail?: number
+  /** Token comparisons to include; default: comparisons/<baseRunId>--<otherRunId>.json of the chosen runs. */
   tokenComparisons?: TokenComparison[]
   /** The report's date; default now. */
   now?: Date
@@ -69,7 +70,7 @@ export async function loadReportInput(
     experiment,
     runs,
     trainLog,
-    tokenComparisons: options.tokenComparisons,
+    tokenComparisons: options.tokenComparisons ?? (await storedComparisons(dir, runs, warnings)),
     provenance: await provenance(dir, experiment, runs, options.now ?? new Date()),
     warnings,
   }
@@ -133,6 +134,28 @@ export function pickRun(runs: ReportRun[]): ReportRun | null {
         b.run.runId.localeCompare(a.run.runId),
     )[0] ?? null
   return newest(withResults.filter((r) => r.run.status === 'finished')) ?? newest(withResults)
+}
+
+/** Stored token comparisons between two of the runs the report uses (compare:tokens writes them). */
+async function storedComparisons(
+  dir: string,
+  runs: ReportRun[],
+  warnings: string[],
+): Promise<TokenComparison[]> {
+  const folder = join(dir, 'comparisons')
+  const names = fs.existsSync(folder) ? (await fs.promises.readdir(folder)).sort() : []
+  const ids = new Set(runs.map((r) => r.run.runId))
+  const out: TokenComparison[] = []
+  for (const name of names) {
+    const m = /^(.+)--(.+)\.json$/.exec(name)
+    if (!m || !ids.has(m[1]!) || !ids.has(m[2]!)) continue
+    try {
+      out.push(TokenComparisonSchema.parse(await readJsonFile(join(folder, name))))
+    } catch (err) {
+      warnings.push(`${join(folder, name)}: ignored (${errorMessage(err)})`)
+    }
+  }
+  return out
 }
 
 async function provenance(
