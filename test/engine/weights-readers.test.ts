@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { openCheckpoint, type Checkpoint } from '../../src/main/engine/weights/checkpoint'
 import { unpickle, PyDict, PyTuple, type PickleHooks } from '../../src/main/engine/weights/pickle'
 import { canonicalTensorName, candidateNames } from '../../src/main/engine/weights/tensor-names'
@@ -76,6 +77,26 @@ describe('torch .pth reader', () => {
 
   it('says what to do with the legacy (pre-zip) torch.save format', async () => {
     await expect(openCheckpoint(fixture('legacy.pth'))).rejects.toThrow(/legacy torch.save format/)
+  })
+
+  it('refuses a bare (not zipped) malicious pickle the same way, and names a harmless one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'losslens-pickle-'))
+    // pickle.dumps(Evil(), protocol=2) with posix.system spelled os.system; then pickle.dumps({'w': 1.0}, protocol=2)
+    const evil = join(dir, 'evil.pth')
+    await writeFile(
+      evil,
+      Buffer.from(
+        '8002636f730a73797374656d0a71005819000000746f756368202f746d702f6c6f73736c656e732d70776e656471018571025271032e',
+        'hex',
+      ),
+    )
+    await expect(openCheckpoint(evil)).rejects.toThrow(
+      `${evil}: refused: pickle calls os.system, which a state_dict never needs`,
+    )
+    expect(existsSync('/tmp/losslens-pwned')).toBe(false)
+    const plain = join(dir, 'plain.pkl')
+    await writeFile(plain, Buffer.from('80027d71005801000000777101473ff0000000000000732e', 'hex'))
+    await expect(openCheckpoint(plain)).rejects.toThrow(/a bare pickle, not a torch.save checkpoint/)
   })
 
   it('names files that are not checkpoints', async () => {

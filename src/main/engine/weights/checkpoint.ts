@@ -4,7 +4,7 @@ import { extname } from 'node:path'
 import { InputError } from '../errors'
 import type { ElementType } from './float-bits'
 import { looksLikeZip } from './zip-archive'
-import { openTorchCheckpoint } from './torch-checkpoint'
+import { openTorchCheckpoint, refuseBarePickle } from './torch-checkpoint'
 import { openSafetensors } from './safetensors'
 
 /** One named tensor of a checkpoint. */
@@ -47,13 +47,7 @@ export async function openCheckpoint(path: string): Promise<Checkpoint> {
   }
   if (looksLikeZip(head)) return openTorchCheckpoint(path)
   if (head.length >= 9 && head[8] === 0x7b) return openSafetensors(path)
-  if (head[0] === 0x80) {
-    throw new InputError(
-      'legacy torch.save format (before torch 1.6, or _use_new_zipfile_serialization=False) is not read; ' +
-        're-save it with torch >= 1.6: torch.save(torch.load(f), f2)',
-      path,
-    )
-  }
+  if (head[0] === 0x80) return refuseBarePickle(path)
   const ext = extname(path).toLowerCase()
   throw new InputError(
     `not a checkpoint LossLens reads${ext ? ` (${ext})` : ''}: expected a torch.save zip (.pth) or .safetensors`,

@@ -8,6 +8,7 @@ import type { Checkpoint, CheckpointTensor } from './checkpoint'
 import { bytesToFloat32, ELEMENT_BYTES, elementCount, type ElementType } from './float-bits'
 import { PyDict, PyGlobal, PyOpaque, PyTuple, unpickle, type PickleHooks, type PyValue } from './pickle'
 import { ZipArchive } from './zip-archive'
+import { open } from 'node:fs/promises'
 
 const STORAGE_TYPES: Record<string, ElementType> = {
   FloatStorage: 'float32',
@@ -176,4 +177,40 @@ export async function openTorchCheckpoint(path: string): Promise<Checkpoint> {
     await zip.close()
     throw err
   }
+}
+
+// The first pickle of the pre-1.6 torch.save format is this magic number.
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn
+const BARE_PICKLE_READ = 16 << 20
+
+/**
+ * A file that is a pickle but not a zip: the legacy torch.save format, or a bare pickle. Its first
+ * pickle is still interpreted under the whitelist, so a malicious one is named as such; either
+ * way it is not read further.
+ */
+export async function refuseBarePickle(path: string): Promise<never> {
+  const fh = await open(path, 'r')
+  let bytes: Buffer
+  try {
+    const size = Math.min((await fh.stat()).size, BARE_PICKLE_READ)
+    bytes = Buffer.alloc(size)
+    await fh.read(bytes, 0, size, 0)
+  } finally {
+    await fh.close()
+  }
+  let first: PyValue
+  try {
+    first = unpickle(bytes, stateDictHooks(path), path)
+  } catch (err) {
+    if (err instanceof InputError && /refused: pickle (calls|uses)/.test(err.message)) throw err
+    first = null
+  }
+  if (first === LEGACY_MAGIC) {
+    throw new InputError(
+      'legacy torch.save format (before torch 1.6, or _use_new_zipfile_serialization=False) is not read; ' +
+        're-save it with torch >= 1.6: torch.save(torch.load(f), f2)',
+      path,
+    )
+  }
+  throw new InputError('a bare pickle, not a torch.save checkpoint (a zip archive) or .safetensors', path)
 }
