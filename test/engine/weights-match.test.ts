@@ -44,6 +44,29 @@ describe('verifyWeights', () => {
     expect(report.matched + report.mismatched.length + report.unmatchedCheckpoint.length).toBe(report.total)
   })
 
+  it('matches by name when the export keeps state_dict names but transposes and halves weights', async () => {
+    // tiny_named.onnx (make_named_onnx.py): named like tools/export_onnx.py names initializers,
+    // Linear weights transposed, layer 1 in fp16 (exact: the checkpoint is fp16), plus a table of its own.
+    const progress: string[] = []
+    const report = await verifyWeights(resolve(FIX, 'tiny_tied.pth'), resolve(FIX, 'tiny_named.onnx'), {
+      onProgress: (stage, done, total) => progress.push(`${stage} ${done}/${total}`),
+    })
+    expect([report.matched, report.total, report.maxAbsDiff]).toEqual([20, 20, 0])
+    expect(report.matches.every((m) => m.checkpointName === m.modelName)).toBe(true)
+    expect(report.matches.filter((m) => m.transposed)).toHaveLength(14)
+    expect(report.unmatchedModel).toEqual(['rope_cos_table'])
+    expect(progress.at(0)).toBe('checkpoint 1/21')
+    expect(progress.at(-1)).toBe('model 21/21')
+  })
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(
+      verifyWeights(resolve(FIX, 'tiny_tied.pth'), ONNX, { signal: controller.signal }),
+    ).rejects.toThrow(/abort/i)
+  })
+
   it('gives the same result for the safetensors copy', async () => {
     const pth = await verifyWeights(resolve(FIX, 'tiny_tied.pth'), ONNX)
     const st = await verifyWeights(resolve(FIX, 'tiny_tied.safetensors'), ONNX)

@@ -21,8 +21,8 @@ import { candidateNames, canonicalTensorName, TIED_PAIR } from './tensor-names'
 export interface VerifyWeightsOptions {
   /** Relative tolerance overriding the per-type one (see the module comment). */
   rtol?: number
-  /** Called after each checkpoint tensor is loaded and each initializer is examined. */
-  onProgress?: (done: number, total: number) => void
+  /** Called after each checkpoint tensor is loaded, then after each initializer is examined. */
+  onProgress?: (stage: 'checkpoint' | 'model', done: number, total: number) => void
   signal?: AbortSignal
 }
 
@@ -168,16 +168,15 @@ export async function verifyWeights(
   let examined = 0
   for (const init of inits) {
     options.signal?.throwIfAborted()
-    options.onProgress?.(groups.length + ++examined, groups.length + inits.length)
+    options.onProgress?.('model', ++examined, inits.length)
     if (init.consumed) continue
     const open = groups.filter((g) => g.matchedTo.length === 0 && !g.mismatch)
     const matched = groups.filter((g) => g.matchedTo.length > 0)
     for (const g of [...open, ...matched]) {
-      const c = await best(g, init, true)
-      if (c?.within) {
-        const full = await best(g, init, false)
+      if ((await best(g, init, true))?.within) {
+        const full = (await best(g, init, false))!
         accept(g, init, toleranceOf(g, init))
-        layoutOf.set(key(g, init), { layout: c.layout, diff: full!.maxAbsDiff })
+        layoutOf.set(key(g, init), { layout: full.layout, diff: full.maxAbsDiff })
         break
       }
     }
@@ -187,10 +186,12 @@ export async function verifyWeights(
   // 3. A tensor whose values an export merged into an initializer already matched to another one.
   for (const g of groups.filter((x) => x.matchedTo.length === 0 && !x.mismatch)) {
     for (const init of inits.filter((i) => i.consumed && i.usedBy.length > 0)) {
-      const c = await best(g, init, true)
-      if (c?.within) {
+      const within = (await best(g, init, true))?.within
+      const full = within ? (await best(g, init, false))! : null
+      init.values = null
+      if (full) {
         accept(g, init, toleranceOf(g, init))
-        layoutOf.set(key(g, init), { layout: c.layout, diff: (await best(g, init, false))!.maxAbsDiff })
+        layoutOf.set(key(g, init), { layout: full.layout, diff: full.maxAbsDiff })
         break
       }
     }
@@ -200,6 +201,7 @@ export async function verifyWeights(
   for (const g of groups.filter((x) => x.matchedTo.length === 0 && !x.mismatch)) {
     for (const init of inits.filter((i) => !i.consumed)) {
       const c = await best(g, init, false)
+      init.values = null
       if (c) {
         g.mismatch = { init, diff: c.maxAbsDiff }
         init.consumed = true
@@ -259,7 +261,7 @@ async function loadGroups(tensors: CheckpointTensor[], options: VerifyWeightsOpt
   let done = 0
   for (const t of tensors) {
     options.signal?.throwIfAborted()
-    options.onProgress?.(++done, tensors.length)
+    options.onProgress?.('checkpoint', ++done, tensors.length)
     const share = t.shareKey !== null ? byShare.get(t.shareKey) : undefined
     if (share) {
       share.names.push(t.name)
