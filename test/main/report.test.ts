@@ -1,4 +1,3 @@
-import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
 import { meansFromResults, scoredResults } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
@@ -6,57 +5,9 @@ import { MEASURE_COLORS } from '../../src/shared/palette'
 import { buildReport, type ReportInput } from '../../src/main/report'
 import { reportStrings } from '../../src/main/report/strings'
 import { seedLikeInput } from './report-fixture'
+import { assertWellFormedSvg, checkTables, tableRows } from './report-helpers'
 
 const LANGS: Lang[] = ['en', 'zh-CN']
-
-/** Rows of the first table whose header's first cell is `firstHeader`, as cell strings (markdown unescaped). */
-export function tableRows(markdown: string, firstHeader: string): string[][] {
-  const lines = markdown.split('\n')
-  const start = lines.findIndex((l) => l.startsWith(`| ${firstHeader} |`))
-  if (start < 0) throw new Error(`no table starting with "${firstHeader}"`)
-  const rows: string[][] = []
-  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
-    rows.push(
-      lines[i]!.slice(2, -2)
-        .split(/(?<!\\) \| /)
-        .map((c) => c.replace(/\\\|/g, '|').replace(/\*\*/g, '').trim()),
-    )
-  }
-  return rows
-}
-
-/** Minimal XML well-formedness: every tag parses, attributes are quoted, tags balance, no stray & or <. */
-export function assertWellFormedSvg(svg: string): void {
-  expect(svg.trimStart().startsWith('<svg')).toBe(true)
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[A-Za-z_:][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/y
-  const badAmp = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/
-  const stack: string[] = []
-  let i = 0
-  while (i < svg.length) {
-    const lt = svg.indexOf('<', i)
-    const text = svg.slice(i, lt === -1 ? svg.length : lt)
-    if (badAmp.test(text)) throw new Error(`unescaped & in text near ${i}: ${text.slice(0, 60)}`)
-    if (lt === -1) break
-    if (svg.startsWith('<!--', lt)) {
-      i = svg.indexOf('-->', lt) + 3
-      continue
-    }
-    if (svg.startsWith('<![CDATA[', lt)) {
-      i = svg.indexOf(']]>', lt) + 3
-      continue
-    }
-    tag.lastIndex = lt
-    const m = tag.exec(svg)
-    if (!m) throw new Error(`malformed tag at ${lt}: ${svg.slice(lt, lt + 120)}`)
-    if (badAmp.test(m[3] ?? '')) throw new Error(`unescaped & in attributes: ${m[0].slice(0, 120)}`)
-    if (m[1]) {
-      const open = stack.pop()
-      if (open !== m[2]) throw new Error(`</${m[2]}> closes <${open}>`)
-    } else if (!m[4]) stack.push(m[2]!)
-    i = tag.lastIndex
-  }
-  expect(stack).toEqual([])
-}
 
 const close = (text: string, value: number | null | undefined): void => {
   expect(value).not.toBeNull()
@@ -175,28 +126,7 @@ describe.each(LANGS)('report in %s', (lang) => {
   })
 
   it('renders as GitHub-flavoured markdown with every table intact', () => {
-    const tokens = new MarkdownIt().parse(md, {})
-    const tableLines = md.split('\n').filter((l) => l.startsWith('|'))
-    let rowsSeen = 0
-    let header = 0
-    for (let i = 0; i < tokens.length; i++) {
-      const tok = tokens[i]!
-      if (tok.type === 'thead_open') header = 0
-      if (tok.type === 'tr_open') {
-        let cells = 0
-        for (let j = i + 1; tokens[j]!.type !== 'tr_close'; j++) {
-          if (tokens[j]!.type === 'th_open' || tokens[j]!.type === 'td_open') cells++
-        }
-        if (header === 0) header = cells
-        else expect(cells).toBe(header)
-        rowsSeen++
-      }
-      if (tok.type === 'table_close') header = 0
-    }
-    // Every "|" line is a table row except the separator under each header.
-    const separators = tableLines.filter((l) => /^\|( :?-+:? \|)+$/.test(l)).length
-    expect(rowsSeen).toBe(tableLines.length - separators)
-    expect(separators).toBeGreaterThanOrEqual(10)
+    expect(checkTables(md)).toBeGreaterThanOrEqual(10)
   })
 })
 
