@@ -1,0 +1,16 @@
+/** A run's means: its summary's once finished, else computed (shared code, as the report does) from the samples so far. */
+import { meansFromResults } from '../../../shared/diagnosis'
+import type { Means } from '../../../shared/results'
+import type { RunBuffer } from '../stores/run'
+
+/** Live means per run (keyed by its results array, which snapshots share), recomputed when its sample count changes. */
+const cache = new WeakMap<readonly unknown[], { count: number; means: Means }>()
+
+export function runMeans(run: Readonly<RunBuffer>): Means {
+  if (run.status === 'finished' && run.summary) return run.summary.means
+  const hit = cache.get(run.results)
+  if (hit && hit.count === run.results.length) return hit.means
+  const means = meansFromResults(run.results)
+  cache.set(run.results, { count: run.results.length, means })
+  return means
+}

@@ -1,0 +1,340 @@
+/**
+ * The open experiment: its definition (checkpoints, datasets, training log, notes, run settings) and
+ * the evidence gathered about it (model descriptions, weight checks, data consistency, training curve).
+ */
+import { defineStore } from 'pinia'
+import { onScopeDispose, ref, shallowRef } from 'vue'
+import type { CheckpointRef, DatasetRef, Experiment } from '../../../shared/experiment'
+import type { DataConsistency, TrainLog, WeightReport } from '../../../shared/evidence'
+import type { ModelDescription } from '../../../shared/model'
+import type { RunSettings } from '../../../shared/results'
+import { useApi, useHost } from '../api'
+import { basename, errorText } from '../lib/format'
+
+/** The state of one request made about one item (a checkpoint, a dataset). */
+export interface Task<T> {
+  busy: boolean
+  error: string | null
+  result: T | null
+}
+
+export interface NewCheckpoint {
+  label: string
+  modelPath: string
+  tokenizerPath: string
+  sourcePath?: string
+}
+
+export interface NewDataset {
+  label: string
+  path: string
+  trainPath?: string
+  fromTraining: boolean
+}
+
+export interface ImportRequest {
+  checkpointPath: string
+  minimindDir: string
+  python: string
+  label: string
+}
+
+/** A short id from a label, unique among `taken`: "Final (step 20k)" -> "final-step-20k". */
+export function slugId(label: string, taken: Iterable<string>): string {
+  const base =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'item'
+  const used = new Set(taken)
+  if (!used.has(base)) return base
+  for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`
+}
+
+export const useExperimentStore = defineStore('experiment', () => {
+  const current = shallowRef<Experiment | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  /** Last save's failure, shown beside what was being saved. */
+  const saveError = ref<string | null>(null)
+  const descriptions = ref<Record<string, Task<ModelDescription>>>({})
+  const weights = ref<Record<string, Task<WeightReport>>>({})
+  const consistency = ref<Record<string, Task<DataConsistency>>>({})
+  const trainLog = ref<Task<TrainLog | null>>({ busy: false, error: null, result: null })
+  const importTask = ref<Task<Experiment>>({ busy: false, error: null, result: null })
+  const importLog = ref<string[]>([])
+  /** Which checkpoints and dataset the next run uses (null: all checkpoints / the first dataset). */
+  const plan = ref<{ checkpointIds: string[] | null; datasetId: string | null }>({
+    checkpointIds: null,
+    datasetId: null,
+  })
+  const addFilesReport = ref<{ added: string[]; ignored: { path: string; reason: string }[] } | null>(null)
+
+  let unsubscribe: (() => void) | null = null
+  function subscribe(): void {
+    if (unsubscribe || !useHost().api) return
+    unsubscribe = useApi().on('import:log', (payload) => {
+      if (payload.experimentId !== current.value?.id) return
+      importLog.value.push(payload.line)
+    })
+  }
+  onScopeDispose(() => {
+    unsubscribe?.()
+    unsubscribe = null
+  })
+
+  function reset(): void {
+    descriptions.value = {}
+    weights.value = {}
+    consistency.value = {}
+    trainLog.value = { busy: false, error: null, result: null }
+    importLog.value = []
+    importTask.value = { busy: false, error: null, result: null }
+    addFilesReport.value = null
+    saveError.value = null
+    plan.value = { checkpointIds: null, datasetId: null }
+  }
+
+  /** The run plan resolved against what the experiment has now. */
+  function resolvedPlan(): { checkpointIds: string[]; datasetId: string | null } {
+    const exp = current.value
+    if (!exp) return { checkpointIds: [], datasetId: null }
+    const ids = exp.checkpoints.map((c) => c.id)
+    const checkpointIds = plan.value.checkpointIds
+      ? plan.value.checkpointIds.filter((id) => ids.includes(id))
+      : ids
+    const datasetId = exp.datasets.some((d) => d.id === plan.value.datasetId)
+      ? plan.value.datasetId
+      : (exp.datasets[0]?.id ?? null)
+    return { checkpointIds, datasetId }
+  }
+
+  async function open(experimentId: string): Promise<void> {
+    subscribe()
+    if (current.value?.id !== experimentId) reset()
+    loading.value = true
+    error.value = null
+    try {
+      current.value = await useApi().invoke('experiment:get', { experimentId })
+      void loadTrainLog()
+    } catch (e) {
+      error.value = errorText(e)
+      current.value = null
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function close(): void {
+    current.value = null
+    reset()
+  }
+
+  /** Replaces the open experiment with what the host returned (after save, rename, import...). */
+  function adopt(experiment: Experiment): void {
+    const logChanged = experiment.trainingLog !== current.value?.trainingLog
+    current.value = experiment
+    if (logChanged) void loadTrainLog()
+  }
+
+  async function save(patch: Partial<Experiment>): Promise<Experiment | null> {
+    if (!current.value) return null
+    saveError.value = null
+    try {
+      const saved = await useApi().invoke('experiment:save', { ...current.value, ...patch })
+      adopt(saved)
+      return saved
+    } catch (e) {
+      saveError.value = errorText(e)
+      throw e
+    }
+  }
+
+  async function saveNotes(notes: string): Promise<void> {
+    await save({ notes })
+  }
+
+  async function saveSettings(settings: RunSettings): Promise<void> {
+    await save({ settings })
+  }
+
+  async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
+    if (!current.value) return null
+    const label = input.label.trim() || basename(input.modelPath.replace(/[\\/][^\\/]+$/, '')) || 'model'
+    const id = slugId(
+      label,
+      current.value.checkpoints.map((c) => c.id),
+    )
+    const ref: CheckpointRef = { id, label, modelPath: input.modelPath, tokenizerPath: input.tokenizerPath }
+    if (input.sourcePath) ref.sourcePath = input.sourcePath
+    await save({ checkpoints: [...current.value.checkpoints, ref] })
+    void describe(id)
+    return ref
+  }
+
+  async function removeCheckpoint(checkpointId: string): Promise<void> {
+    if (!current.value) return
+    await save({ checkpoints: current.value.checkpoints.filter((c) => c.id !== checkpointId) })
+  }
+
+  async function addDataset(input: NewDataset): Promise<DatasetRef | null> {
+    if (!current.value) return null
+    const label = input.label.trim() || basename(input.path)
+    const id = slugId(
+      label.replace(/\.(json|jsonl)$/i, ''),
+      current.value.datasets.map((d) => d.id),
+    )
+    const ref: DatasetRef = { id, label, path: input.path, fromTraining: input.fromTraining }
+    if (input.trainPath) ref.trainPath = input.trainPath
+    await save({ datasets: [...current.value.datasets, ref] })
+    return ref
+  }
+
+  async function updateDataset(datasetId: string, patch: Partial<DatasetRef>): Promise<void> {
+    if (!current.value) return
+    await save({ datasets: current.value.datasets.map((d) => (d.id === datasetId ? { ...d, ...patch } : d)) })
+  }
+
+  async function removeDataset(datasetId: string): Promise<void> {
+    if (!current.value) return
+    await save({ datasets: current.value.datasets.filter((d) => d.id !== datasetId) })
+  }
+
+  async function setTrainingLog(path: string | undefined): Promise<void> {
+    await save({ trainingLog: path })
+  }
+
+  /** Runs a request for one item, keeping busy/error/result in `tasks`, and patches the experiment. */
+  async function track<T>(
+    tasks: { value: Record<string, Task<T>> },
+    key: string,
+    work: () => Promise<T>,
+  ): Promise<T | null> {
+    tasks.value[key] = { busy: true, error: null, result: tasks.value[key]?.result ?? null }
+    try {
+      const result = await work()
+      tasks.value[key] = { busy: false, error: null, result }
+      return result
+    } catch (e) {
+      tasks.value[key] = { busy: false, error: errorText(e), result: null }
+      return null
+    }
+  }
+
+  function patchCheckpoint(checkpointId: string, patch: Partial<CheckpointRef>): void {
+    const exp = current.value
+    if (!exp) return
+    current.value = {
+      ...exp,
+      checkpoints: exp.checkpoints.map((c) => (c.id === checkpointId ? { ...c, ...patch } : c)),
+    }
+  }
+
+  async function describe(checkpointId: string): Promise<void> {
+    const experimentId = current.value?.id
+    if (!experimentId) return
+    const d = await track(descriptions, checkpointId, () =>
+      useApi().invoke('checkpoint:describe', { experimentId, checkpointId }),
+    )
+    if (d && current.value?.id === experimentId) patchCheckpoint(checkpointId, { description: d })
+  }
+
+  async function verifyWeights(checkpointId: string): Promise<void> {
+    const experimentId = current.value?.id
+    if (!experimentId) return
+    const w = await track(weights, checkpointId, () =>
+      useApi().invoke('checkpoint:verifyWeights', { experimentId, checkpointId }),
+    )
+    if (w && current.value?.id === experimentId) patchCheckpoint(checkpointId, { weights: w })
+  }
+
+  async function checkConsistency(datasetId: string): Promise<void> {
+    const experimentId = current.value?.id
+    if (!experimentId) return
+    const c = await track(consistency, datasetId, () =>
+      useApi().invoke('dataset:checkConsistency', { experimentId, datasetId }),
+    )
+    const exp = current.value
+    if (c && exp?.id === experimentId) {
+      current.value = {
+        ...exp,
+        datasets: exp.datasets.map((d) => (d.id === datasetId ? { ...d, consistency: c } : d)),
+      }
+    }
+  }
+
+  async function loadTrainLog(): Promise<void> {
+    const exp = current.value
+    if (!exp?.trainingLog) {
+      trainLog.value = { busy: false, error: null, result: null }
+      return
+    }
+    trainLog.value = { busy: true, error: null, result: trainLog.value.result }
+    try {
+      const result = await useApi().invoke('trainlog:parse', { experimentId: exp.id })
+      trainLog.value = { busy: false, error: null, result }
+    } catch (e) {
+      trainLog.value = { busy: false, error: errorText(e), result: null }
+    }
+  }
+
+  async function importCheckpoint(req: ImportRequest): Promise<boolean> {
+    const exp = current.value
+    if (!exp) return false
+    importLog.value = []
+    importTask.value = { busy: true, error: null, result: null }
+    try {
+      const result = await useApi().invoke('checkpoint:import', { experimentId: exp.id, ...req })
+      importTask.value = { busy: false, error: null, result }
+      adopt(result)
+      return true
+    } catch (e) {
+      importTask.value = { busy: false, error: errorText(e), result: null }
+      return false
+    }
+  }
+
+  /** Files dropped on the window (paths from the desktop app), sorted by kind in main. */
+  async function addFiles(paths: string[]): Promise<void> {
+    const exp = current.value
+    if (!exp || paths.length === 0) return
+    const r = await useApi().invoke('experiment:addFiles', { experimentId: exp.id, paths })
+    addFilesReport.value = { added: r.added, ignored: r.ignored }
+    adopt(r.experiment)
+  }
+
+  return {
+    current,
+    loading,
+    error,
+    saveError,
+    descriptions,
+    weights,
+    consistency,
+    trainLog,
+    importTask,
+    importLog,
+    addFilesReport,
+    plan,
+    resolvedPlan,
+    open,
+    close,
+    adopt,
+    save,
+    saveNotes,
+    saveSettings,
+    addCheckpoint,
+    removeCheckpoint,
+    addDataset,
+    updateDataset,
+    removeDataset,
+    setTrainingLog,
+    describe,
+    verifyWeights,
+    checkConsistency,
+    loadTrainLog,
+    importCheckpoint,
+    addFiles,
+  }
+})

@@ -1,0 +1,171 @@
+/**
+ * Window-level state: theme, language, the open tab, the bridge connection, and the dialogs that
+ * answer with a promise (file picker, confirm, prompt) so callers read like plain code.
+ */
+import { defineStore } from 'pinia'
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import type { FileKind } from '../../../shared/ipc'
+import { useApi, useHost, type ConnectionStatus } from '../api'
+import { i18n, setLocale, type Locale } from '../i18n'
+import { useWorkspaceStore } from './workspace'
+
+export type ThemePref = 'system' | 'light' | 'dark'
+export type Tab = 'overview' | 'runs' | 'compare' | 'report'
+export const TABS: readonly Tab[] = ['overview', 'runs', 'compare', 'report']
+
+export interface PickerRequest {
+  /** null: any file (the browser's stand-in for a drop). */
+  kind: FileKind | null
+  title: string
+  resolve: (path: string | null) => void
+}
+export interface ConfirmRequest {
+  title: string
+  message: string
+  confirmLabel: string
+  danger: boolean
+  resolve: (ok: boolean) => void
+}
+export interface PromptRequest {
+  title: string
+  label: string
+  value: string
+  confirmLabel: string
+  /** Returns an error message for an invalid value, or null. */
+  validate: (value: string) => string | null
+  resolve: (value: string | null) => void
+}
+export interface Toast {
+  id: number
+  kind: 'info' | 'success' | 'error'
+  text: string
+}
+
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  try {
+    const v = localStorage.getItem(key)
+    return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback
+  } catch {
+    return fallback
+  }
+}
+function store(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value)
+  } catch {
+    /* private mode: the choice lasts this session */
+  }
+}
+
+export const useUiStore = defineStore('ui', () => {
+  const themePref = ref<ThemePref>(stored('losslens.theme', ['system', 'light', 'dark'], 'system'))
+  const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null
+  const systemDark = ref(media?.matches ?? false)
+  const onMedia = (e: MediaQueryListEvent) => (systemDark.value = e.matches)
+  media?.addEventListener?.('change', onMedia)
+  const theme = computed<'light' | 'dark'>(() =>
+    themePref.value === 'system' ? (systemDark.value ? 'dark' : 'light') : themePref.value,
+  )
+  watch(
+    theme,
+    (t) => {
+      if (typeof document !== 'undefined') document.documentElement.dataset.theme = t
+    },
+    { immediate: true },
+  )
+  function setTheme(pref: ThemePref): void {
+    themePref.value = pref
+    store('losslens.theme', pref)
+  }
+
+  const locale = ref<Locale>(i18n.global.locale.value as Locale)
+  function setLanguage(l: Locale): void {
+    locale.value = l
+    setLocale(l)
+    store('losslens.locale', l)
+  }
+
+  const tab = ref<Tab>('overview')
+  const helpOpen = ref(false)
+  const connection = ref<ConnectionStatus>({ state: 'open', attempt: 0, nextAttemptAt: null })
+  const offStatus = useHost().onStatus?.((s) => (connection.value = { ...s }))
+
+  const picker = shallowRef<PickerRequest | null>(null)
+  const confirmRequest = shallowRef<ConfirmRequest | null>(null)
+  const promptRequest = shallowRef<PromptRequest | null>(null)
+  const toasts = ref<Toast[]>([])
+  let toastId = 0
+
+  /** A file path: the native dialog in the desktop app, the folder-listing picker in a browser. */
+  async function chooseFile(kind: FileKind | null, title: string): Promise<string | null> {
+    if (!useWorkspaceStore().isBridge)
+      return useApi().invoke('file:choose', { kind: kind ?? 'checkpoint', title })
+    picker.value?.resolve(null)
+    return new Promise((resolve) => (picker.value = { kind, title, resolve }))
+  }
+  function answerPicker(path: string | null): void {
+    picker.value?.resolve(path)
+    picker.value = null
+  }
+
+  function confirm(req: Omit<ConfirmRequest, 'resolve'>): Promise<boolean> {
+    confirmRequest.value?.resolve(false)
+    return new Promise((resolve) => (confirmRequest.value = { ...req, resolve }))
+  }
+  function answerConfirm(ok: boolean): void {
+    confirmRequest.value?.resolve(ok)
+    confirmRequest.value = null
+  }
+
+  function prompt(req: Omit<PromptRequest, 'resolve'>): Promise<string | null> {
+    promptRequest.value?.resolve(null)
+    return new Promise((resolve) => (promptRequest.value = { ...req, resolve }))
+  }
+  function answerPrompt(value: string | null): void {
+    promptRequest.value?.resolve(value)
+    promptRequest.value = null
+  }
+
+  /** True while a dialog holds the keyboard (shortcuts stay off). */
+  const modalOpen = computed(
+    () => !!(picker.value || confirmRequest.value || promptRequest.value || helpOpen.value),
+  )
+
+  function notify(kind: Toast['kind'], text: string, ms = 4000): void {
+    const id = ++toastId
+    toasts.value.push({ id, kind, text })
+    if (ms > 0) setTimeout(() => dismiss(id), ms)
+  }
+  function dismiss(id: number): void {
+    toasts.value = toasts.value.filter((t) => t.id !== id)
+  }
+
+  onScopeDispose(() => {
+    offStatus?.()
+    media?.removeEventListener?.('change', onMedia)
+  })
+
+  return {
+    themePref,
+    theme,
+    setTheme,
+    locale,
+    setLanguage,
+    tab,
+    helpOpen,
+    connection,
+    picker,
+    confirmRequest,
+    promptRequest,
+    toasts,
+    modalOpen,
+    chooseFile,
+    answerPicker,
+    confirm,
+    answerConfirm,
+    prompt,
+    answerPrompt,
+    notify,
+    dismiss,
+  }
+})
