@@ -1,0 +1,192 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest'
+import type { EChartsOption } from 'echarts'
+import { echarts } from '../../src/renderer/src/charts/echarts'
+import {
+  offsetSweep,
+  perSampleBars,
+  sampleSweep,
+  stepsChart,
+  MAX_SAMPLE_LINES,
+} from '../../src/renderer/src/charts/run-charts'
+import { trainCurve } from '../../src/renderer/src/charts/train-curve'
+import { distributionChart, scatterChart } from '../../src/renderer/src/charts/compare-charts'
+import { CHART_THEMES, countPoints } from '../../src/renderer/src/charts/theme'
+import { ema, fiveNumbers, strideIndices } from '../../src/renderer/src/charts/stats'
+import { tokenStyle } from '../../src/renderer/src/charts/token-scale'
+import { joinRuns } from '../../src/renderer/src/lib/compare'
+import { MEASURE_COLORS } from '../../src/shared/palette'
+import type { TrainLog } from '../../src/shared/evidence'
+import { sample } from './fake-api'
+
+const t = (k: string, named?: Record<string, unknown>) => (named ? `${k} ${JSON.stringify(named)}` : k)
+const light = CHART_THEMES.light
+type Series = { name?: string; id?: string; type?: string; data: unknown[]; color?: string }
+const seriesOf = (o: EChartsOption) => o.series as Series[]
+
+/** Every chart is titled, its axes named (with units), it has a legend and an exact-value tooltip. */
+function expectReadable(o: EChartsOption): void {
+  const title = o.title as { text: string }
+  expect(title.text).toBeTruthy()
+  for (const a of [o.xAxis, o.yAxis] as { name?: string }[]) expect(a.name).toBeTruthy()
+  expect(o.legend).toBeTruthy()
+  expect(o.tooltip).toBeTruthy()
+}
+
+/** Renders with ECharts' SVG renderer (no canvas in happy-dom) and returns the markup. */
+function renderSvg(option: EChartsOption): string {
+  const el = document.createElement('div')
+  document.body.appendChild(el)
+  const chart = echarts.init(el, null, { renderer: 'svg', width: 640, height: 320 })
+  chart.setOption(option)
+  const svg = chart.renderToSVGString()
+  chart.dispose()
+  el.remove()
+  return svg
+}
+
+describe('run charts', () => {
+  const results = Array.from({ length: 12 }, (_, i) => sample(i))
+
+  it('per-sample bars: misaligned vs correct in the palette colours, one bar per sample', () => {
+    const o = perSampleBars(results, light, t)
+    expectReadable(o)
+    const [mis, tf, ar] = seriesOf(o)
+    expect(mis!.color).toBe(MEASURE_COLORS.keepLastMisaligned)
+    expect(tf!.color).toBe(MEASURE_COLORS.teacherForcing)
+    expect(ar!.color).toBe(MEASURE_COLORS.autoregressive)
+    expect(tf!.data).toEqual(results.map((r) => r.teacherForcing!.loss))
+    expect((o.yAxis as { name: string }).name).toBe('axis.lossNats')
+    expect(renderSvg(o)).toContain('<path')
+  })
+
+  it('per-sample bars: skipped samples are left out and large runs get a zoom', () => {
+    const skipped = { ...sample(99), skipped: 'too short: 5 tokens < 34' }
+    delete skipped.teacherForcing
+    const o = perSampleBars([...results, skipped], light, t)
+    expect(seriesOf(o)[1]!.data).toHaveLength(12)
+    const big = perSampleBars(
+      Array.from({ length: 500 }, (_, i) => sample(i)),
+      light,
+      t,
+    )
+    expect((big.dataZoom as unknown[]).length).toBe(2)
+  })
+
+  it('offset sweep: the mean per shift over thin per-sample lines, thinned above the cap', () => {
+    const o = offsetSweep(results, light, t)
+    expectReadable(o)
+    const mean = seriesOf(o).find((s) => s.id === 'mean')!
+    for (const [i, k] of (['-2', '-1', '0', '1', '2'] as const).entries()) {
+      const expected = results.reduce((s, r) => s + r.offsetSweep![k]!, 0) / results.length
+      expect(mean.data[i]).toBeCloseTo(expected, 12)
+    }
+    expect(seriesOf(o).filter((s) => s.id?.startsWith('sample-'))).toHaveLength(12)
+    const many = offsetSweep(
+      Array.from({ length: 1000 }, (_, i) => sample(i)),
+      light,
+      t,
+    )
+    expect(seriesOf(many).filter((s) => s.id?.startsWith('sample-'))).toHaveLength(MAX_SAMPLE_LINES)
+    expect(renderSvg(o)).toContain('<path')
+  })
+
+  it('steps chart and one sample sweep', () => {
+    const o = stepsChart({ teacherForcing: [1, 2, 3], autoregressive: [1, 3, 6] }, light, t)
+    expectReadable(o)
+    expect((o.xAxis as { data: string[] }).data).toEqual(['1', '2', '3'])
+    expect(seriesOf(o).map((s) => s.color)).toEqual([
+      MEASURE_COLORS.teacherForcing,
+      MEASURE_COLORS.autoregressive,
+    ])
+    const one = sampleSweep(sample(3), light, t)
+    expect((seriesOf(one)[0]!.data as { value: number }[]).map((d) => d.value)).toEqual(
+      (['-2', '-1', '0', '1', '2'] as const).map((k) => sample(3).offsetSweep![k]),
+    )
+  })
+
+  it('training curve: raw and smoothed loss, trailing mean and evaluation levels with their values', () => {
+    const log: TrainLog = {
+      path: '/log',
+      format: 'minimind-2025',
+      steps: 5,
+      trailingMean: 2.5,
+      tail: 3,
+      unparsedLines: [],
+      points: [5, 4, 3, 2.5, 2].map((loss, i) => ({ step: i * 100, epoch: 1, loss, lr: null })),
+      caveat: '',
+    }
+    const o = trainCurve(log, 0.5, [{ measure: 'teacherForcing', value: 2.26 }], light, t)
+    expectReadable(o)
+    const s = seriesOf(o)
+    expect(s[0]!.data).toEqual(log.points.map((p) => [p.step, p.loss]))
+    expect(s[1]!.id).toBe('smoothed')
+    expect((s[1]!.data as number[][])[0]![1]).toBeCloseTo(5, 12)
+    const levels = s.slice(2)
+    expect(levels.map((l) => l.name)).toEqual([
+      'chart.train.trailingMean {"n":3} 2.5000',
+      'measure.teacherForcing 2.2600',
+    ])
+    expect(levels[1]!.color).toBe(MEASURE_COLORS.teacherForcing)
+    expect(levels[1]!.data).toEqual([
+      [0, 2.26],
+      [400, 2.26],
+    ])
+    expect(countPoints(trainCurve(log, 0, [], light, t))).toBe(5 + 2)
+  })
+})
+
+describe('compare charts', () => {
+  const a = Array.from({ length: 6 }, (_, i) => sample(i))
+  const b = a.map((r) => ({
+    ...r,
+    teacherForcing: { ...r.teacherForcing!, loss: r.teacherForcing!.loss + 0.1 },
+  }))
+  const rows = joinRuns([a, b])
+
+  it('scatter: base on x, other on y, with the y = x line spanning both axes', () => {
+    const o = scatterChart(rows, ['final', 'early'], light, t)
+    expectReadable(o)
+    const [diag, pts] = seriesOf(o)
+    expect(diag!.name).toBe('y = x')
+    const [lo, hi] = diag!.data as number[][]
+    expect(lo![0]).toBe(lo![1])
+    expect(hi![0]).toBe(hi![1])
+    expect(pts!.data).toHaveLength(6)
+    expect((pts!.data as number[][])[2]).toEqual([a[2]!.teacherForcing!.loss, b[2]!.teacherForcing!.loss, 2])
+    expect(renderSvg(o)).toContain('<path')
+  })
+
+  it('distribution: five numbers per run', () => {
+    const o = distributionChart(rows, ['final', 'early'], light, t)
+    const data = seriesOf(o)[0]!.data as { value: number[] }[]
+    expect(data[0]!.value).toEqual(fiveNumbers(a.map((r) => r.teacherForcing!.loss)))
+    expect(renderSvg(o)).toContain('<path')
+  })
+})
+
+describe('chart helpers', () => {
+  it('ema debiases from the first value and is the identity at 0', () => {
+    expect(ema([4, 4, 4], 0.9)).toEqual([4, 4, 4].map(() => expect.closeTo(4, 12)))
+    expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3])
+  })
+  it('stride keeps first and last within the cap', () => {
+    const idx = strideIndices(1000, 200)
+    expect(idx).toHaveLength(200)
+    expect(idx[0]).toBe(0)
+    expect(idx[199]).toBe(999)
+    expect(strideIndices(5, 200)).toEqual([0, 1, 2, 3, 4])
+  })
+  it('five numbers use linear interpolation (numpy default)', () => {
+    expect(fiveNumbers([1, 2, 3, 4])).toEqual([1, 1.75, 2.5, 3.25, 4])
+    expect(fiveNumbers([])).toBeNull()
+  })
+  it('token shading grows with loss and turns the text white when dark', () => {
+    const low = tokenStyle(0.5)
+    const high = tokenStyle(7.5)
+    expect(low.color).toBeUndefined()
+    expect(high.color).toBe('#ffffff')
+    const alpha = (s: string) => Number(/, ([\d.]+)\)$/.exec(s)![1])
+    expect(alpha(high.background)).toBeGreaterThan(alpha(low.background))
+  })
+})
