@@ -672,7 +672,8 @@ def graph_summary(path):
         for v in values:
             tt = v.type.tensor_type
             dims = [d.dim_param or d.dim_value for d in tt.shape.dim]
-            out.append({"name": v.name, "dtype": onnx.TensorProto.DataType.Name(tt.elem_type).lower(), "shape": dims})
+            dtype = {"FLOAT": "float32", "DOUBLE": "float64"}.get(onnx.TensorProto.DataType.Name(tt.elem_type))
+            out.append({"name": v.name, "dtype": dtype or onnx.TensorProto.DataType.Name(tt.elem_type).lower(), "shape": dims})
         return out
 
     inits = [{"name": t.name, "shape": list(t.dims)} for t in m.graph.initializer if len(t.dims) >= 1]
