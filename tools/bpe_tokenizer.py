@@ -93,6 +93,7 @@ class ByteLevelBPETokenizer:
         merges = [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m) for m in model["merges"]]
         self.ranks = {pair: r for r, pair in enumerate(merges)}
         self.added = {t["content"]: t["id"] for t in spec.get("added_tokens", [])}
+        self._added_ids = set(self.added.values())
         for content, i in self.added.items():
             self.id_to_token[i] = content
         self.byte_encoder = bytes_to_unicode()
@@ -162,7 +163,7 @@ class ByteLevelBPETokenizer:
         text, buf = [], bytearray()
         for i in ids:
             tok = self.id_to_token[int(i)]
-            if int(i) in self.added.values():
+            if int(i) in self._added_ids:
                 text.append(buf.decode("utf-8", errors="replace"))
                 buf = bytearray()
                 text.append(tok)

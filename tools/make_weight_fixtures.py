@@ -5,8 +5,7 @@
 
 A tiny MiniMind-compat model (hidden 32, 2 layers, 4 heads, 2 kv heads, vocab 256, seed 0) is saved in
 several forms, exported with tools/export_onnx.py, and README.md records what a verifier should say
-about each file (with the differences measured here). Deterministic: re-running rewrites the same bytes
-except the zip timestamps inside the .pth files.
+about each file (with the differences measured here). Deterministic: re-running rewrites the same bytes.
 """
 import argparse
 import io
