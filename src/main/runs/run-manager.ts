@@ -3,12 +3,13 @@
  * events arrive, and forwards the events to the window. Cancel aborts through the run's AbortController;
  * a cancelled or interrupted run resumes by skipping the samples already in results.jsonl.
  */
-import type { Experiment, RunInfo } from '../../shared/experiment'
+import type { RunInfo } from '../../shared/experiment'
 import type { ModelDescription } from '../../shared/model'
 import type { RunSettings, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
 import { ResultsAppender } from '../store/results-file'
 import { listRuns, makeRunId, readRun, readRunResults, resultsFile, writeRun } from '../store/runs'
+import { checkpointOf, datasetOf } from '../store/paths'
 import type { Workspace } from '../store/workspace'
 import { Throttle } from './throttle'
 
@@ -345,16 +346,4 @@ export class RunManager {
 
 function failed(runId: string, message: string): RunEvent {
   return { type: 'failed', runId, message }
-}
-
-function checkpointOf(experiment: Experiment, id: string) {
-  const checkpoint = experiment.checkpoints.find((c) => c.id === id)
-  if (!checkpoint) throw new Error(`experiment ${experiment.id} has no checkpoint "${id}"`)
-  return checkpoint
-}
-
-function datasetOf(experiment: Experiment, id: string) {
-  const dataset = experiment.datasets.find((d) => d.id === id)
-  if (!dataset) throw new Error(`experiment ${experiment.id} has no dataset "${id}"`)
-  return dataset
 }

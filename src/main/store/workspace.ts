@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { ExperimentIdSchema, ExperimentSchema, type Experiment } from '../../shared/experiment'
 import { readJsonFile, StoreError, writeJsonAtomic } from './atomic'
 import { DEFAULT_RUN_SETTINGS } from './defaults'
-import { resolveStoredPath, toStoredPath } from './paths'
+import { mapExperimentPaths, resolveStoredPath, toStoredPath } from './paths'
 
 /** Moves a file or folder out of the way (the OS trash in Electron, <workspace>/.trash otherwise). */
 export type TrashFn = (path: string) => Promise<void>
@@ -303,20 +303,5 @@ function carryEvidence(dir: string, current: Experiment, next: Experiment): Expe
 
 /** Stores paths inside the experiment folder relative to it, others absolute. */
 function normalisePaths(dir: string, e: Experiment): Experiment {
-  const p = (path: string) => toStoredPath(dir, path)
-  return {
-    ...e,
-    checkpoints: e.checkpoints.map((c) => ({
-      ...c,
-      modelPath: p(c.modelPath),
-      tokenizerPath: p(c.tokenizerPath),
-      ...(c.sourcePath !== undefined ? { sourcePath: p(c.sourcePath) } : {}),
-    })),
-    datasets: e.datasets.map((d) => ({
-      ...d,
-      path: p(d.path),
-      ...(d.trainPath !== undefined ? { trainPath: p(d.trainPath) } : {}),
-    })),
-    ...(e.trainingLog !== undefined ? { trainingLog: p(e.trainingLog) } : {}),
-  }
+  return mapExperimentPaths(e, (path) => toStoredPath(dir, path))
 }

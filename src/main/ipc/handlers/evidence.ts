@@ -1,8 +1,9 @@
 /** checkpoint:*, dataset:* and trainlog:parse: the engine's and evidence module's checks, stored on the experiment. */
 import fs from 'node:fs'
 import { join } from 'node:path'
-import type { CheckpointRef, DatasetRef, Experiment } from '../../../shared/experiment'
+import type { CheckpointRef } from '../../../shared/experiment'
 import { uniqueSlug } from '../../store/defaults'
+import { checkpointOf, datasetOf } from '../../store/paths'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
 import { checkProgram } from './programs'
@@ -14,17 +15,6 @@ type Channels =
   | 'dataset:checkConsistency'
   | 'dataset:sample'
   | 'trainlog:parse'
-
-function checkpointOf(e: Experiment, id: string): CheckpointRef {
-  const c = e.checkpoints.find((x) => x.id === id)
-  if (!c) throw new Error(`experiment ${e.id} has no checkpoint "${id}"`)
-  return c
-}
-function datasetOf(e: Experiment, id: string): DatasetRef {
-  const d = e.datasets.find((x) => x.id === id)
-  if (!d) throw new Error(`experiment ${e.id} has no dataset "${id}"`)
-  return d
-}
 
 export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
   const ws = () => ctx.current().workspace

@@ -1,10 +1,11 @@
 /** workspace:*, experiment:* and settings:* requests. */
 import { resolve } from 'node:path'
 import type { Experiment, ExperimentSummary } from '../../../shared/experiment'
-import type { WorkspaceInfo } from '../../../shared/ipc'
+import type { AppSettings, WorkspaceInfo } from '../../../shared/ipc'
+import type { SettingsFile } from '../../store/app-settings'
 import { isInside } from '../../store/paths'
 import { listRuns } from '../../store/runs'
-import type { Workspace } from '../../store/workspace'
+import type { ExperimentEntry, Workspace } from '../../store/workspace'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
 import { checkProgram } from './programs'
@@ -72,10 +73,7 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
       refuseWhileRunning(experimentId, 'delete it')
       await ws().deleteExperiment(experimentId, (path) => ctx.host.trash(path))
     },
-    'settings:get': async () => {
-      const { python, minimindDir } = await ctx.settings.read()
-      return { ...(python ? { python } : {}), ...(minimindDir ? { minimindDir } : {}) }
-    },
+    'settings:get': async () => appSettings(await ctx.settings.read()),
     'settings:set': async ({ python, minimindDir }) => {
       const change = {
         ...(python !== undefined ? { python: python && checkProgram(ctx.access, python) } : {}),
@@ -83,21 +81,18 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
           ? { minimindDir: minimindDir && ctx.access.check(minimindDir, 'MiniMind folder') }
           : {}),
       }
-      const saved = await ctx.settings.update(change)
-      return {
-        ...(saved.python ? { python: saved.python } : {}),
-        ...(saved.minimindDir ? { minimindDir: saved.minimindDir } : {}),
-      }
+      return appSettings(await ctx.settings.update(change))
     },
   }
 }
 
+/** The settings the window sees (not the remembered workspace). */
+function appSettings({ python, minimindDir }: SettingsFile): AppSettings {
+  return { ...(python ? { python } : {}), ...(minimindDir ? { minimindDir } : {}) }
+}
+
 /** The sidebar's line for one experiment: last run, best teacher-forcing loss, live runs. */
-async function summarise(
-  ws: Workspace,
-  entry: Awaited<ReturnType<Workspace['listExperiments']>>[number],
-  live: number,
-): Promise<ExperimentSummary> {
+async function summarise(ws: Workspace, entry: ExperimentEntry, live: number): Promise<ExperimentSummary> {
   if ('error' in entry) {
     return {
       id: entry.id,

@@ -4,6 +4,7 @@ import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Experiment } from '../../../shared/experiment'
 import type { FolderListing } from '../../../shared/ipc'
+import { mapExperimentPaths } from '../../store/paths'
 import type { Workspace } from '../../store/workspace'
 import { addFiles } from '../add-files'
 import type { HandlerContext } from '../context'
@@ -52,22 +53,7 @@ export function fileHandlers(
 
 /** The experiment with every stored path made absolute (the store makes inside ones relative again). */
 function absolutePaths(ws: Workspace, e: Experiment): Experiment {
-  const abs = (p: string) => (p ? ws.resolvePath(e.id, p) : p)
-  return {
-    ...e,
-    checkpoints: e.checkpoints.map((c) => ({
-      ...c,
-      modelPath: abs(c.modelPath),
-      tokenizerPath: abs(c.tokenizerPath),
-      ...(c.sourcePath ? { sourcePath: abs(c.sourcePath) } : {}),
-    })),
-    datasets: e.datasets.map((d) => ({
-      ...d,
-      path: abs(d.path),
-      ...(d.trainPath ? { trainPath: abs(d.trainPath) } : {}),
-    })),
-    ...(e.trainingLog ? { trainingLog: abs(e.trainingLog) } : {}),
-  }
+  return mapExperimentPaths(e, (p) => (p ? ws.resolvePath(e.id, p) : p))
 }
 
 /** Folders first, then files of the kind; dot-files left out; at most MAX_ENTRIES. */
