@@ -21,9 +21,25 @@ export const WeightReportSchema = z.object({
   unmatchedCheckpoint: z.array(z.string()),
   unmatchedModel: z.array(z.string()),
   /** Found by name or shape but with values outside tolerance. */
-  mismatched: z.array(z.object({ checkpointName: z.string(), modelName: z.string(), maxAbsDiff: z.number() })),
+  mismatched: z.array(
+    z.object({ checkpointName: z.string(), modelName: z.string(), maxAbsDiff: z.number() }),
+  ),
   matches: z.array(TensorMatchSchema),
   tolerance: z.number(),
+  /**
+   * Why some unmatched tensors did not pair up: the same name on both sides with other shapes (a
+   * checkpoint of another configuration). These names also stay in the unmatched lists.
+   */
+  shapeMismatched: z
+    .array(
+      z.object({
+        checkpointName: z.string(),
+        modelName: z.string(),
+        checkpointShape: z.array(z.number().int()),
+        modelShape: z.array(z.number().int()),
+      }),
+    )
+    .optional(),
 })
 export type WeightReport = z.infer<typeof WeightReportSchema>
 

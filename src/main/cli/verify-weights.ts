@@ -35,23 +35,47 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function summary(r: WeightReport): string {
-  const diff = r.matched > 0 ? `, max |diff| ${fmt(r.maxAbsDiff)}` : ''
-  const lines = [
-    `${r.matched}/${r.total} unique tensors matched${diff} (tolerance ${fmt(r.tolerance)} relative)`,
-  ]
+  const exact = r.matches.filter((m) => m.maxAbsDiff === 0)
+  const how =
+    r.matched === 0
+      ? ''
+      : r.maxAbsDiff === 0
+        ? ' exactly (max |diff| 0)'
+        : `, max |diff| ${fmt(r.maxAbsDiff)}: within ${precisionOf(r.tolerance)} rounding, not exactly ` +
+          `(${new Set(exact.map((m) => m.checkpointName)).size} exact)`
+  const lines = [`${r.matched}/${r.total} unique tensors matched${how}`]
   const transposed = r.matches.filter((m) => m.transposed).length
   const tied = [...new Set(r.matches.filter((m) => m.tied).map((m) => m.checkpointName))]
   if (transposed > 0) lines.push(`  ${transposed} initializer(s) stored transposed (MatMul weights)`)
   if (tied.length > 0) lines.push(`  tied weights, counted once: ${tied.join(', ')}`)
   if (r.mismatched.length > 0) {
-    lines.push('mismatched (values differ beyond tolerance):')
+    lines.push(
+      `mismatched (values differ beyond ${precisionOf(r.tolerance)} rounding, ${fmt(r.tolerance)} relative):`,
+    )
     for (const m of r.mismatched)
       lines.push(`  ${m.checkpointName}  vs  ${m.modelName}  max |diff| ${fmt(m.maxAbsDiff)}`)
   }
-  if (r.unmatchedCheckpoint.length > 0)
-    lines.push(`only in the checkpoint: ${r.unmatchedCheckpoint.join(', ')}`)
-  if (r.unmatchedModel.length > 0) lines.push(`only in the model: ${r.unmatchedModel.join(', ')}`)
+  const shapes = r.shapeMismatched ?? []
+  if (shapes.length > 0) {
+    lines.push('same name, other shape (another model configuration?):')
+    for (const s of shapes) {
+      lines.push(
+        `  ${s.checkpointName} [${s.checkpointShape.join(', ')}]  vs  ${s.modelName} [${s.modelShape.join(', ')}]`,
+      )
+    }
+  }
+  const onlyCheckpoint = r.unmatchedCheckpoint.filter((n) => !shapes.some((s) => s.checkpointName === n))
+  const onlyModel = r.unmatchedModel.filter((n) => !shapes.some((s) => s.modelName === n))
+  if (onlyCheckpoint.length > 0) lines.push(`only in the checkpoint: ${onlyCheckpoint.join(', ')}`)
+  if (onlyModel.length > 0) lines.push(`only in the model: ${onlyModel.join(', ')}`)
   return lines.join('\n')
+}
+
+/** The float format whose rounding a relative tolerance stands for. */
+function precisionOf(tolerance: number): string {
+  if (tolerance >= 2 ** -8) return 'bf16'
+  if (tolerance >= 2 ** -11) return 'fp16'
+  return 'fp32'
 }
 
 function fmt(n: number): string {

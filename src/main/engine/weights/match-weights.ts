@@ -210,6 +210,22 @@ export async function verifyWeights(
     }
   }
 
+  // Same name, other shape: say so, since "only in the checkpoint" alone would hide why.
+  const shapeMismatched: NonNullable<WeightReport['shapeMismatched']> = []
+  for (const init of inits.filter((i) => !i.consumed)) {
+    const g = candidateNames(init.info.name)
+      .map((n) => byCanonical.get(n))
+      .find((x) => x !== undefined)
+    if (g && g.matchedTo.length === 0 && !g.mismatch) {
+      shapeMismatched.push({
+        checkpointName: g.names[0]!,
+        modelName: init.info.name,
+        checkpointShape: g.shape,
+        modelShape: init.info.dims,
+      })
+    }
+  }
+
   const matches: WeightReport['matches'] = []
   for (const g of groups) {
     for (const init of g.matchedTo) {
@@ -242,6 +258,7 @@ export async function verifyWeights(
       })),
     matches,
     tolerance: options.rtol ?? (tolerance || maxTolerance(groups, inits)),
+    shapeMismatched,
   }
 }
 
