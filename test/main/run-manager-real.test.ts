@@ -76,7 +76,23 @@ describe.runIf(hasDemo)('the bundled demo', () => {
     const ws = (await Workspace.open(join(dir, 'ws'))).workspace
     const demo = await seedDemo(ws, DEMO)
     expect(demo).not.toBeNull()
-    expect(demo!.checkpoints.length).toBeGreaterThanOrEqual(2)
+    expect(demo!.id).toBe('1.4.0-demo')
+    expect(demo!.checkpoints.map((c) => [c.id, c.label, c.modelPath, c.sourcePath])).toEqual([
+      [
+        'early',
+        'early (step 100)',
+        'demo/checkpoints/early/model.onnx',
+        'demo/checkpoints/early/pretrain_96.pth',
+      ],
+      [
+        'final',
+        'final (step 900)',
+        'demo/checkpoints/final/model.onnx',
+        'demo/checkpoints/final/pretrain_96.pth',
+      ],
+    ])
+    expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, addBos: false })
+    expect(demo!.settings.measures).toHaveLength(6)
     const fromTrain = demo!.datasets.find((d) => d.fromTraining)
     expect(fromTrain?.trainPath).toBeDefined()
     expect(demo!.trainingLog).toBeDefined()

@@ -30,7 +30,12 @@ export function fakeServices(overrides: Partial<EngineServices> = {}): EngineSer
 }
 
 export async function makeContext(
-  o: { kind?: 'electron' | 'bridge'; host?: Partial<HostServices>; services?: Partial<EngineServices> } = {},
+  o: {
+    kind?: 'electron' | 'bridge'
+    host?: Partial<HostServices>
+    services?: Partial<EngineServices>
+    demoDir?: string
+  } = {},
 ) {
   const root = fs.mkdtempSync(join(os.tmpdir(), 'losslens-ipc-'))
   const workspace = join(root, 'ws')
@@ -56,6 +61,7 @@ export async function makeContext(
     settings: new SettingsStore(join(root, 'settings.json')),
     emit: (channel, payload) => events.push({ channel, payload }),
     version: '0.0.0-test',
+    ...(o.demoDir ? { demoDir: o.demoDir } : {}),
   })
   wsRoot = ctx.current().workspace.root
   const handlers = createHandlers(ctx)
