@@ -15,15 +15,22 @@ export interface AddFilesResult {
   ignored: { path: string; reason: string }[]
 }
 
-type Kind = 'onnx' | 'tokenizer' | 'source' | 'dataset' | 'trainData' | 'log' | 'onnxData'
+type Kind = 'onnx' | 'tokenizer' | 'source' | 'dataset' | 'trainData' | 'log' | 'onnxData' | 'metadata'
+
+/** Files that come with models and tokenizers but are neither samples nor logs. */
+const METADATA =
+  /^(tokenizer_config|special_tokens_map|added_tokens|config|generation_config|genai_config|manifest|vocab|preprocessor_config)\.json$|^merges\.txt$|^(readme|license|notice)/
 
 function kindOf(path: string): Kind | null {
   const name = basename(path).toLowerCase()
   if (name.endsWith('.onnx')) return 'onnx'
   if (name.endsWith('.onnx.data') || name.endsWith('.onnx_data')) return 'onnxData'
-  if (/tokenizer.*\.json$/.test(name)) return 'tokenizer'
+  if (METADATA.test(name)) return 'metadata'
+  if (name.endsWith('tokenizer.json')) return 'tokenizer'
   if (/\.(pth|pt|safetensors|bin)$/.test(name)) return 'source'
-  if (name.endsWith('.jsonl') && /train|pretrain|sft/.test(name)) return 'trainData'
+  // "train.jsonl", "pretrain_hq.jsonl"; not "eval_data_from_train.jsonl".
+  if (name.endsWith('.jsonl') && /train|sft/.test(name) && !/eval|test|valid|heldout/.test(name))
+    return 'trainData'
   if (/\.(json|jsonl)$/.test(name)) return 'dataset'
   if (/\.(log|txt|csv|out)$/.test(name)) return 'log'
   return null
@@ -98,6 +105,8 @@ export function addFiles(experiment: Experiment, paths: string[]): AddFilesResul
   }
   for (const path of of('onnxData'))
     ignored.push({ path, reason: 'external weights: loaded with their .onnx' })
+  for (const path of of('metadata'))
+    ignored.push({ path, reason: 'model or tokenizer metadata, not needed: LossLens reads tokenizer.json' })
 
   if (droppedTokenizer) {
     const targets = newCheckpoints.length > 0 ? [] : e.checkpoints.filter((c) => !c.tokenizerPath)
