@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""PyTorch speed baseline for `npm run bench` (LossLens' engine vs PyTorch eager on the same model).
+
+    /usr/bin/python3 tools/bench_torch.py --make-model DIR [--tokenizer tokenizer.json]
+        a MiniMind2-size model (hidden 512, 8 layers, 8 heads, 2 kv heads, vocab 6400: 25.8M parameters,
+        random init, torch seed 0) saved as DIR/pretrain_512.pth (fp16) and exported by
+        tools/export_onnx.py into DIR (model.onnx, model.plain.onnx, manifest.json, tokenizer.json),
+        plus DIR/bench_eval.json: 20 samples of >= 96 tokens (Python docstring prose, as the demo's).
+
+    /usr/bin/python3 tools/bench_torch.py --measure --model-dir DIR [--threads 2] [--json OUT.json]
+        with torch.set_num_threads(threads), on the float32 model loaded from the same .pth:
+        gemmGflops          best of a few 2048^3 fp32 matmuls
+        tfTokensPerSecond   teacher forcing, forward of T[0:N] (N = L + P = 94), one sample at a time
+        tfBatchTokensPerSecond   the same 20 x 94 tokens as one batch
+        batteryMsPerSample  each measure computed separately, per sample: teacherForcing, keepLast
+                            misaligned and aligned, the offset sweep as 5 forwards of T[0:N+2], greedy
+                            autoregressive with MiniMind's KV cache (prefill + P-1 steps), the kvCache
+                            check's full forward
+        arMsPerStep, arTokensPerSecond, arPrefillMs   greedy decoding with the KV cache, one sample at a
+                            time: prefill of T[0:L], then P one-token steps
+    Model dimensions come from DIR/manifest.json. Prints the JSON and writes it to --json.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from bpe_tokenizer import ByteLevelBPETokenizer  # noqa: E402
+from reference_measures import load_compat_module, load_model  # noqa: E402
+
+MINIMIND2 = dict(hidden_size=512, num_hidden_layers=8, num_attention_heads=8, num_key_value_heads=2, vocab_size=6400)
+L, P = 64, 30
+
+
+def default_tokenizer():
+    for cand in (os.path.join(ROOT, "resources", "demo", "tokenizer.json"),
+                 os.path.join(ROOT, "..", "shared", "minimind", "tokenizer.json")):
+        if os.path.isfile(cand):
+            return cand
+    return None
+
+
+def make_model(out, tokenizer):
+    os.makedirs(out, exist_ok=True)
+    mod = load_compat_module()
+    torch.manual_seed(0)
+    model = mod.MiniMindForCausalLM(mod.MiniMindConfig(**MINIMIND2))
+    pth = os.path.join(out, "pretrain_512.pth")
+    torch.save({k: v.half() for k, v in model.state_dict().items()}, pth)
+    subprocess.run(
+        [sys.executable, os.path.join(HERE, "export_onnx.py"), "--checkpoint", pth,
+         "--minimind-dir", os.path.join(HERE, "minimind_compat"), "--num-heads", str(MINIMIND2["num_attention_heads"]),
+         "--tokenizer", tokenizer, "--out", out, "--label", "MiniMind2-size, random init (seed 0)"],
+        check=True,
+    )
+    import make_demo  # the demo's corpus code: prose rows of 150-255 tokens
+
+    tok = ByteLevelBPETokenizer(tokenizer)
+    rows = [r[1] for r in make_demo.build_rows(tok)]
+    random.Random(0).shuffle(rows)
+    samples = [{"text": t} for t in rows if len(tok.encode(t)) >= 96][:20]
+    with open(os.path.join(out, "bench_eval.json"), "w", encoding="utf-8") as f:
+        json.dump(samples, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print(f"wrote {out}/bench_eval.json ({len(samples)} samples)")
+
+
+def timed(fn, repeat=1):
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def gemm_gflops(n=2048, tries=5):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = min(timed(lambda: a @ b) for _ in range(tries))
+    return 2 * n**3 / best / 1e9
+
+
+@torch.no_grad()
+def greedy(model, ids, steps):
+    """Prefill ids, then `steps` one-token steps with MiniMind's cache; returns (prefill_s, step_s list)."""
+    t0 = time.perf_counter()
+    res = model(ids.unsqueeze(0), use_cache=True)
+    prefill = time.perf_counter() - t0
+    past, nxt = res.past_key_values, int(res.logits[0, -1].argmax())
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        res = model(torch.tensor([[nxt]]), past_key_values=past, use_cache=True)
+        past, nxt = res.past_key_values, int(res.logits[0, -1].argmax())
+        times.append(time.perf_counter() - t0)
+    return prefill, times
+
+
+@torch.no_grad()
+def battery(model, T):
+    N = L + P
+    x = T[:N].unsqueeze(0)
+    model(x)  # teacherForcing
+    model(x, logits_to_keep=P)  # keepLastMisaligned
+    model(x, logits_to_keep=P + 1)  # keepLastAligned
+    wide = T[: N + 2].unsqueeze(0)
+    for _ in range(5):  # offset sweep, one forward per shift
+        model(wide)
+    res = model(T[:L].unsqueeze(0), use_cache=True)  # autoregressive with the cache
+    past, gen = res.past_key_values, [int(res.logits[0, -1].argmax())]
+    for _ in range(P - 1):
+        res = model(torch.tensor([[gen[-1]]]), past_key_values=past, use_cache=True)
+        past = res.past_key_values
+        gen.append(int(res.logits[0, -1].argmax()))
+    model(torch.cat([T[:L], torch.tensor(gen)]).unsqueeze(0))  # kvCache: one full forward
+
+
+def measure(model_dir, threads):
+    torch.set_num_threads(threads)
+    with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    config = manifest["config"]
+    pth = os.path.join(model_dir, manifest["source"]["checkpoint"])
+    model = load_model(pth, config)
+    tok = ByteLevelBPETokenizer(os.path.join(model_dir, "tokenizer.json"))
+    with open(os.path.join(model_dir, "bench_eval.json"), encoding="utf-8") as f:
+        texts = [row["text"] for row in json.load(f)]
+    samples = [torch.tensor(tok.encode(t)[: L + P + 2]) for t in texts]
+    N = L + P
+    with torch.no_grad():
+        model(samples[0][:N].unsqueeze(0))  # warm-up
+        tf = timed(lambda: [model(s[:N].unsqueeze(0)) for s in samples])
+        batch = torch.stack([s[:N] for s in samples])
+        model(batch)
+        tf_batch = timed(lambda: model(batch))
+        battery(model, samples[0])
+        bat = timed(lambda: [battery(model, s) for s in samples]) / len(samples)
+        prefills, steps = [], []
+        greedy(model, samples[0][:L], 2)
+        for s in samples:
+            pre, st = greedy(model, s[:L], P)
+            prefills.append(pre)
+            steps.extend(st)
+    ms_step = 1000 * sum(steps) / len(steps)
+    return {
+        "threads": threads,
+        "torchVersion": torch.__version__,
+        "blas": blas_info(),
+        "cpu": platform.processor() or platform.machine(),
+        "model": {k: config[k] for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "vocab_size")},
+        "parameters": manifest.get("parameters"),
+        "samples": len(samples),
+        "inputLength": L,
+        "predictLength": P,
+        "gemmGflops": gemm_gflops(),
+        "tfTokensPerSecond": len(samples) * N / tf,
+        "tfBatchTokensPerSecond": len(samples) * N / tf_batch,
+        "batteryMsPerSample": 1000 * bat,
+        "arMsPerStep": ms_step,
+        "arTokensPerSecond": 1000 / ms_step,
+        "arPrefillMs": 1000 * sum(prefills) / len(prefills),
+    }
+
+
+def blas_info():
+    import re
+
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    lib = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    target = os.path.realpath(lib) if os.path.exists(lib) else None
+    return (m.group(1) if m else "unknown") + (f" -> {target}" if target and m and m.group(1) == "generic" else "")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--make-model", metavar="DIR")
+    p.add_argument("--tokenizer", default=default_tokenizer())
+    p.add_argument("--measure", action="store_true")
+    p.add_argument("--model-dir")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--json", metavar="OUT.json")
+    args = p.parse_args(argv)
+    if not args.make_model and not args.measure:
+        p.error("give --make-model DIR and/or --measure --model-dir DIR")
+    if args.make_model:
+        if not args.tokenizer or not os.path.isfile(args.tokenizer):
+            p.error("no tokenizer.json found: give --tokenizer")
+        make_model(args.make_model, args.tokenizer)
+    if args.measure:
+        model_dir = args.model_dir or args.make_model
+        if not model_dir:
+            p.error("--measure needs --model-dir")
+        result = measure(model_dir, args.threads)
+        text = json.dumps(result, indent=2)
+        print(text)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
