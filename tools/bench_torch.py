@@ -22,7 +22,6 @@
 """
 import argparse
 import json
-import math
 import os
 import platform
 import random
@@ -36,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from bpe_tokenizer import ByteLevelBPETokenizer  # noqa: E402
-from reference_measures import load_compat_module, load_model  # noqa: E402
+from reference_measures import blas_info, load_compat_module, load_model  # noqa: E402
 
 MINIMIND2 = dict(hidden_size=512, num_hidden_layers=8, num_attention_heads=8, num_key_value_heads=2, vocab_size=6400)
 L, P = 64, 30
@@ -169,15 +168,6 @@ def measure(model_dir, threads):
         "arTokensPerSecond": 1000 / ms_step,
         "arPrefillMs": 1000 * sum(prefills) / len(prefills),
     }
-
-
-def blas_info():
-    import re
-
-    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    lib = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
-    target = os.path.realpath(lib) if os.path.exists(lib) else None
-    return (m.group(1) if m else "unknown") + (f" -> {target}" if target and m and m.group(1) == "generic" else "")
 
 
 def main(argv=None):

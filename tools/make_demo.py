@@ -35,6 +35,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import reference_measures  # noqa: E402
 from bpe_tokenizer import ByteLevelBPETokenizer  # noqa: E402
+from export_onnx import sha256_file  # noqa: E402
+from reference_measures import write_json  # noqa: E402
 
 SHARED_MINIMIND = os.path.join(ROOT, "..", "shared", "minimind")
 STDLIB = "/usr/lib/python{}.{}".format(*sys.version_info[:2])
@@ -206,20 +208,6 @@ def train(mod, tok, texts, cfg, log_path, checkpoint_paths):
 # --------------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------------
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def write_json(path, obj, indent=1):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=indent, ensure_ascii=False)
-        f.write("\n")
-
-
 def story_checks(ref):
     """The seed's story, as figures: returns [(ok, text)]."""
     final = ref["results"]["final"]["eval_data_from_train.json"]["means"]
@@ -307,7 +295,7 @@ def main(argv=None):
     checkpoints = {key: {"label": labels[key], "checkpoint": os.path.relpath(ckpt[key], out)} for key in ckpt}
     eval_sets = ["eval_data_from_train.json", "eval_heldout.json"]
     ref = reference_measures.build_reference(out, config, checkpoints, eval_sets, L, P)
-    reference_measures.write_json(os.path.join(out, "reference.json"), ref)
+    write_json(os.path.join(out, "reference.json"), ref)
     print("\n".join(reference_measures.summary_lines(ref)))
 
     shutil.copyfile(os.path.join(STDLIB, "LICENSE.txt"), os.path.join(out, "PSF_LICENSE.txt"))
@@ -327,7 +315,7 @@ def main(argv=None):
         "training": dict(TRAIN, total_steps=total, iter_per_epoch=iter_per_epoch,
                          loss="MiniMind pretrain: sum(CE * loss_mask) / sum(loss_mask) / accumulation_steps; logged x accumulation_steps (one micro-batch)",
                          lr_schedule="lr/10 + 0.5*lr*(1 + cos(pi*step/total)), per micro-step", optimizer="AdamW",
-                         bos=False, pad_id=0, torch=torch.__version__, blas=blas_name()),
+                         bos=False, pad_id=0, torch=torch.__version__, blas=reference_measures.blas_info()),
         "settings": {"inputLength": L, "predictLength": P, "addBos": False, "prependBos": False},
         "checkpoints": [
             {"id": key, "label": checkpoints[key]["label"], "step": saved[key],
@@ -353,13 +341,6 @@ def main(argv=None):
         print(("PASS " if ok else "FAIL ") + text)
         failed |= not ok
     return 1 if failed else 0
-
-
-def blas_name():
-    cfg = torch.__config__.show()
-    m = re.search(r"BLAS_INFO=(\w+)", cfg)
-    target = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3") if os.path.exists("/usr/lib/x86_64-linux-gnu/libblas.so.3") else ""
-    return f"{m.group(1) if m else '?'} ({target})" if target else (m.group(1) if m else "?")
 
 
 def write_docs(out, modules, n_train, n_heldout_rows, heldout_modules):

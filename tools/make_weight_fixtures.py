@@ -8,7 +8,6 @@ several forms, exported with tools/export_onnx.py, and README.md records what a 
 about each file (with the differences measured here). Deterministic: re-running rewrites the same bytes.
 """
 import argparse
-import io
 import json
 import os
 import pickle

@@ -20,7 +20,7 @@ reference.json layout
   "format": "losslens-reference/1",
   "settings": {"inputLength": L, "predictLength": P, "prependBos": false, "offsets": [-2, -1, 0, 1, 2],
                "crossEntropy": "...", "argmaxTies": "lowest id", "p99": "..."},
-  "versions": {"torch": ..., "python": ...},
+  "versions": {"torch": ..., "python": ..., "blas": ...},
   "model": {config of the model},
   "training": {"log": "train.log", "lines": n, "lastLoss": x, "trailingWindow": 10, "trailingMean": y},
   "checkpoints": {"early": {"label": "early (step N)", "checkpoint": "checkpoints/early/pretrain_96.pth"}, "final": {...}},
@@ -71,7 +71,6 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -79,6 +78,17 @@ from bpe_tokenizer import ByteLevelBPETokenizer  # noqa: E402
 
 OFFSETS = (-2, -1, 0, 1, 2)
 LOG_LOSS = re.compile(r"loss:\s*([0-9.]+(?:e-?\d+)?)")
+
+
+def blas_info():
+    """Which BLAS torch runs on: Debian's torch says BLAS_INFO=generic and uses whatever libblas.so.3 points to
+    (the reference BLAS is ~50x slower than OpenBLAS), which matters for every timing and the last bits of results."""
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    name = m.group(1) if m else "unknown"
+    lib = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    if name == "generic" and os.path.exists(lib):
+        name += " -> " + os.path.realpath(lib)
+    return name
 
 
 def load_compat_module():
@@ -271,7 +281,7 @@ def build_reference(demo_dir, config, checkpoints, datasets, L, P, log="train.lo
             "argmaxTies": "lowest id",
             "p99": "numpy.percentile(kld, 99) with linear interpolation between closest ranks",
         },
-        "versions": {"torch": torch.__version__, "python": sys.version.split()[0]},
+        "versions": {"torch": torch.__version__, "python": sys.version.split()[0], "blas": blas_info()},
         "model": config,
         "training": parse_log(os.path.join(demo_dir, log)),
         "checkpoints": checkpoints,
@@ -324,9 +334,9 @@ def main(argv=None):
     print(f"wrote {out}")
 
 
-def write_json(path, obj):
+def write_json(path, obj, indent=1):
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=1, ensure_ascii=False)
+        json.dump(obj, f, indent=indent, ensure_ascii=False)
         f.write("\n")
 
 
