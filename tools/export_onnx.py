@@ -514,39 +514,40 @@ def torch_checks(model, layout, cfg, dec_cache, dec_plain, seed=0):
     return diffs, ids, probe
 
 
-def onnx_runtime_checks(out_dir, dec_cache, cfg, ids):
+def onnx_runtime_checks(files, dec_cache, cfg, ids):
+    """The exported files run by onnxruntime (Python) against the export form in PyTorch; None without it."""
     try:
-        import onnxruntime as ort  # noqa: F401
+        import onnxruntime as ort
     except ImportError:
         return None
     import numpy as np
 
     diffs = {}
-    so = ort.SessionOptions()
-    sess = ort.InferenceSession(os.path.join(out_dir, "model.onnx"), so, providers=["CPUExecutionProvider"])
-    plain = ort.InferenceSession(os.path.join(out_dir, "model.plain.onnx"), so, providers=["CPUExecutionProvider"])
-    n_layers = cfg["num_hidden_layers"]
     with torch.no_grad():
         pos = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
         ref, presents = dec_cache.decode(ids, torch.ones_like(ids), pos, dec_cache.empty_past(2), torch.tensor(0))
-    feed = {"input_ids": ids.numpy(), "attention_mask": np.ones_like(ids.numpy()), "position_ids": pos.numpy(),
-            "logits_to_keep": np.array(0, dtype=np.int64)}
-    empty = np.zeros((2, cfg["num_key_value_heads"], 0, cfg["hidden_size"] // cfg["num_attention_heads"]), np.float32)
-    for i in range(n_layers):
-        feed[f"past_key_values.{i}.key"] = empty
-        feed[f"past_key_values.{i}.value"] = empty
-    outs = sess.run(None, feed)
-    diffs["prefill"] = float(np.abs(outs[0] - ref.numpy()).max())
-    diffs["plain"] = float(np.abs(plain.run(None, {"input_ids": feed["input_ids"], "attention_mask": feed["attention_mask"]})[0] - ref.numpy()).max())
-    # decode step with the prefill's present as past
-    step = {"input_ids": ids[:, -1:].numpy(), "attention_mask": np.ones((2, ids.shape[1] + 1), np.int64),
-            "position_ids": np.full((2, 1), ids.shape[1], np.int64), "logits_to_keep": np.array(0, dtype=np.int64)}
-    for i in range(n_layers):
-        step[f"past_key_values.{i}.key"], step[f"past_key_values.{i}.value"] = outs[1 + 2 * i], outs[2 + 2 * i]
-    with torch.no_grad():
         ref_step, _ = dec_cache.decode(ids[:, -1:], torch.ones(2, ids.shape[1] + 1, dtype=torch.int64),
                                        torch.full((2, 1), ids.shape[1]), presents, torch.tensor(0))
-    diffs["decodeStep"] = float(np.abs(sess.run(["logits"], step)[0] - ref_step.numpy()).max())
+    ones = np.ones_like(ids.numpy())
+    if "plain" in files:
+        plain = ort.InferenceSession(files["plain"], providers=["CPUExecutionProvider"])
+        logits = plain.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": ones})[0]
+        diffs["plain"] = float(np.abs(logits - ref.numpy()).max())
+    if "optimum" in files:
+        sess = ort.InferenceSession(files["optimum"], providers=["CPUExecutionProvider"])
+        n_layers = cfg["num_hidden_layers"]
+        empty = np.zeros((2, cfg["num_key_value_heads"], 0, cfg["hidden_size"] // cfg["num_attention_heads"]), np.float32)
+        feed = {"input_ids": ids.numpy(), "attention_mask": ones, "position_ids": pos.numpy(),
+                "logits_to_keep": np.array(0, dtype=np.int64)}
+        for i in range(n_layers):
+            feed[f"past_key_values.{i}.key"] = feed[f"past_key_values.{i}.value"] = empty
+        outs = sess.run(None, feed)  # logits, present.0.key, present.0.value, ...
+        diffs["prefill"] = float(np.abs(outs[0] - ref.numpy()).max())
+        step = {"input_ids": ids[:, -1:].numpy(), "attention_mask": np.ones((2, ids.shape[1] + 1), np.int64),
+                "position_ids": np.full((2, 1), ids.shape[1], np.int64), "logits_to_keep": np.array(0, dtype=np.int64)}
+        for i in range(n_layers):
+            step[f"past_key_values.{i}.key"], step[f"past_key_values.{i}.value"] = outs[1 + 2 * i], outs[2 + 2 * i]
+        diffs["decodeStep"] = float(np.abs(sess.run(["logits"], step)[0] - ref_step.numpy()).max())
     return diffs
 
 
@@ -802,7 +803,7 @@ def run(args):
         form_info[form] = {"file": os.path.basename(path), "sha256": sha256_file(path), "bytes": os.path.getsize(path), **summary}
         print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB, opset {summary['opset']}, no ScatterND)")
 
-    onnx_diffs = onnx_runtime_checks(args.out, dec_cache, cfg, probe_ids) if "optimum" in files and "plain" in files else None
+    onnx_diffs = onnx_runtime_checks(files, dec_cache, cfg, probe_ids)
     if onnx_diffs is None:
         onnx_note = "onnxruntime (Python) is not importable here: the ONNX-vs-PyTorch check is left to LossLens"
         print(onnx_note)
