@@ -96,6 +96,7 @@ describe('bridge HTTP', () => {
     expect(js.headers['content-type']).toMatch(/javascript/)
     expect(js.headers['content-security-policy']).toBeDefined()
     expect((await get('/api/anything')).status).toBe(403)
+    expect((await get('/favicon.ico')).status).toBe(204)
     expect((await get(`/missing.js?token=${bridge.token}`)).status).toBe(404)
   })
 

@@ -92,6 +92,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     // The page and anything that is not a static file need the token; assets (/assets/x.js) do not.
     const file = staticDir && !isPage ? resolveStatic(staticDir, url.pathname) : null
     if (file) return sendFile(res, file, req.method === 'HEAD')
+    // Browsers ask for it on their own; an empty answer keeps a 403 out of the page's console.
+    if (url.pathname === '/favicon.ico') return sendStatus(res, 204, '')
     if (!hasToken(url)) return sendStatus(res, 403, 'forbidden: open the URL that `npm run serve` printed')
     if (!staticDir) return sendStatus(res, 404, 'the renderer is not built: run `npm run build`')
     const page =

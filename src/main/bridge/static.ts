@@ -83,5 +83,5 @@ export function sendStatus(res: ServerResponse, status: number, message: string)
     'Content-Type': 'text/plain; charset=utf-8',
     'Cache-Control': 'no-store',
   })
-  res.end(message + '\n')
+  res.end(status === 204 ? undefined : message + '\n')
 }
