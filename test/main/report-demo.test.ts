@@ -24,7 +24,7 @@ describe.skipIf(!fs.existsSync(REFERENCE))('report on the demo reference numbers
       const means = meansFromResults(primary.results)
       // The number the user's misaligned script would have printed, to two decimals as in the seed.
       const reported = Math.round(means.keepLastMisaligned! * 100) / 100
-      const input: ReportInput = await inputFromReference({ reportedLoss: reported })
+      const input: ReportInput = await inputFromReference({ reportedLoss: reported, evidence: true })
       const t = reportStrings(lang)
       const report = buildReport(input, lang)
       const md = report.markdown
@@ -59,8 +59,19 @@ describe.skipIf(!fs.existsSync(REFERENCE))('report on the demo reference numbers
         assertWellFormedSvg(c.svg)
         expect(c.svg).toMatch(/<path|<rect/)
       }
-      // The misaligned number is explained as the misaligned slice.
-      expect(tableRows(md, '#')[4]![2]).toMatch(/❌/)
+      // Data and weights verified on the demo's files; the misaligned number explained as the misaligned slice.
+      const verdicts = tableRows(md, '#').map((r) => r[2])
+      expect(verdicts.map((v) => v!.slice(0, 1))).toEqual(['✅', '✅', '✅', '✅', '❌', '✅'])
+      expect(md).toContain(
+        t.fix.causeText(
+          1,
+          true,
+          primary.run.settings.inputLength,
+          primary.run.settings.predictLength,
+          means.keepLastMisaligned!.toFixed(3),
+          reported.toFixed(3),
+        ),
+      )
     })
   }
 })

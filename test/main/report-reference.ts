@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url'
 import type { TokenComparison } from '../../src/shared/compare'
 import type { Experiment, RunInfo } from '../../src/shared/experiment'
 import type { RunSettings, SampleResult } from '../../src/shared/results'
+import { checkDataConsistency } from '../../src/main/engine/evidence/data-consistency'
 import { readTrainLog } from '../../src/main/engine/evidence/train-log'
+import { verifyWeights } from '../../src/main/engine/weights/match-weights'
 import { sha256File, type ReportInput, type ReportRun } from '../../src/main/report'
 
 export const DEMO_DIR = fileURLToPath(new URL('../../resources/demo', import.meta.url))
@@ -31,9 +33,12 @@ interface Reference {
   compare?: TokenComparison & { base: string; other: string; dataset: string }
 }
 
-/** The demo's reference numbers as a report input; `reportedLoss` plays the user's own script's number. */
+/**
+ * The demo's reference numbers as a report input; `reportedLoss` plays the user's own script's number.
+ * With `evidence`, the data-consistency check and the weight verification run on the demo's files too.
+ */
 export async function inputFromReference(
-  opts: { reportedLoss?: number; now?: Date } = {},
+  opts: { reportedLoss?: number; now?: Date; evidence?: boolean } = {},
 ): Promise<ReportInput> {
   const ref = JSON.parse(fs.readFileSync(REFERENCE, 'utf8')) as Reference
   const L = ref.settings.inputLength
@@ -65,7 +70,7 @@ export async function inputFromReference(
     updatedAt: now,
     checkpoints: checkpointKeys.map((k) => ({
       id: k,
-      label: k,
+      label: ref.checkpoints[k]!.label,
       modelPath: `checkpoints/${k}/model.onnx`,
       tokenizerPath: 'tokenizer.json',
       sourcePath: ref.checkpoints[k]!.checkpoint,
@@ -115,8 +120,32 @@ export async function inputFromReference(
     }
   }
   const hash = (rel: string) => sha256File(join(DEMO_DIR, rel), rel)
+  const evidence = opts.evidence
+    ? {
+        consistency: Object.fromEntries(
+          await Promise.all(
+            datasetFiles.map(async (f) => [
+              f,
+              await checkDataConsistency(join(DEMO_DIR, f), join(DEMO_DIR, 'train.jsonl')),
+            ]),
+          ),
+        ),
+        weights: Object.fromEntries(
+          await Promise.all(
+            checkpointKeys.map(async (k) => [
+              k,
+              await verifyWeights(
+                join(DEMO_DIR, ref.checkpoints[k]!.checkpoint),
+                join(DEMO_DIR, `checkpoints/${k}/model.onnx`),
+              ),
+            ]),
+          ),
+        ),
+      }
+    : {}
   return {
     experiment,
+    ...evidence,
     runs,
     trainLog: await readTrainLog(join(DEMO_DIR, ref.training.log), { tail: ref.training.trailingWindow }),
     tokenComparisons: ref.compare

@@ -83,7 +83,7 @@ export function answer(ctx: Ctx): string {
       mt.rowShift!,
       mt.measure === 'keepLastMisaligned',
       fmtLoss(mt.value),
-      fmtPct(mt.relative),
+      fmtPct(mt.relative, 2),
       slice,
       tf,
       vsTrain,

@@ -47,7 +47,7 @@ function phaseData(ctx: Ctx): string {
       c ? String(c.foundNormalized) : '—',
       c ? String(c.foundSubstring) : '—',
       d.fromTraining === true ? t.yes : d.fromTraining === false ? t.no : '—',
-      ctx.vt.badge(v.status),
+      v.reason === 'heldOut' ? `${ctx.vt.badge(v.status)} ${t.phaseData.heldOut}` : ctx.vt.badge(v.status),
     ]
   })
   const others = m.diagnosis.data
@@ -279,7 +279,7 @@ function explainSection(ctx: Ctx): string | null {
       ctx.vt.candidate(c),
       name(c) ?? `${m.primary.checkpoint.label} / ${m.primary.dataset.label}`,
       fmtLoss(c.value),
-      fmtPct(c.relative),
+      fmtPct(c.relative, 2),
       c.relative <= ex.tolerance ? '✅' : '',
     ])
   return phase(

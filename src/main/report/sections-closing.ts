@@ -15,7 +15,11 @@ export function comparison(ctx: Ctx): string | null {
       name,
       pct ? fmtPct(x) : fmtLoss(x),
       pct ? fmtPct(y) : fmtLoss(y),
-      x !== undefined && y !== undefined ? (pct ? fmtSignedPct(y - x) : fmtSignedLoss(y - x)) : '—',
+      x !== undefined && y !== undefined
+        ? pct
+          ? t.compare.points(fmtSignedPct(y - x).slice(0, -1))
+          : fmtSignedLoss(y - x)
+        : '—',
     ]
     const rows = [
       line(t.measures.short.teacherForcing, a.means.teacherForcing, b.means.teacherForcing),
@@ -24,6 +28,22 @@ export function comparison(ctx: Ctx): string | null {
       line(t.overview.top1, a.means.teacherForcingTop1, b.means.teacherForcingTop1, true),
     ].filter((r) => r[1] !== '—' || r[2] !== '—')
     parts.push(`### ${t.compare.pairTitle(a.checkpoint.label, b.checkpoint.label, pair.dataset.label)}`)
+    const [tfA, tfB, misA, misB] = [
+      a.means.teacherForcing,
+      b.means.teacherForcing,
+      a.means.keepLastMisaligned,
+      b.means.keepLastMisaligned,
+    ]
+    // A better model scores worse on the one-off slice: it predicts the next token, not the current one.
+    const diverging =
+      tfA !== undefined &&
+      tfB !== undefined &&
+      misA !== undefined &&
+      misB !== undefined &&
+      tfB < tfA &&
+      misB > misA
+        ? t.compare.diverging(b.checkpoint.label, fmtLoss(tfA), fmtLoss(tfB), fmtLoss(misA), fmtLoss(misB))
+        : null
     parts.push(
       table(
         [
@@ -36,6 +56,7 @@ export function comparison(ctx: Ctx): string | null {
         ['l', 'r', 'r', 'r'],
       ),
     )
+    if (diverging) parts.push(diverging)
     if (pair.n > 0) {
       const sorted = [...pair.deltas].sort((x, y) => x.delta - y.delta)
       const gain = sorted[0]!
@@ -94,7 +115,10 @@ export function conclusion(ctx: Ctx): string {
   const all: Verdict[] = [...d.data, ...d.weights, d.kvCache, d.alignment]
   const short = (v: Verdict): string => {
     const l = labelOf(m, v)
-    return `${t.conclusion.name(v.hypothesis)}${l ? ` (${l})` : ''}: ${ctx.vt.figure(v).figure}`
+    return t.conclusion.item(
+      `${t.conclusion.name(v.hypothesis)}${l ? ` (${l})` : ''}`,
+      ctx.vt.figure(v).figure,
+    )
   }
   const passed = all.filter(
     (v) => v.status === 'pass' && !(v.hypothesis === 'data' && v.reason === 'heldOut'),
@@ -103,18 +127,22 @@ export function conclusion(ctx: Ctx): string {
     (v) => v.status === 'fail' && !(v.hypothesis === 'data' && v.reason === 'heldOut'),
   )
   const missing = all.filter((v) => v.status === 'notMeasured')
-  const label = (v: Verdict): string => {
-    const l = labelOf(m, v)
-    return `${t.conclusion.name(v.hypothesis)}${l ? ` (${l})` : ''}`
-  }
   const lines: string[] = [`- **${t.conclusion.answer}**: ${answer(ctx)}`]
-  if (failed.length > 0) lines.push(`- **${t.conclusion.failed}**: ${failed.map(short).join('; ')}`)
-  if (passed.length > 0) lines.push(`- **${t.conclusion.ruledOut}**: ${passed.map(short).join('; ')}`)
+  if (failed.length > 0) lines.push(`- **${t.conclusion.failed}**: ${failed.map(short).join(t.sep)}`)
+  if (passed.length > 0) lines.push(`- **${t.conclusion.ruledOut}**: ${passed.map(short).join(t.sep)}`)
   if (d.mode.status !== 'notMeasured') lines.push(`- **${t.conclusion.expected}**: ${ctx.vt.verdict(d.mode)}`)
-  if (missing.length > 0)
-    lines.push(
-      `- **${t.conclusion.notMeasured}**: ${missing.map((v) => `${label(v)}: ${t.conclusion.howTo(v.hypothesis)}`).join('; ')}`,
+  // One entry per hypothesis, naming every checkpoint or dataset it is missing for.
+  const missingByHypothesis = [...new Set(missing.map((v) => v.hypothesis))].map((h) => {
+    const labels = missing
+      .filter((v) => v.hypothesis === h)
+      .map((v) => labelOf(m, v))
+      .filter((l) => l !== null)
+    return t.conclusion.item(
+      `${t.conclusion.name(h)}${labels.length > 0 ? ` (${labels.join(', ')})` : ''}`,
+      t.conclusion.howTo(h),
     )
+  })
+  if (missing.length > 0) lines.push(`- **${t.conclusion.notMeasured}**: ${missingByHypothesis.join(t.sep)}`)
   lines.push(`- **${t.conclusion.final}**: ${verdictLine(ctx, d.trainEval)}`)
   return blocks(`## ${t.conclusion.heading}`, lines.join('\n'))
 }
@@ -163,7 +191,7 @@ export function provenance(ctx: Ctx): string {
           t.prov.status(v.stored.run.status),
           s?.provider.used ?? v.stored.run.provider ?? '—',
           s?.finishedAt ?? v.stored.run.updatedAt,
-          s?.losslensVersion ?? '—',
+          s?.losslensVersion ?? null,
         ),
       ])
     }

@@ -17,11 +17,31 @@ export function rootCause(ctx: Ctx): string {
   )
   const slice = t.fix.slice(code('logits[0, L-1 : L+P-1]'), code(rightSlice(L, P)), L, P)
   if (ex?.match && m.explainedBy === 'alignment') {
-    const s = ex.match.rowShift!
-    const before = s === 1 ? t.fix.before(L, P) : t.fix.beforeShift(L, P, s)
+    const mt = ex.match
+    const s = mt.rowShift!
+    const keepLast = mt.measure === 'keepLastMisaligned'
+    const before = keepLast ? t.fix.before(L, P) : t.fix.beforeShift(L, P, s)
+    const others = ex.ranked.filter((c) => c.relative <= ex.tolerance && c.rowShift !== s)
+    const name = runName(m)
+    const caveat =
+      others.length > 0
+        ? `**${t.fix.caveat}**: ${t.fix.alternatives(
+            others
+              .slice(0, 3)
+              .map((c) =>
+                t.fix.alternative(
+                  `${ctx.vt.candidate(c)}${name(c) && c.checkpointId !== p.checkpoint.id ? ` (${name(c)})` : ''}`,
+                  fmtLoss(c.value),
+                  fmtPct(c.relative, 2),
+                ),
+              )
+              .join(t.sep),
+          )}`
+        : null
     return blocks(
       `## ${t.fix.heading}`,
-      `**${t.fix.cause}**: ${ctx.vt.explanation(ex, runName(m))} ${t.fix.why(s)}`,
+      `**${t.fix.cause}**: ${t.fix.causeText(s, keepLast, L, P, fmtLoss(mt.value), fmtLoss(ex.reported))}`,
+      caveat,
       `**${t.fix.rightSlice}**: ${slice}`,
       `**${t.fix.beforeLabel}**:`,
       codeBlock('python', before),
@@ -101,7 +121,7 @@ export function verification(ctx: Ctx): string {
     )
   if (te.difference !== null)
     finalLines.push(
-      `- **${t.final.difference}**: ${fmtSignedLoss(te.difference)} (${fmtSignedPct(te.relative)}) → ${ctx.vt.badge(te.status)} (${t.final.threshold} ${ctx.vt.figure(te).threshold})`,
+      `- **${t.final.difference}**: ${t.final.differenceValue(fmtSignedLoss(te.difference), fmtSignedPct(te.relative), ctx.vt.badge(te.status), ctx.vt.figure(te).threshold)}`,
     )
   const rep = m.experiment.reportedLoss
   if (rep !== undefined && tr?.means.teacherForcing !== undefined) {

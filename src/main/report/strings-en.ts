@@ -115,6 +115,8 @@ export const en = {
   phase: { method: 'Method', result: 'Result', verdict: 'Verdict' },
   analysisHeading: '🔍 Analysis',
   yes: 'yes',
+  /** Separates items of an inline list. */
+  sep: '; ',
   no: 'no',
   notRun: 'Not measured in the stored runs.',
   phaseData: {
@@ -126,6 +128,7 @@ export const en = {
     normalized: 'Normalised',
     substring: 'In a row',
     claimed: 'Marked from training',
+    heldOut: '(held out by design)',
     notFound: (list: string, n: number) => `Not found (${n}): ${list}${n > 5 ? '; …' : ''}`,
   },
   phaseWeights: {
@@ -191,10 +194,21 @@ export const en = {
     heading: '🛠️ Root cause and fix',
     headingCheck: '🛠️ Checking your own evaluation script',
     cause: 'Root cause',
-    why: (s: number) =>
-      s === 1
-        ? '`logits_to_keep=P` keeps rows N-P .. N-1 = L .. N-1, and scoring them against T[L .. N-1] pairs each target with the row after the one that predicts it.'
-        : `Each target is paired with the row ${Math.abs(s)} position${Math.abs(s) > 1 ? 's' : ''} ${s > 0 ? 'after' : 'before'} the one that predicts it.`,
+    causeText: (s: number, keepLast: boolean, L: number, P: number, value: string, reported: string) => {
+      const n = Math.abs(s)
+      const row =
+        n === 1
+          ? `the row ${s > 0 ? 'after' : 'before'}`
+          : `the row ${n} positions ${s > 0 ? 'after' : 'before'}`
+      const kept = keepLast
+        ? `\`logits_to_keep=P\` keeps the last P rows, N-P .. N-1 (here ${L}..${L + P - 1}), and they were scored against the targets T[L .. N-1] (tokens ${L}..${L + P - 1})`
+        : `rows ${L - 1 + s}..${L + P - 2 + s} were scored against the targets T[L .. N-1] (tokens ${L}..${L + P - 1})`
+      return `The evaluation scores each target with ${row} the one that predicts it. ${kept}; but row i predicts token i+1, so these targets are predicted by rows L-1 .. N-2 (${L - 1}..${L + P - 2}). On these samples that slice gives ${value}: your ${reported}.`
+    },
+    caveat: 'Caveat',
+    alternative: (name: string, value: string, pct: string) => `${name} at ${value} (${pct} away)`,
+    alternatives: (list: string) =>
+      `another slice is within tolerance too: ${list}. The nearest is taken; if your script does not use \`logits_to_keep\`, compare it with the offset-sweep table.`,
     rightSlice: 'The right slice',
     slice: (formula: string, filled: string, L: number, P: number) =>
       `${formula}, here ${filled} (L = ${L}, P = ${P}).`,
@@ -274,7 +288,8 @@ export const en = {
     evalLossValue: (v: string, ds: string, n: number, ck: string) =>
       `${v} (${ds}, ${n} samples, checkpoint ${ck})`,
     difference: 'Difference',
-    threshold: 'threshold',
+    differenceValue: (diff: string, rel: string, badge: string, thr: string) =>
+      `${diff} (${rel}) → ${badge} (threshold ${thr})`,
     fromReported: 'From your number',
     fromReportedValue: (rep: string, tf: string, pct: string) => `${rep} → ${tf}, ${pct} lower`,
     otherDataset: (ds: string, v: string, rel: string, heldOut: boolean) =>
@@ -297,6 +312,9 @@ export const en = {
       last: string,
     ) =>
       `Per sample (${n} samples): mean difference ${mean}, median ${median}; ${b} is better on ${better} and worse on ${worse}, from ${first} to ${last}.`,
+    points: (signed: string) => `${signed} pp`,
+    diverging: (b: string, tfA: string, tfB: string, misA: string, misB: string) =>
+      `Note how the two slices move apart: teacher forcing falls from ${tfA} to ${tfB} while the misaligned slice rises from ${misA} to ${misB}. Scored one position late, the better-trained ${b} looks worse, because it predicts the next token ever more confidently; a script with that slice can make training look harmful.`,
     tokenIntro: (a: string, b: string) => `Token by token, KL(${a} ‖ ${b}) over the target rows (nats):`,
     meanKld: 'Mean KLD',
     medianKld: 'Median',
@@ -313,6 +331,7 @@ export const en = {
     expected: 'Expected, not a defect',
     notMeasured: 'Not measured',
     final: 'Final state',
+    item: (name: string, value: string) => `${name}: ${value}`,
     name: (h: Hypothesis) =>
       ({
         data: 'data',
@@ -364,8 +383,8 @@ export const en = {
         .filter(Boolean)
         .join(', '),
     run: (ck: string, ds: string) => `Run ${ck} / ${ds}`,
-    runValue: (id: string, status: string, provider: string, at: string, version: string) =>
-      `${id}, ${status}, execution provider ${provider}, ${at}, LossLens ${version}`,
+    runValue: (id: string, status: string, provider: string, at: string, version: string | null) =>
+      `${id}, ${status}, execution provider ${provider}, ${at}${version ? `, LossLens ${version}` : ''}`,
     status: (s: string): string =>
       ({
         queued: 'queued',

@@ -94,6 +94,7 @@ export const zh: ReportStrings = {
   phase: { method: '方法', result: '结果', verdict: '判定' },
   analysisHeading: '🔍 分析过程',
   yes: '是',
+  sep: ';',
   no: '否',
   notRun: '已保存的运行中未测量此项。',
   phaseData: {
@@ -104,6 +105,7 @@ export const zh: ReportStrings = {
     normalized: '归一化匹配',
     substring: '片段匹配',
     claimed: '标注取自训练',
+    heldOut: '(留出集)',
     notFound: (list, n) => `未找到(${n}个):${list}${n > 5 ? ';……' : ''}`,
   },
   phaseWeights: {
@@ -169,10 +171,18 @@ export const zh: ReportStrings = {
     heading: '🛠️ 根本原因与修复方案',
     headingCheck: '🛠️ 检查您自己的评估脚本',
     cause: '根本原因',
-    why: (s) =>
-      s === 1
-        ? '`logits_to_keep=P` 保留的是第 N-P .. N-1 行,即第 L .. N-1 行;拿它们去对 T[L .. N-1] 计算loss,每个目标都配上了预测它的那一行的下一行。'
-        : `每个目标都配上了预测它的那一行${s > 0 ? '之后' : '之前'}第${Math.abs(s)}行。`,
+    causeText: (s, keepLast, L, P, value, reported) => {
+      const n = Math.abs(s)
+      const row = n === 1 ? (s > 0 ? '的下一行' : '的上一行') : `${s > 0 ? '之后' : '之前'}第${n}行`
+      const kept = keepLast
+        ? `\`logits_to_keep=P\` 保留的是最后P行,即第 N-P .. N-1 行(此处为 ${L}..${L + P - 1}),却拿去对目标 T[L .. N-1](第 ${L}..${L + P - 1} 个token)计算loss`
+        : `第 ${L - 1 + s}..${L + P - 2 + s} 行被拿去对目标 T[L .. N-1](第 ${L}..${L + P - 1} 个token)计算loss`
+      return `评估脚本让每个目标都配上了预测它的那一行${row}。${kept};而第i行预测的是第i+1个token,这些目标应由第 L-1 .. N-2 行(${L - 1}..${L + P - 2})预测。在这些样本上,这种切法得到 ${value},正是您的 ${reported}。`
+    },
+    caveat: '注意',
+    alternative: (name, value, pct) => `${name},${value}(相差 ${pct})`,
+    alternatives: (list) =>
+      `另有切法也在容差以内:${list}。这里取最接近者;如果您的脚本没有用 \`logits_to_keep\`,请对照偏移扫描表。`,
     rightSlice: '正确切片',
     slice: (formula, filled, L, P) => `${formula},此处为 ${filled}(L = ${L},P = ${P})。`,
     beforeLabel: '修复前',
@@ -247,7 +257,7 @@ export const zh: ReportStrings = {
     evalLoss: '取自训练数据的样本上的教师强制loss',
     evalLossValue: (v, ds, n, ck) => `${v}(${ds},${n}个样本,检查点 ${ck})`,
     difference: '差异',
-    threshold: '阈值',
+    differenceValue: (diff, rel, badge, thr) => `${diff}(${rel})→ ${badge}(阈值 ${thr})`,
     fromReported: '相对您的数字',
     fromReportedValue: (rep, tf, pct) => `从 ${rep} 降至 ${tf},降低 ${pct}`,
     otherDataset: (ds, v, rel, heldOut) =>
@@ -261,6 +271,9 @@ export const zh: ReportStrings = {
     measure: '指标 (nats)',
     deltas: (n, mean, median, better, worse, b, first, last) =>
       `逐样本(${n}个样本):平均差 ${mean},中位数 ${median};${b} 在${better}个样本上更好,在${worse}个样本上更差,差值从 ${first} 到 ${last}。`,
+    points: (signed) => `${signed}个百分点`,
+    diverging: (b, tfA, tfB, misA, misB) =>
+      `注意两种切法的走向相反:教师强制loss从 ${tfA} 降到 ${tfB},错位切片却从 ${misA} 升到 ${misB}。错位一位时,训练得更好的 ${b} 反而显得更差,因为它对"下一个token"的预测越来越自信;用这种切法的脚本会让训练看起来有害。`,
     tokenIntro: (a, b) => `逐token比较,目标行上的 KL(${a} ‖ ${b})(nats):`,
     meanKld: '平均KLD',
     medianKld: '中位数',
@@ -277,6 +290,7 @@ export const zh: ReportStrings = {
     expected: '正常现象,并非缺陷',
     notMeasured: '未测量',
     final: '最终状态',
+    item: (name, value) => `${name}:${value}`,
     name: (h: Hypothesis) =>
       ({
         data: '数据差异',
@@ -320,7 +334,7 @@ export const zh: ReportStrings = {
         .join(','),
     run: (ck, ds) => `运行 ${ck} / ${ds}`,
     runValue: (id, status, provider, at, version) =>
-      `${id},${status},执行提供程序 ${provider},${at},LossLens ${version}`,
+      `${id},${status},执行提供程序 ${provider},${at}${version ? `,LossLens ${version}` : ''}`,
     status: (s) =>
       ({
         queued: '排队中',

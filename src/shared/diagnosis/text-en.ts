@@ -114,7 +114,12 @@ function verdict(v: Verdict): string {
             v.argminShift === 0
               ? ` The model itself is aligned: the offset sweep is lowest at shift 0 (${fmtLoss(zero)}).`
               : ''
-          return `Your reported ${fmtLoss(v.reported)} is the loss of rows shifted by ${fmtShift(v.reportedShift ?? 0)} (${fmtLoss(v.reportedValue)} on these samples): your script pairs each target with the row ${n} position${n > 1 ? 's' : ''} ${(v.reportedShift ?? 0) > 0 ? 'after' : 'before'} the one that predicts it.${model}`
+          const late = (v.reportedShift ?? 0) > 0
+          const row =
+            n === 1
+              ? `the row ${late ? 'after' : 'before'}`
+              : `the row ${n} positions ${late ? 'after' : 'before'}`
+          return `Your reported ${fmtLoss(v.reported)} is the loss of rows shifted by ${fmtShift(v.reportedShift ?? 0)} (${fmtLoss(v.reportedValue)} on these samples): your script pairs each target with ${row} the one that predicts it.${model}`
         }
         case 'shiftedBeatsCorrect':
           return `The one-off slice (${fmtLoss(v.keepLastMisaligned)}) scores lower than the right one (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}): the model's rows are out of step with its targets.`
@@ -136,7 +141,7 @@ function verdict(v: Verdict): string {
               ? 'the evaluation reproduces training'
               : 'more than the threshold: the evaluation does not reproduce training'
           const unverified =
-            v.verifiedFromTraining === false ? ' (samples marked as drawn from training, not verified)' : ''
+            v.verifiedFromTraining === false ? ' (as marked; no consistency check has verified it)' : ''
           return `Teacher forcing on training-drawn samples${unverified} gives ${fmtLoss(v.evalLoss)} against a training loss of ${fmtLoss(v.trainLoss)} (mean of the last ${v.tail} logged steps): ${fmtSignedLoss(v.difference)} nats, ${fmtSignedPct(v.relative)}, ${verdictText}.`
         }
       }
@@ -157,7 +162,10 @@ export const textEn: VerdictText = {
         return { figure: `${v.matched}/${v.total} matched`, threshold: thresholdEn(v) }
       case 'mode':
         if (v.reason === 'explainsReported') {
-          return { figure: `${fmtPct(v.figure)} from the AR loss`, threshold: `≤ ${fmtPct(v.threshold)}` }
+          return {
+            figure: `${fmtPct(v.figure, 2)} from the AR loss`,
+            threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+          }
         }
         return {
           figure:
@@ -184,7 +192,7 @@ export const textEn: VerdictText = {
         }
         if (v.reason === 'explainsReported') {
           return {
-            figure: `your number is ${fmtPct(v.figure)} from the rows shifted by ${fmtShift(v.reportedShift ?? 0)}`,
+            figure: `your number is ${fmtPct(v.figure, 2)} from the rows shifted by ${fmtShift(v.reportedShift ?? 0)}`,
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
           }
         }
@@ -202,10 +210,10 @@ export const textEn: VerdictText = {
       return `Nothing was measured that could be compared with your ${fmtLoss(e.reported)}.`
     if (e.status === 'noMatch' || !e.match) {
       const n = e.nearest!
-      return `No variant matches your ${fmtLoss(e.reported)} within ${fmtPct(e.tolerance, 0)}: the nearest is ${candidate(n)}${on(n)} at ${fmtLoss(n.value)} (${fmtPct(n.relative)} away). Check that your script scored the same samples with the same input and predict lengths.`
+      return `No variant matches your ${fmtLoss(e.reported)} within ${fmtPct(e.tolerance, 0)}: the nearest is ${candidate(n)}${on(n)} at ${fmtLoss(n.value)} (${fmtPct(n.relative, 2)} away). Check that your script scored the same samples with the same input and predict lengths.`
     }
     const m = e.match
-    const head = `Your ${fmtLoss(e.reported)} is reproduced by ${candidate(m)}${on(m)}: ${fmtLoss(m.value)}, ${fmtPct(m.relative)} away (tolerance ${fmtPct(e.tolerance, 0)}).`
+    const head = `Your ${fmtLoss(e.reported)} is reproduced by ${candidate(m)}${on(m)}: ${fmtLoss(m.value)}, ${fmtPct(m.relative, 2)} away (tolerance ${fmtPct(e.tolerance, 0)}).`
     let tail = ''
     if (m.rowShift !== null && m.rowShift !== 0) {
       const n = Math.abs(m.rowShift)
@@ -218,7 +226,7 @@ export const textEn: VerdictText = {
       e.ambiguous && others.length > 0
         ? ` Also within tolerance: ${others
             .slice(0, 3)
-            .map((c) => `${candidate(c)}${on(c)} at ${fmtLoss(c.value)} (${fmtPct(c.relative)})`)
+            .map((c) => `${candidate(c)}${on(c)} at ${fmtLoss(c.value)} (${fmtPct(c.relative, 2)})`)
             .join('; ')}; the nearest is taken, but the numbers alone cannot rule these out.`
         : ''
     return head + tail + amb

@@ -131,7 +131,7 @@ function verdict(v: Verdict): string {
           return '未在取自训练数据的样本上测量教师强制loss。'
         case 'within':
         case 'outside': {
-          const unverified = v.verifiedFromTraining === false ? '(样本标注为取自训练数据,未经验证)' : ''
+          const unverified = v.verifiedFromTraining === false ? '(依据标注,尚未经一致性检查验证)' : ''
           const judgement = v.reason === 'within' ? '评估结果与训练一致' : '超出阈值:评估结果未能复现训练'
           return `在取自训练数据的样本上${unverified},教师强制loss为 ${fmtLoss(v.evalLoss)},训练loss为 ${fmtLoss(v.trainLoss)}(最后${v.tail}条日志的均值):相差 ${fmtSignedLoss(v.difference)} nats(${fmtSignedPct(v.relative)}),${judgement}。`
         }
@@ -170,7 +170,10 @@ export const textZh: VerdictText = {
         return { figure: `匹配 ${v.matched}/${v.total}`, threshold: thresholdZh(v) }
       case 'mode':
         if (v.reason === 'explainsReported') {
-          return { figure: `与自回归loss相差 ${fmtPct(v.figure)}`, threshold: `≤ ${fmtPct(v.threshold)}` }
+          return {
+            figure: `与自回归loss相差 ${fmtPct(v.figure, 2)}`,
+            threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+          }
         }
         return {
           figure:
@@ -194,7 +197,7 @@ export const textZh: VerdictText = {
         }
         if (v.reason === 'explainsReported') {
           return {
-            figure: `您的数字与行号偏移 ${fmtShift(v.reportedShift ?? 0)} 的切片相差 ${fmtPct(v.figure)}`,
+            figure: `您的数字与行号偏移 ${fmtShift(v.reportedShift ?? 0)} 的切片相差 ${fmtPct(v.figure, 2)}`,
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
           }
         }
@@ -211,10 +214,10 @@ export const textZh: VerdictText = {
     if (e.status === 'noCandidates') return `没有可与您报告的 ${fmtLoss(e.reported)} 比较的测量结果。`
     if (e.status === 'noMatch' || !e.match) {
       const n = e.nearest!
-      return `没有任何一种计算方式能在 ${fmtPct(e.tolerance, 0)} 以内复现您报告的 ${fmtLoss(e.reported)}:最接近的是${candidate(n)}${on(n)},为 ${fmtLoss(n.value)}(相差 ${fmtPct(n.relative)})。请确认您的脚本使用了相同的样本、输入长度和预测长度。`
+      return `没有任何一种计算方式能在 ${fmtPct(e.tolerance, 0)} 以内复现您报告的 ${fmtLoss(e.reported)}:最接近的是${candidate(n)}${on(n)},为 ${fmtLoss(n.value)}(相差 ${fmtPct(n.relative, 2)})。请确认您的脚本使用了相同的样本、输入长度和预测长度。`
     }
     const m = e.match
-    const head = `${candidate(m)}${on(m)}复现了您报告的 ${fmtLoss(e.reported)}:${fmtLoss(m.value)},相差 ${fmtPct(m.relative)}(容差 ${fmtPct(e.tolerance, 0)})。`
+    const head = `${candidate(m)}${on(m)}复现了您报告的 ${fmtLoss(e.reported)}:${fmtLoss(m.value)},相差 ${fmtPct(m.relative, 2)}(容差 ${fmtPct(e.tolerance, 0)})。`
     let tail = ''
     if (m.rowShift !== null && m.rowShift !== 0) {
       tail = `您的脚本取的切片${m.rowShift > 0 ? '向后' : '向前'}错了${Math.abs(m.rowShift)}个位置。`
@@ -226,7 +229,7 @@ export const textZh: VerdictText = {
       e.ambiguous && others.length > 0
         ? `同样在容差以内的还有:${others
             .slice(0, 3)
-            .map((c) => `${candidate(c)}${on(c)},${fmtLoss(c.value)}(相差 ${fmtPct(c.relative)})`)
+            .map((c) => `${candidate(c)}${on(c)},${fmtLoss(c.value)}(相差 ${fmtPct(c.relative, 2)})`)
             .join(';')}。这里取最接近者,但仅凭数字无法排除它们。`
         : ''
     return head + tail + amb
