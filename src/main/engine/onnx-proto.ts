@@ -6,16 +6,9 @@
  * one initializer's values reads only that initializer's bytes (inline or in an external data file).
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, resolve, basename } from 'node:path'
 import { InputError } from './errors'
-import {
-  bytesToFloat32,
-  ELEMENT_BYTES,
-  elementCount,
-  halfBitsToFloat32,
-  bfloat16BitsToFloat32,
-} from './weights/float-bits'
-import type { ElementType } from './weights/float-bits'
+import { elementCount, type ElementType } from './weights/float-bits'
+import { onnxElementType, readTensorValues, signedVarintsOf, type DataRef } from './weights/onnx-tensor-data'
 
 /** What a model file says about itself, without its weights. */
 export interface OnnxHeader {
@@ -44,20 +37,6 @@ export interface OnnxInitializer {
   readFloat32(): Promise<Float32Array>
 }
 
-// TensorProto.DataType codes the reader can widen to float32.
-const DATA_TYPES: Record<number, ElementType> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  9: 'bool',
-  10: 'float16',
-  11: 'float64',
-  16: 'bfloat16',
-}
-
 /** A field's location in the file: payload [start, end) for wire types 1, 2, 5; the value for varints. */
 interface Field {
   number: number
@@ -66,14 +45,6 @@ interface Field {
   end: number
   varint: number
 }
-
-/** Where an initializer's values are. */
-type DataRef =
-  | { kind: 'raw'; start: number; end: number }
-  | { kind: 'packed'; field: 'float' | 'int32' | 'int64' | 'double'; start: number; end: number }
-  | { kind: 'values'; values: number[] }
-  | { kind: 'external'; location: string; offset: number; length: number | null }
-  | { kind: 'none' }
 
 class ProtoError extends Error {}
 
@@ -179,24 +150,6 @@ async function packedVarints(win: FileWindow, start: number, end: number): Promi
   return out
 }
 
-/** Decodes int32/int64 varints in [start, end) as two's complement (negatives take 10 bytes). */
-async function signedVarints(win: FileWindow, start: number, end: number): Promise<number[]> {
-  const bytes = await win.slice(start, end)
-  const out: number[] = []
-  let value = 0n
-  let shift = 0n
-  for (const b of bytes) {
-    value |= BigInt(b & 0x7f) << shift
-    shift += 7n
-    if ((b & 0x80) === 0) {
-      out.push(Number(BigInt.asIntN(64, value)))
-      value = 0n
-      shift = 0n
-    }
-  }
-  return out
-}
-
 interface ModelScan {
   header: OnnxHeader
   tensors: Array<{ name: string; dims: number[]; dataType: number; data: DataRef }>
@@ -266,7 +219,7 @@ async function scanTensor(win: FileWindow, start: number, end: number) {
 
 /** One unpacked repeated numeric value (proto2 writers may emit them unpacked). */
 async function looseValue(win: FileWindow, f: Field): Promise<number[]> {
-  if (f.wire === 0) return signedVarints(win, f.start, f.end)
+  if (f.wire === 0) return signedVarintsOf(await win.slice(f.start, f.end))
   const bytes = await win.slice(f.start, f.end)
   return [f.wire === 5 ? bytes.readFloatLE(0) : bytes.readDoubleLE(0)]
 }
@@ -343,7 +296,7 @@ export async function readOnnxHeader(path: string): Promise<OnnxHeader> {
 export async function readOnnxInitializers(path: string): Promise<OnnxInitializer[]> {
   const { tensors } = await withModelFile(path, (win) => scanModel(win, true))
   return tensors.map((t) => {
-    const elementType = DATA_TYPES[t.dataType] ?? null
+    const elementType = onnxElementType(t.dataType)
     const count = elementCount(t.dims)
     return {
       name: t.name,
@@ -352,115 +305,15 @@ export async function readOnnxInitializers(path: string): Promise<OnnxInitialize
       elementType,
       elementCount: count,
       external: t.data.kind === 'external',
-      readFloat32: () => readTensorValues(path, t.name, t.data, elementType, t.dataType, count),
+      readFloat32: () =>
+        readTensorValues({
+          modelPath: path,
+          name: t.name,
+          data: t.data,
+          type: elementType,
+          dataType: t.dataType,
+          count,
+        }),
     }
   })
-}
-
-async function readTensorValues(
-  path: string,
-  name: string,
-  data: DataRef,
-  type: ElementType | null,
-  dataType: number,
-  count: number,
-): Promise<Float32Array> {
-  if (type === null)
-    throw new InputError(`initializer "${name}": data type ${dataType} cannot be read as float`, path)
-  const values = await decodeValues(path, name, data, type, count)
-  if (values.length !== count) {
-    throw new InputError(`initializer "${name}" holds ${values.length} values for ${count} elements`, path)
-  }
-  return values
-}
-
-async function decodeValues(
-  path: string,
-  name: string,
-  data: DataRef,
-  type: ElementType,
-  count: number,
-): Promise<Float32Array> {
-  switch (data.kind) {
-    case 'none':
-      return new Float32Array(0)
-    case 'values':
-      return widenIntegerBits(data.values, type)
-    case 'raw':
-      return withModelFile(path, async (win) => {
-        if (data.end - data.start !== count * ELEMENT_BYTES[type]) {
-          throw new InputError(`initializer "${name}": raw_data has ${data.end - data.start} bytes`, path)
-        }
-        return bytesToFloat32(await readRange(win.fh, data.start, data.end - data.start), type, count)
-      })
-    case 'packed':
-      return withModelFile(path, async (win) => {
-        if (data.field === 'float')
-          return bytesToFloat32(await readRange(win.fh, data.start, data.end - data.start), 'float32', count)
-        if (data.field === 'double')
-          return bytesToFloat32(await readRange(win.fh, data.start, data.end - data.start), 'float64', count)
-        return widenIntegerBits(await signedVarints(win, data.start, data.end), type)
-      })
-    case 'external':
-      return readExternal(path, name, data, type, count)
-  }
-}
-
-/** int32_data / int64_data values; fp16 and bf16 keep their bit patterns in int32_data. */
-function widenIntegerBits(values: number[], type: ElementType): Float32Array {
-  if (type === 'float16') return halfBitsToFloat32(Uint16Array.from(values))
-  if (type === 'bfloat16') return bfloat16BitsToFloat32(Uint16Array.from(values))
-  return Float32Array.from(values)
-}
-
-async function readExternal(
-  modelPath: string,
-  name: string,
-  data: { location: string; offset: number; length: number | null },
-  type: ElementType,
-  count: number,
-): Promise<Float32Array> {
-  const folder = dirname(resolve(modelPath))
-  const file = resolve(folder, data.location)
-  // As onnx's own checker does: external data must stay inside the model's folder.
-  const rel = relative(folder, file)
-  if (isAbsolute(data.location) || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InputError(
-      `initializer "${name}": external data "${data.location}" is outside the model's folder`,
-      modelPath,
-    )
-  }
-  const length = data.length ?? count * ELEMENT_BYTES[type]
-  let fh: FileHandle
-  try {
-    fh = await open(file, 'r')
-  } catch {
-    throw new InputError(
-      `initializer "${name}": external data file "${basename(file)}" not found beside the model`,
-      modelPath,
-    )
-  }
-  try {
-    const bytes = await readRange(fh, data.offset, length)
-    if (bytes.length < count * ELEMENT_BYTES[type]) {
-      throw new InputError(
-        `initializer "${name}": external data file "${data.location}" is too short`,
-        modelPath,
-      )
-    }
-    return bytesToFloat32(bytes, type, count)
-  } finally {
-    await fh.close()
-  }
-}
-
-async function readRange(fh: FileHandle, start: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length)
-  let done = 0
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, start + done)
-    if (bytesRead === 0) break
-    done += bytesRead
-  }
-  return buf.subarray(0, done)
 }
