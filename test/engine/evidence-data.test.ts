@@ -144,6 +144,27 @@ describe('findSamplesInTraining', () => {
     expect(new Set(naive)).toEqual(new Set([0, 1, 2, 3]))
   })
 
+  it('accepts training data given as a JSON array (an eval-style file)', async () => {
+    const dir = await tmp()
+    const train = join(dir, 'train.json')
+    await writeFile(train, JSON.stringify([{ text: 'one row' }, { text: 'another  row' }], null, 2))
+    const report = await findSamplesInTraining(
+      [
+        { index: 0, text: 'another row' },
+        { index: 1, text: 'missing' },
+      ],
+      train,
+      'eval',
+    )
+    expect(report).toMatchObject({
+      found: 0,
+      foundNormalized: 1,
+      foundSubstring: 1,
+      trainRows: 2,
+      malformedCount: 0,
+    })
+  })
+
   it('reads the eval file with readSamples and names a missing training file', async () => {
     const dir = await tmp()
     const evalPath = join(dir, 'eval.json')

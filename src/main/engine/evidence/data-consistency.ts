@@ -7,6 +7,8 @@
  */
 import type { DataConsistency } from '../../../shared/evidence'
 import { readSamples, sampleText, type EvalSample } from '../dataset'
+import { open, stat } from 'node:fs/promises'
+import { InputError } from '../errors'
 import { forEachLine, type StreamOptions } from './line-stream'
 
 // Whitespace other than a plain space, two spaces in a row, or a space at either end.
@@ -24,6 +26,7 @@ type Strength = 0 | 1 | 2 | 3
 /** Longest anchor; shorter when a sample is shorter. Long enough to make false hits rare. */
 const ANCHOR_MAX = 32
 const PREVIEW_CHARS = 80
+const JSON_ARRAY_MAX_BYTES = 256 << 20
 const MALFORMED_KEPT = 20
 const HASH_BASE = 0x01000193
 
@@ -136,26 +139,47 @@ export async function findSamplesInTraining(
   let malformedCount = 0
   const malformedLines: number[] = []
 
-  const { bytes } = await forEachLine(
-    trainPath,
-    (line, lineNumber) => {
-      if (line.trim().length === 0) return
-      let text: string
-      try {
-        text = sampleText(JSON.parse(line), trainPath, `line ${lineNumber}`)
-      } catch {
-        malformedCount++
-        if (malformedLines.length < MALFORMED_KEPT) malformedLines.push(lineNumber)
-        return
-      }
-      trainRows++
-      for (const i of exact.get(text) ?? []) raise(i, 3)
-      const norm = normalizeWhitespace(text)
-      for (const i of loose.get(norm) ?? []) raise(i, 2)
-      anchors.scan(norm, (i) => raise(i, 1))
-    },
-    options,
-  )
+  const onRow = (text: string) => {
+    trainRows++
+    for (const i of exact.get(text) ?? []) raise(i, 3)
+    const norm = normalizeWhitespace(text)
+    for (const i of loose.get(norm) ?? []) raise(i, 2)
+    anchors.scan(norm, (i) => raise(i, 1))
+  }
+
+  let bytes: number
+  if (await startsWithJsonArray(trainPath)) {
+    // Not JSONL but a JSON array (an eval-style file): small ones are read whole, rows in order.
+    const { size } = await stat(trainPath)
+    if (size > JSON_ARRAY_MAX_BYTES) {
+      throw new InputError(
+        'a JSON array this large cannot be streamed: give the training data as JSONL',
+        trainPath,
+      )
+    }
+    for (const sample of await readSamples(trainPath)) onRow(sample.text)
+    options.onProgress?.(size, size)
+    bytes = size
+  } else {
+    bytes = (
+      await forEachLine(
+        trainPath,
+        (line, lineNumber) => {
+          if (line.trim().length === 0) return
+          let text: string
+          try {
+            text = sampleText(JSON.parse(line), trainPath, `line ${lineNumber}`)
+          } catch {
+            malformedCount++
+            if (malformedLines.length < MALFORMED_KEPT) malformedLines.push(lineNumber)
+            return
+          }
+          onRow(text)
+        },
+        options,
+      )
+    ).bytes
+  }
   // An empty sample is contained in any row.
   if (trainRows > 0) normalized.forEach((t, i) => t.length === 0 && raise(i, 1))
 
@@ -183,6 +207,27 @@ export async function checkDataConsistency(
   options: CheckDataOptions = {},
 ): Promise<DataConsistency> {
   return findSamplesInTraining(await readSamples(evalPath), trainPath, evalPath, options)
+}
+
+/** True when the file's first non-blank character opens a JSON array. */
+async function startsWithJsonArray(path: string): Promise<boolean> {
+  let fh
+  try {
+    fh = await open(path, 'r')
+  } catch {
+    return false // forEachLine names the missing file
+  }
+  try {
+    const head = Buffer.alloc(4096)
+    const { bytesRead } = await fh.read(head, 0, head.length, 0)
+    return head
+      .toString('utf8', 0, bytesRead)
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .startsWith('[')
+  } finally {
+    await fh.close()
+  }
 }
 
 function indexBy(texts: string[]): Map<string, number[]> {
