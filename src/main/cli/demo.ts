@@ -2,11 +2,12 @@
  * `losslens demo`: analyses the bundled demo (resources/demo: final checkpoint, evaluation samples
  * drawn from training, L = 64, P = 30, every measure) and tells the seed's story in four lines.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RunSummary } from '../../shared/results'
 import { InputError } from '../engine/errors'
+import { readTrainLog } from '../engine/evidence/train-log'
 import { ANALYZE_OPTIONS, analyzeToDir, formatMeans, settingsFromFlags } from './analyze'
 import { parseCommandArgs } from './args'
 
@@ -15,26 +16,9 @@ const HELP = `usage: losslens demo [--out DIR] [--demo-dir DIR] [--limit N] [--b
 Analyses resources/demo (checkpoints/final/model.onnx, eval_data_from_train.json, L = 64, P = 30, all
 measures) into DIR (default out/demo-run) and prints the summary next to the logged training loss.`
 
-/** How many of the last logged losses the training reference averages (MiniMind logs single micro-batches). */
-export const TRAIN_LOG_TAIL = 20
-
 /** resources/demo of the source tree this file belongs to. */
 function defaultDemoDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/demo')
-}
-
-/**
- * Logged losses of a MiniMind training log (`Epoch:[1/1](100/44160) loss:3.512 ...` and its 2026 form
- * `..., loss: 2.1234, logits_loss: ...`); a minimal reader for the demo's story.
- */
-export function parseTrainLosses(text: string): number[] {
-  const losses: number[] = []
-  for (const line of text.split(/\r?\n/)) {
-    if (!/Epoch/i.test(line)) continue
-    const m = /(?:^|[\s,])loss:\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)/.exec(line)
-    if (m) losses.push(Number(m[1]))
-  }
-  return losses
 }
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`
@@ -105,9 +89,8 @@ export async function run(argv: string[]): Promise<number> {
     outDir,
   )
   const logPath = join(demo, 'train.log')
-  const losses = existsSync(logPath) ? parseTrainLosses(readFileSync(logPath, 'utf8')) : []
-  const tail = losses.slice(-TRAIN_LOG_TAIL)
-  const trainLoss = tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : null
+  const log = existsSync(logPath) ? await readTrainLog(logPath) : null
+  const trainLoss = log?.trailingMean ?? null
 
   console.log(`\nLossLens demo: ${summary.model.path}`)
   console.log(
@@ -118,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log('Mean over samples (nats):')
   for (const line of formatMeans(summary)) console.log(line)
   console.log(
-    `  ${'training loss'.padEnd(18)}  ${trainLoss === null ? '— (no train.log)' : `${trainLoss.toFixed(4)}  (mean of the last ${tail.length} logged micro-batch losses)`}`,
+    `  ${'training loss'.padEnd(18)}  ${trainLoss === null ? '— (no train.log)' : `${trainLoss.toFixed(4)}  (mean of the last ${Math.min(log!.tail, log!.steps)} logged micro-batch losses)`}`,
   )
   console.log('\nThe story:')
   for (const line of demoStory(summary, trainLoss)) console.log(`  ${line}`)

@@ -1,0 +1,97 @@
+/** The CLI as a user runs it: `node --import tsx src/main/cli.ts analyze|compare ...`. */
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { TokenComparisonSchema } from '../../src/shared/compare'
+import { RunSummarySchema, SampleResultSchema } from '../../src/shared/results'
+import { DEMO, REPO, hasDemo, tmpDir } from './fixtures'
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const DEMO_ARGS = [
+  '--tokenizer',
+  join(DEMO, 'tokenizer.json'),
+  '--data',
+  join(DEMO, 'eval_data_from_train.json'),
+  '--input-length',
+  '64',
+  '--predict-length',
+  '30',
+]
+
+describe('losslens CLI', () => {
+  it.runIf(hasDemo)(
+    'analyze writes results.jsonl and summary.json that parse with the shared schemas',
+    () => {
+      const out = tmpDir()
+      const r = cli([
+        'analyze',
+        '--model',
+        join(DEMO, 'checkpoints/final/model.onnx'),
+        ...DEMO_ARGS,
+        '--out',
+        out,
+        '--limit',
+        '5',
+      ])
+      expect(r.stderr).not.toMatch(/Error:/)
+      expect(r.code).toBe(0)
+      const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')
+      expect(lines).toHaveLength(5)
+      for (const line of lines) SampleResultSchema.parse(JSON.parse(line))
+      const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
+      expect(summary.counts).toEqual({ total: 5, scored: 5, skipped: 0 })
+      expect(summary.settings.limit).toBe(5)
+      expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
+    },
+  )
+
+  it('a bad input exits non-zero with one clear line', () => {
+    const r = cli([
+      'analyze',
+      '--model',
+      'm.onnx',
+      ...DEMO_ARGS.slice(0, 6),
+      '--predict-length',
+      '0',
+      '--out',
+      tmpDir(),
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe(
+      'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"',
+    )
+    const missing = cli(['analyze', '--model', '/nonexistent/m.onnx', ...DEMO_ARGS, '--out', tmpDir()])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr.trim().split('\n').pop()).toBe(
+      'losslens analyze: /nonexistent/m.onnx: file not found',
+    )
+  })
+
+  it.runIf(hasDemo)('compare --json prints the token statistics and the per-sample join', () => {
+    const r = cli([
+      'compare',
+      '--model',
+      join(DEMO, 'checkpoints/early/model.onnx'),
+      '--model',
+      join(DEMO, 'checkpoints/final/model.onnx'),
+      ...DEMO_ARGS,
+      '--limit',
+      '3',
+      '--json',
+    ])
+    expect(r.code).toBe(0)
+    const json = JSON.parse(r.stdout) as Record<string, unknown>
+    TokenComparisonSchema.parse(json)
+    expect(json).toMatchObject({ samples: 3, tokens: 90 })
+    expect(json.perSample).toHaveLength(3)
+  })
+})
