@@ -7,7 +7,7 @@
  */
 import type { DataConsistency } from '../../../shared/evidence'
 import { readSamples, sampleText, type EvalSample } from '../dataset'
-import { open, stat } from 'node:fs/promises'
+import { open, stat, type FileHandle } from 'node:fs/promises'
 import { InputError } from '../errors'
 import { forEachLine, type StreamOptions } from './line-stream'
 
@@ -211,7 +211,7 @@ export async function checkDataConsistency(
 
 /** True when the file's first non-blank character opens a JSON array. */
 async function startsWithJsonArray(path: string): Promise<boolean> {
-  let fh
+  let fh: FileHandle
   try {
     fh = await open(path, 'r')
   } catch {
