@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Measure } from '../../shared/measures'
-import { RunSettingsSchema, type RunSettings, type RunSummary, type SampleResult } from '../../shared/results'
+import type { RunSettings, RunSummary, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
 import { runAutoregressive } from './autoregressive'
 import { readSamples, sampleId, type EvalSample } from './dataset'
@@ -16,6 +16,7 @@ import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
 import { computeMeans, mergeResults } from './summary'
+import { validateSettings } from './settings'
 import { TextTokenizer } from './tokenizer'
 
 /** What a run needs; the window's run manager and the CLI build the same object. */
@@ -30,21 +31,6 @@ export interface AnalysisOptions {
   skipIndices?: number[]
   /** Their results, so the finished summary covers the whole run, not just this call. */
   previousResults?: SampleResult[]
-}
-
-/** Checks settings up front; InputError naming the setting (P = 0 and L = 0 are refused here). */
-export function validateSettings(settings: RunSettings): RunSettings {
-  for (const key of ['inputLength', 'predictLength'] as const) {
-    const v = settings[key]
-    if (!Number.isInteger(v) || v < 1)
-      throw new InputError(`${key} must be a positive integer, got ${String(v)}`)
-  }
-  const parsed = RunSettingsSchema.safeParse(settings)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    throw new InputError(`invalid setting ${issue.path.join('.') || '(settings)'}: ${issue.message}`)
-  }
-  return parsed.data
 }
 
 let cachedVersion: string | null = null

@@ -9,7 +9,8 @@ import type { CompareResult, DescribeResult, WorkerJob } from './worker-protocol
 import { runInWorker } from './worker-client'
 
 export { runAnalysis } from './analyze'
-export { validateSettings, type AnalysisOptions } from './analysis-core'
+export type { AnalysisOptions } from './analysis-core'
+export { validateSettings } from './settings'
 export type { CompareOptions, SampleComparison } from './compare'
 export type { CompareResult, DescribeResult } from './worker-protocol'
 export { PROVIDER_NAMES, providerOrder } from './providers'
