@@ -32,6 +32,7 @@ export function perSampleBars(
       data: rows.map((r) => r.keepLastMisaligned?.loss ?? null),
       large,
       barGap: '10%',
+      barMaxWidth: 16,
     },
     {
       name: t('measure.teacherForcing'),
@@ -39,6 +40,7 @@ export function perSampleBars(
       color: MEASURE_COLORS.teacherForcing,
       data: rows.map((r) => r.teacherForcing?.loss ?? null),
       large,
+      barMaxWidth: 16,
     },
     {
       name: t('measure.autoregressive'),
@@ -46,6 +48,7 @@ export function perSampleBars(
       color: MEASURE_COLORS.autoregressive,
       data: rows.map((r) => r.autoregressive?.loss ?? null),
       large,
+      barMaxWidth: 16,
     },
   ]
   return {
@@ -147,10 +150,14 @@ export function stepsChart(
   steps: StepSeries,
   theme: ChartTheme,
   t: Translate,
-  subtitle?: string,
+  labels: { title?: string; subtitle?: string } = {},
 ): EChartsOption {
   const n = Math.max(steps.teacherForcing.length, steps.autoregressive.length)
-  const base = frame(theme, t('chart.steps.title'), subtitle ?? t('chart.steps.subtitle'))
+  const base = frame(
+    theme,
+    labels.title ?? t('chart.steps.title'),
+    labels.subtitle ?? t('chart.steps.subtitle'),
+  )
   return {
     ...base,
     legend: base.legend,

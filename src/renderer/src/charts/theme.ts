@@ -1,5 +1,6 @@
 /** Chart chrome (text, grid, axes) per theme, and the pieces every LossLens chart shares. */
 import type { EChartsOption } from 'echarts'
+import { MEASURE_COLORS } from '../../../shared/palette'
 import { fmtLoss } from '../lib/format'
 
 export interface ChartTheme {
@@ -11,6 +12,8 @@ export interface ChartTheme {
   background: string
   tooltipBg: string
   tooltipBorder: string
+  /** The palette's training-loss grey, lifted in the dark theme so the curve stays legible. */
+  trainingLoss: string
 }
 
 export const CHART_THEMES: Record<'light' | 'dark', ChartTheme> = {
@@ -23,6 +26,7 @@ export const CHART_THEMES: Record<'light' | 'dark', ChartTheme> = {
     background: 'transparent',
     tooltipBg: '#ffffff',
     tooltipBorder: '#d0d7de',
+    trainingLoss: MEASURE_COLORS.trainingLoss,
   },
   dark: {
     mode: 'dark',
@@ -33,6 +37,7 @@ export const CHART_THEMES: Record<'light' | 'dark', ChartTheme> = {
     background: 'transparent',
     tooltipBg: '#22252a',
     tooltipBorder: '#414750',
+    trainingLoss: '#a9adb3',
   },
 }
 

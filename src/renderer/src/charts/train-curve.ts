@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts'
 import type { TrainLog } from '../../../shared/evidence'
 import { MEASURE_COLORS } from '../../../shared/palette'
 import { ema } from './stats'
-import { axis, frame, type ChartTheme, type Translate } from './theme'
+import { axis, frame, plotTop, type ChartTheme, type Translate } from './theme'
 
 export interface EvalLine {
   /** Measure key from the palette (teacherForcing, keepLastMisaligned, autoregressive). */
@@ -51,19 +51,17 @@ export function trainCurve(
       level(
         `${t('chart.train.trailingMean', { n: log.tail })} ${log.trailingMean.toFixed(4)}`,
         log.trailingMean,
-        MEASURE_COLORS.trainingLoss,
+        theme.trainingLoss,
         true,
       ),
     )
-  const base = frame(
-    theme,
-    t('chart.train.title'),
-    t('chart.train.subtitle', { format: log.format, steps: log.steps }),
-  )
+  const subtitle = t('chart.train.subtitle', { format: log.format, steps: log.steps })
+  const base = frame(theme, t('chart.train.title'), subtitle)
   return {
     ...base,
-    legend: { ...(base.legend as object), type: 'scroll' },
-    grid: { ...(base.grid as object), left: 56, right: 20, bottom: 40 },
+    // Plain legends wrap onto a second row instead of paging; the plot starts below it.
+    legend: base.legend,
+    grid: { left: 56, right: 20, top: plotTop(subtitle) + (lines.length >= 3 ? 20 : 0), bottom: 40 },
     tooltip: { ...(base.tooltip as object), trigger: 'axis' },
     xAxis: { type: 'value', min: first, max: last, ...axis(theme, t('axis.trainStep')) },
     yAxis: { type: 'value', scale: true, ...axis(theme, t('axis.lossNats'), { nameGap: 36 }) },
@@ -72,7 +70,7 @@ export function trainCurve(
         name: t('chart.train.raw'),
         type: 'line',
         data: raw,
-        color: MEASURE_COLORS.trainingLoss,
+        color: theme.trainingLoss,
         lineStyle: { width: 1, opacity: smoothing > 0 ? 0.25 : 1 },
         symbol: 'none',
         sampling: pts.length > SAMPLE_ABOVE ? 'lttb' : undefined,
@@ -86,7 +84,7 @@ export function trainCurve(
               id: 'smoothed',
               type: 'line' as const,
               data: smooth,
-              color: MEASURE_COLORS.trainingLoss,
+              color: theme.trainingLoss,
               lineStyle: { width: 2 },
               symbol: 'none',
               sampling: pts.length > SAMPLE_ABOVE ? ('lttb' as const) : undefined,

@@ -305,7 +305,8 @@ export default {
     steps: {
       title: 'Teacher forcing vs autoregressive, per step',
       subtitle: 'mean loss at each target position over samples',
-      subtitleSample: 'this sample',
+      titleSample: 'Loss per step',
+      subtitleSample: 'this sample: teacher forcing vs autoregressive',
     },
     sampleSweep: { title: 'Offset sweep', subtitle: 'this sample' },
     train: {

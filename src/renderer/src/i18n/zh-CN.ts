@@ -291,7 +291,8 @@ export default {
     steps: {
       title: '逐步：教师强制与自回归',
       subtitle: '各目标位置上的样本平均 loss',
-      subtitleSample: '此样本',
+      titleSample: '逐步 loss',
+      subtitleSample: '此样本：教师强制与自回归',
     },
     sampleSweep: { title: '偏移扫描', subtitle: '此样本' },
     train: {

@@ -18,7 +18,7 @@ export interface SampleColumn {
 
 export const SAMPLE_COLUMNS: SampleColumn[] = [
   { key: 'index', label: 'table.index', get: (r) => r.index, format: (x) => fmtInt(x), width: '48px' },
-  { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), width: '64px' },
+  { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), width: '72px' },
   {
     key: 'teacherForcing',
     label: 'measure.teacherForcing',
