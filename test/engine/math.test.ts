@@ -13,6 +13,7 @@ import {
   mean,
   median,
   percentile,
+  rowStats,
 } from '../../src/main/engine/math'
 import { compareRows, planForward, scoreForward } from '../../src/main/engine/scoring'
 import { computeMeans, mergeResults } from '../../src/main/engine/summary'
@@ -35,6 +36,16 @@ describe('log-softmax and cross-entropy', () => {
   it('CE of [1, 2, 3] against token 0 is 2.40760596444438', () => {
     assertClose(crossEntropy([1, 2, 3], 0, 3, 0), 2.40760596444438, 1e-12)
     expect(() => crossEntropy([1, 2, 3], 0, 3, 3)).toThrow(RangeError)
+  })
+  it('rowStats gives logSumExp and argmax in one go', () => {
+    const row = Float32Array.from({ length: 257 }, (_, i) => Math.sin(i * 1.7) * 9)
+    const r = rowStats(row, 1, 256)
+    expect(r.lse).toBe(logSumExp(row, 1, 256))
+    expect(r.argmax).toBe(argmax(row, 1, 256))
+    expect(rowStats([1, 3, 3, 2], 0, 4)).toEqual({ lse: logSumExp([1, 3, 3, 2], 0, 4), argmax: 1 })
+    expect(rowStats([-Infinity, -Infinity], 0, 2)).toEqual({ lse: -Infinity, argmax: 0 })
+    expect(rowStats([NaN, 1, 1], 0, 3).argmax).toBe(1)
+    expect(rowStats([NaN, 1, 1], 0, 3).lse).toBeNaN()
   })
   it('argmax breaks ties to the lowest id and ignores NaN', () => {
     expect(argmax([1, 3, 3, 2], 0, 4)).toBe(1)

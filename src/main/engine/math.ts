@@ -22,6 +22,33 @@ export function logSumExp(data: ArrayLike<number>, offset: number, length: numbe
   return max + Math.log(sum)
 }
 
+/**
+ * log-sum-exp and argmax of a row in two passes (one max/argmax pass, one exp pass): what scoring
+ * needs from every row. Same results as logSumExp and argmax separately.
+ */
+export function rowStats(
+  data: ArrayLike<number>,
+  offset: number,
+  length: number,
+): { lse: number; argmax: number } {
+  let max = -Infinity
+  let best = -1
+  let nan = false
+  for (let i = 0; i < length; i++) {
+    const v = data[offset + i]!
+    if (v !== v) nan = true
+    else if (v > max || best < 0) {
+      max = v
+      best = i
+    }
+  }
+  if (nan) return { lse: NaN, argmax: best }
+  if (max === -Infinity || max === Infinity) return { lse: max, argmax: best }
+  let sum = 0
+  for (let i = offset, end = offset + length; i < end; i++) sum += Math.exp(data[i]! - max)
+  return { lse: max + Math.log(sum), argmax: best }
+}
+
 /** Cross-entropy -log softmax(row)[target], given the row's log-sum-exp (computed once per row). */
 export function crossEntropyWithLse(
   data: ArrayLike<number>,

@@ -11,7 +11,7 @@ import type { Measure, SweepShift } from '../../shared/measures'
 import { SWEEP_SHIFTS } from '../../shared/measures'
 import type { SampleResult } from '../../shared/results'
 import { rowOffset, type LogitRows } from './decoder-session'
-import { argmax, logSumExp } from './math'
+import { argmax, rowStats } from './math'
 
 /** The forward a sample's teacher-forcing family needs: its length and how many last rows to keep. */
 export interface ForwardPlan {
@@ -44,7 +44,7 @@ export function planForward(
 
 /** Mean CE of targets T[L .. N-1] scored by rows L-1+s .. N-2+s, or null when the rows are not there. */
 class RowScorer {
-  readonly #lse = new Map<number, number>()
+  readonly #stats = new Map<number, { lse: number; argmax: number }>()
   constructor(
     readonly rows: LogitRows,
     readonly b: number,
@@ -61,18 +61,23 @@ class RowScorer {
     )
   }
 
-  ce(position: number, target: number): number {
+  #row(position: number): { off: number; lse: number; argmax: number } {
     const off = rowOffset(this.rows, this.b, position)
-    let lse = this.#lse.get(position)
-    if (lse === undefined) {
-      lse = logSumExp(this.rows.data, off, this.rows.vocab)
-      this.#lse.set(position, lse)
+    let stats = this.#stats.get(position)
+    if (stats === undefined) {
+      stats = rowStats(this.rows.data, off, this.rows.vocab)
+      this.#stats.set(position, stats)
     }
+    return { off, ...stats }
+  }
+
+  ce(position: number, target: number): number {
+    const { off, lse } = this.#row(position)
     return lse - this.rows.data[off + target]!
   }
 
   isTop1(position: number, target: number): boolean {
-    return argmax(this.rows.data, rowOffset(this.rows, this.b, position), this.rows.vocab) === target
+    return this.#row(position).argmax === target
   }
 
   shifted(T: number[], L: number, P: number, s: number): number | null {
@@ -124,7 +129,7 @@ export function scoreForward(
   return out
 }
 
-/** CE of the true token, the greedy token and the row's position within its tensor, for one decode row. */
+/** CE of the true token and the greedy (argmax) token of one decode row. */
 export function scoreStep(
   rows: LogitRows,
   b: number,
@@ -132,8 +137,8 @@ export function scoreStep(
   target: number,
 ): { ce: number; next: number } {
   const off = rowOffset(rows, b, position)
-  const lse = logSumExp(rows.data, off, rows.vocab)
-  return { ce: lse - rows.data[off + target]!, next: argmax(rows.data, off, rows.vocab) }
+  const { lse, argmax: next } = rowStats(rows.data, off, rows.vocab)
+  return { ce: lse - rows.data[off + target]!, next }
 }
 
 /** max |a - b| over two rows and whether their argmaxes agree. NaN anywhere makes the diff NaN. */
