@@ -8,6 +8,7 @@ import {
   sampleSweep,
   stepsChart,
   MAX_SAMPLE_LINES,
+  BAR_WINDOW,
 } from '../../src/renderer/src/charts/run-charts'
 import { trainCurve } from '../../src/renderer/src/charts/train-curve'
 import { distributionChart, scatterChart } from '../../src/renderer/src/charts/compare-charts'
@@ -70,7 +71,9 @@ describe('run charts', () => {
       light,
       t,
     )
-    expect((big.dataZoom as unknown[]).length).toBe(2)
+    // Only the newest BAR_WINDOW samples are drawn; the slider reaches the others.
+    const [inside] = big.dataZoom as { startValue: number; endValue: number }[]
+    expect([inside!.startValue, inside!.endValue]).toEqual([500 - BAR_WINDOW, 499])
   })
 
   it('offset sweep: the mean per shift over thin per-sample lines, thinned above the cap', () => {
@@ -79,15 +82,22 @@ describe('run charts', () => {
     const mean = seriesOf(o).find((s) => s.id === 'mean')!
     for (const [i, k] of (['-2', '-1', '0', '1', '2'] as const).entries()) {
       const expected = results.reduce((s, r) => s + r.offsetSweep![k]!, 0) / results.length
-      expect(mean.data[i]).toBeCloseTo(expected, 12)
+      expect((mean.data[i] as number[])[1]).toBeCloseTo(expected, 12)
     }
-    expect(seriesOf(o).filter((s) => s.id?.startsWith('sample-'))).toHaveLength(12)
+    // One series holds every thin line: five points and a break per sample.
+    const thin = (x: EChartsOption) =>
+      seriesOf(x).find((s) => s.id === 'samples')!.data as (number | null)[][]
+    expect(thin(o)).toHaveLength(12 * 6)
+    expect(thin(o).slice(0, 6)).toEqual([
+      ...(['-2', '-1', '0', '1', '2'] as const).map((k) => [Number(k), results[0]!.offsetSweep![k]]),
+      [null, null],
+    ])
     const many = offsetSweep(
       Array.from({ length: 1000 }, (_, i) => sample(i)),
       light,
       t,
     )
-    expect(seriesOf(many).filter((s) => s.id?.startsWith('sample-'))).toHaveLength(MAX_SAMPLE_LINES)
+    expect(thin(many)).toHaveLength(MAX_SAMPLE_LINES * 6)
     expect(renderSvg(o)).toContain('<path')
   })
 

@@ -86,9 +86,10 @@ describe('run store: streamed samples', () => {
     expect(series[0]!.data[7]).toBeCloseTo(sample(7).keepLastMisaligned!.loss, 12)
 
     const sweep = offsetSweep(run.results, CHART_THEMES.light, t)
-    const mean = (sweep.series as { id?: string; data: number[] }[]).find((s) => s.id === 'mean')!
+    const mean = (sweep.series as { id?: string; data: number[][] }[]).find((s) => s.id === 'mean')!
     const expected0 = run.results.reduce((s, r) => s + r.offsetSweep!['0']!, 0) / 100
-    expect(mean.data[2]).toBeCloseTo(expected0, 12)
+    expect(mean.data[2]![0]).toBe(0)
+    expect(mean.data[2]![1]).toBeCloseTo(expected0, 12)
     expect(runMeans(run).teacherForcing).toBeCloseTo(expected0, 12)
   })
 
