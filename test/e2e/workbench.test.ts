@@ -137,6 +137,17 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
     await page.waitForSelector('[data-test="experiment-id"]:has-text("1.4.0")')
     await page.waitForSelector('[data-experiment="1.4.0"]')
 
+    // A browser cannot say where a dropped file lives: the window explains and offers the picker.
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer()
+      dt.items.add(new File(['{}'], 'tokenizer.json', { type: 'application/json' }))
+      window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true }))
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }))
+    })()`)
+    await page.waitForSelector('[data-test="drop-notice"]')
+    await page.keyboard.press('Escape')
+    await page.waitForSelector('[data-test="drop-notice"]', { state: 'detached' })
+
     for (const [label, model] of [
       ['early', s.early],
       ['final', s.final],

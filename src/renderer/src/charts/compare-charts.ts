@@ -19,9 +19,10 @@ export function scatterChart(
   const all = rows.flatMap((r) => r.losses.filter((x): x is number => x !== null))
   const lo = all.length ? Math.min(...all) : 0
   const hi = all.length ? Math.max(...all) : 1
-  const pad = (hi - lo) * 0.05 || 0.5
-  const min = Math.max(0, Math.floor((lo - pad) * 10) / 10)
-  const max = Math.ceil((hi + pad) * 10) / 10
+  // Both axes share round bounds, so y = x is the diagonal and the end labels sit on ticks.
+  const step = hi - lo > 4 ? 1 : hi - lo > 1 ? 0.5 : 0.1
+  const min = Math.max(0, Math.floor((lo - step / 2) / step) * step)
+  const max = Math.ceil((hi + step / 2) / step) * step
   const base = frame(theme, t('chart.scatter.title'), t('chart.scatter.subtitle', { base: labels[0] ?? '' }))
   const series = labels.slice(1).map((label, j) => ({
     name: label,
