@@ -35,6 +35,8 @@ const canRun = fs.existsSync('/usr/bin/chromium') && (demoReady || fs.existsSync
 interface Setup {
   early: string
   final: string
+  /** The .pth the final checkpoint was exported from, for weight verification (demo only). */
+  finalSource: string | null
   tokenizer: string
   dataset: string
   trainData: string
@@ -50,6 +52,11 @@ function setup(dir: string): Setup {
     return {
       early: join(DEMO, 'checkpoints', 'early', 'model.onnx'),
       final: join(DEMO, 'checkpoints', 'final', 'model.onnx'),
+      finalSource:
+        fs
+          .readdirSync(join(DEMO, 'checkpoints', 'final'))
+          .filter((f) => f.endsWith('.pth'))
+          .map((f) => join(DEMO, 'checkpoints', 'final', f))[0] ?? null,
       tokenizer: join(DEMO, 'tokenizer.json'),
       dataset: join(DEMO, 'eval_data_from_train.json'),
       trainData: join(DEMO, 'train.jsonl'),
@@ -77,6 +84,7 @@ function setup(dir: string): Setup {
   return {
     early: TINY_MODEL,
     final: TINY_MODEL,
+    finalSource: null,
     tokenizer,
     dataset,
     trainData,
@@ -155,6 +163,7 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
       await page.click('[data-test="add-checkpoint"]')
       await pickFile(page, 'browse-model', model)
       await pickFile(page, 'browse-tokenizer', s.tokenizer)
+      if (label === 'final' && s.finalSource) await pickFile(page, 'browse-source', s.finalSource)
       await page.fill('[data-test="add-checkpoint-dialog"] input[name="label"]', label)
       await page.click('[data-test="add-checkpoint-submit"]')
       await page.waitForSelector('[data-test="add-checkpoint-dialog"]', { state: 'detached' })
@@ -162,6 +171,13 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
       await page.waitForSelector(`[data-checkpoint="${label}"] [data-test="model-facts"]`, {
         timeout: 60_000,
       })
+    }
+    if (s.finalSource) {
+      await page.click('[data-checkpoint="final"] [data-test="verify-weights"]')
+      await page.waitForSelector('[data-checkpoint="final"] [data-test="weights"]', { timeout: 60_000 })
+      expect(await page.textContent('[data-checkpoint="final"] [data-test="weights"]')).toMatch(
+        /PASS\s*(\d+)\/\1 tensors matched/i,
+      )
     }
     await page.click('[data-test="add-dataset"]')
     await pickFile(page, 'browse-dataset', s.dataset)
@@ -359,6 +375,12 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
     const images = await page.locator('[data-test="report"] img[src^="data:image/svg+xml;base64,"]').count()
     expect(images).toBeGreaterThan(0)
     await shot(page, 'report-light-en')
+    // In the browser there is no folder dialog: the report goes to the experiment's reports folder.
+    await page.click('[data-test="export-report"]')
+    await page.waitForSelector('[data-test="exported"]', { timeout: 60_000 })
+    const folder = (await page.textContent('[data-test="exported"] .mono'))!.trim()
+    expect(folder.startsWith(join(workspace, 'experiments', '1.4.0'))).toBe(true)
+    expect(fs.readdirSync(folder).some((f) => f.endsWith('.md'))).toBe(true)
     await page.click('[data-lang="zh-CN"]')
     await waitForPage(
       page,
@@ -390,6 +412,29 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
     await page.waitForSelector('[data-test="help"]')
     await shot(page, 'help-light-zh')
     await page.keyboard.press('Escape')
+    expect(errors).toEqual([])
+  }, 60_000)
+
+  it('duplicates, renames and deletes an experiment through its dialogs', async () => {
+    await page.selectOption('[data-test="language"]', 'en')
+    await page.click('[data-test="duplicate-experiment"]')
+    await page.waitForSelector('[data-test="prompt-dialog"]')
+    expect(await page.inputValue('[data-test="prompt-input"]')).toBe('1.4.0-copy')
+    await page.click('[data-test="prompt-ok"]')
+    await page.waitForSelector('[data-test="experiment-id"]:has-text("1.4.0-copy")')
+    await page.click('[data-test="rename-experiment"]')
+    await page.fill('[data-test="prompt-input"]', '1.4.0')
+    expect(await page.isDisabled('[data-test="prompt-ok"]')).toBe(true)
+    await page.fill('[data-test="prompt-input"]', '1.4.1')
+    await page.click('[data-test="prompt-ok"]')
+    await page.waitForSelector('[data-experiment="1.4.1"]')
+    expect(fs.existsSync(join(workspace, 'experiments', '1.4.1', 'experiment.json'))).toBe(true)
+    await page.click('[data-test="delete-experiment"]')
+    await page.waitForSelector('[data-test="confirm-dialog"]')
+    await shot(page, 'delete-confirm-light-en')
+    await page.click('[data-test="confirm-ok"]')
+    await page.waitForSelector('[data-experiment="1.4.1"]', { state: 'detached' })
+    expect(fs.existsSync(join(workspace, 'experiments', '1.4.1'))).toBe(false)
     expect(errors).toEqual([])
   }, 60_000)
 })

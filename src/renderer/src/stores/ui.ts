@@ -3,7 +3,7 @@
  * answer with a promise (file picker, confirm, prompt) so callers read like plain code.
  */
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, ref, shallowReactive, shallowRef, watch } from 'vue'
 import type { FileKind } from '../../../shared/ipc'
 import { useApi, useHost, type ConnectionStatus } from '../api'
 import { i18n, setLocale, type Locale } from '../i18n'
@@ -126,10 +126,10 @@ export const useUiStore = defineStore('ui', () => {
     promptRequest.value = null
   }
 
+  /** Open dialogs (ModalFrame), topmost last: Escape closes only the topmost. */
+  const modalStack = shallowReactive<symbol[]>([])
   /** True while a dialog holds the keyboard (shortcuts stay off). */
-  const modalOpen = computed(
-    () => !!(picker.value || confirmRequest.value || promptRequest.value || helpOpen.value),
-  )
+  const modalOpen = computed(() => modalStack.length > 0)
 
   function notify(kind: Toast['kind'], text: string, ms = 4000): void {
     const id = ++toastId
@@ -158,6 +158,7 @@ export const useUiStore = defineStore('ui', () => {
     confirmRequest,
     promptRequest,
     toasts,
+    modalStack,
     modalOpen,
     chooseFile,
     answerPicker,
