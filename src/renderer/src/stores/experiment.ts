@@ -56,8 +56,6 @@ export const useExperimentStore = defineStore('experiment', () => {
   const current = shallowRef<Experiment | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
-  /** Last save's failure, shown beside what was being saved. */
-  const saveError = ref<string | null>(null)
   const descriptions = ref<Record<string, Task<ModelDescription>>>({})
   const weights = ref<Record<string, Task<WeightReport>>>({})
   const consistency = ref<Record<string, Task<DataConsistency>>>({})
@@ -92,7 +90,6 @@ export const useExperimentStore = defineStore('experiment', () => {
     importLog.value = []
     importTask.value = { busy: false, error: null, result: null }
     addFilesReport.value = null
-    saveError.value = null
     plan.value = { checkpointIds: null, datasetId: null }
   }
 
@@ -140,15 +137,9 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function save(patch: Partial<Experiment>): Promise<Experiment | null> {
     if (!current.value) return null
-    saveError.value = null
-    try {
-      const saved = await useApi().invoke('experiment:save', { ...current.value, ...patch })
-      adopt(saved)
-      return saved
-    } catch (e) {
-      saveError.value = errorText(e)
-      throw e
-    }
+    const saved = await useApi().invoke('experiment:save', { ...current.value, ...patch })
+    adopt(saved)
+    return saved
   }
 
   async function saveNotes(notes: string): Promise<void> {
@@ -308,7 +299,6 @@ export const useExperimentStore = defineStore('experiment', () => {
     current,
     loading,
     error,
-    saveError,
     descriptions,
     weights,
     consistency,
