@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { MEASURES, type Measure } from '../src/shared/measures'
@@ -203,6 +203,10 @@ async function main(): Promise<void> {
   console.log(
     `\n${samples} samples x ${N} tokens, ${params.toLocaleString('en')} parameters; LossLens on ${tf.provider.used}` +
       (t ? `; PyTorch ${t.torchVersion}, BLAS ${t.blas}` : ''),
+  )
+  console.log(
+    `1-minute load average ${load0.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (2 cores; above ~0.5 ` +
+      "another process shares the CPU and the figures are low, PyTorch's OpenMP threads more so)",
   )
   console.log(
     'LossLens times are runAnalysis scoring time (worker, batched forwards, float64 scoring; model load excluded).\n' +
