@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   const dataDir = existsSync(join(dir, 'bench_eval.json')) ? dir : null
   if (!dataDir) throw new Error(`${dir} has no bench_eval.json`)
 
+  const load0 = loadavg()[0]!
   console.log(
     `LossLens engine bench: ${model}\n${threads} threads, batch ${batchSize}, L = ${L}, P = ${P}, best of ${repeat}\n`,
   )
