@@ -66,12 +66,12 @@ describe.runIf(hasDemo)('the demo through the handlers and the real engine', () 
       otherRunId: runIds[1],
     })
     expect(comparison).toMatchObject({
-      baseLabel: 'early (step 100)',
-      otherLabel: 'final (step 900)',
+      baseLabel: 'early (step 250)',
+      otherLabel: 'final (step 836)',
       samples: 3,
     })
     const report = await call('report:render', { experimentId, lang: 'en' })
-    expect(report.markdown).toContain('final (step 900)')
+    expect(report.markdown).toContain('final (step 836)')
     expect(report.charts.length).toBeGreaterThan(0)
     const exported = await call('report:export', { experimentId, lang: 'en', chooseFolder: false })
     expect(exported?.files.some((f) => f.endsWith('report-en.md'))).toBe(true)

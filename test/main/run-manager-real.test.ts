@@ -80,13 +80,13 @@ describe.runIf(hasDemo)('the bundled demo', () => {
     expect(demo!.checkpoints.map((c) => [c.id, c.label, c.modelPath, c.sourcePath])).toEqual([
       [
         'early',
-        'early (step 100)',
+        'early (step 250)',
         'demo/checkpoints/early/model.onnx',
         'demo/checkpoints/early/pretrain_96.pth',
       ],
       [
         'final',
-        'final (step 900)',
+        'final (step 836)',
         'demo/checkpoints/final/model.onnx',
         'demo/checkpoints/final/pretrain_96.pth',
       ],
