@@ -10,6 +10,7 @@
     /usr/bin/python3 tools/bench_torch.py --measure --model-dir DIR [--threads 2] [--json OUT.json]
         with torch.set_num_threads(threads), on the float32 model loaded from the same .pth:
         gemmGflops          best of a few 2048^3 fp32 matmuls
+        (tf and battery: the best of a few repeats; AR: the median step: the machine may be shared)
         tfTokensPerSecond   teacher forcing, forward of T[0:N] (N = L + P = 94), one sample at a time
         tfBatchTokensPerSecond   the same 20 x 94 tokens as one batch
         batteryMsPerSample  each measure computed separately, per sample: teacherForcing, keepLast
@@ -135,21 +136,23 @@ def measure(model_dir, threads):
         texts = [row["text"] for row in json.load(f)]
     samples = [torch.tensor(tok.encode(t)[: L + P + 2]) for t in texts]
     N = L + P
+    # Best of a few repeats, and the median decode step: the machine may be shared, and a slow outlier
+    # says more about the neighbours than about PyTorch.
     with torch.no_grad():
         model(samples[0][:N].unsqueeze(0))  # warm-up
-        tf = timed(lambda: [model(s[:N].unsqueeze(0)) for s in samples])
+        tf = min(timed(lambda: [model(s[:N].unsqueeze(0)) for s in samples]) for _ in range(3))
         batch = torch.stack([s[:N] for s in samples])
         model(batch)
-        tf_batch = timed(lambda: model(batch))
+        tf_batch = min(timed(lambda: model(batch)) for _ in range(3))
         battery(model, samples[0])
-        bat = timed(lambda: [battery(model, s) for s in samples]) / len(samples)
+        bat = min(timed(lambda: [battery(model, s) for s in samples]) for _ in range(2)) / len(samples)
         prefills, steps = [], []
         greedy(model, samples[0][:L], 2)
         for s in samples:
             pre, st = greedy(model, s[:L], P)
             prefills.append(pre)
             steps.extend(st)
-    ms_step = 1000 * sum(steps) / len(steps)
+    ms_step = 1000 * sorted(steps)[len(steps) // 2]
     return {
         "threads": threads,
         "torchVersion": torch.__version__,
@@ -166,7 +169,8 @@ def measure(model_dir, threads):
         "batteryMsPerSample": 1000 * bat,
         "arMsPerStep": ms_step,
         "arTokensPerSecond": 1000 / ms_step,
-        "arPrefillMs": 1000 * sum(prefills) / len(prefills),
+        "arPrefillMs": 1000 * sorted(prefills)[len(prefills) // 2],
+        "timing": "tf*, battery: best of 3 / 2 repeats over the 20 samples; ar*: median over 20 x P steps",
     }
 
 
