@@ -6,7 +6,7 @@ import prettier from 'eslint-config-prettier'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'test-artifacts', 'resources', 'tools'] },
+  { ignores: ['node_modules', 'out', 'dist', 'test-artifacts', 'resources', 'tools', 'tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],

@@ -8,14 +8,20 @@ type Command = { run: (argv: string[]) => Promise<number> }
 
 const commands: Record<string, { about: string; load: () => Promise<Command> }> = {
   analyze: { about: 'run the gap measurements on a model and dataset', load: () => import('./cli/analyze') },
-  demo: { about: 'analyse the bundled demo experiment and print the summary', load: () => import('./cli/demo') },
+  demo: {
+    about: 'analyse the bundled demo experiment and print the summary',
+    load: () => import('./cli/demo'),
+  },
   compare: { about: 'compare two checkpoints on the same samples', load: () => import('./cli/compare') },
   report: { about: 'write the gap-analysis report of an experiment', load: () => import('./cli/report') },
   'verify-weights': {
     about: 'match a .pth/.safetensors checkpoint against an ONNX model',
     load: () => import('./cli/verify-weights'),
   },
-  'check-data': { about: 'find evaluation samples in the training data', load: () => import('./cli/check-data') },
+  'check-data': {
+    about: 'find evaluation samples in the training data',
+    load: () => import('./cli/check-data'),
+  },
   'make-eval': { about: 'draw an evaluation set from training data', load: () => import('./cli/make-eval') },
   'parse-log': { about: 'parse a training log into a loss curve', load: () => import('./cli/parse-log') },
 }

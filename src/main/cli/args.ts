@@ -7,7 +7,11 @@ type Options = NonNullable<ParseArgsConfig['options']>
 /** Parses argv strictly; unknown flags become an InputError naming the flag. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true })
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    })
   } catch (err) {
     throw new InputError((err as Error).message)
   }
@@ -20,7 +24,13 @@ export function required(value: string | undefined, flag: string): string {
 }
 
 /** Parses an integer option within [min, max]; InputError naming the flag and the value. */
-export function intOption(value: string | undefined, flag: string, fallback: number, min = 0, max = 1e9): number {
+export function intOption(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min = 0,
+  max = 1e9,
+): number {
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isInteger(n) || n < min || n > max) {
