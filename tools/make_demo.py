@@ -304,7 +304,7 @@ def main(argv=None):
     print("\n".join(reference_measures.summary_lines(ref)))
 
     shutil.copyfile(os.path.join(STDLIB, "LICENSE.txt"), os.path.join(out, "PSF_LICENSE.txt"))
-    write_docs(out, modules, len(train_rows), len(heldout), sorted({r[0] for r in heldout}))
+    write_docs(out, modules, len(train_rows), len(heldout), sorted({r[0] for r in heldout}), ref)
 
     files = {}
     for dirpath, _, filenames in os.walk(out):
@@ -348,7 +348,14 @@ def main(argv=None):
     return 1 if failed else 0
 
 
-def write_docs(out, modules, n_train, n_heldout_rows, heldout_modules):
+def psf_notice():
+    """The copyright notice the PSF License Agreement asks derivative works to retain, verbatim from LICENSE.txt."""
+    with open(os.path.join(STDLIB, "LICENSE.txt"), encoding="utf-8") as f:
+        m = re.search(r'notice of copyright,\s+i\.e\., "(Copyright.*?Reserved)"', f.read(), re.S)
+    return " ".join(m.group(1).split()) if m else "Copyright (c) Python Software Foundation; All Rights Reserved"
+
+
+def write_docs(out, modules, n_train, n_heldout_rows, heldout_modules, ref):
     with open(os.path.join(out, "TOKENIZER_LICENSE.md"), "w", encoding="utf-8") as f:
         f.write(
             "# Tokenizer licence\n\n"
@@ -357,6 +364,8 @@ def write_docs(out, modules, n_train, n_heldout_rows, heldout_modules):
             "Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0). They are redistributed here under that licence.\n"
         )
     py = "{}.{}".format(*sys.version_info[:2])
+    figures = "\n".join(reference_measures.summary_lines(ref))
+    story = "\n".join(("- pass: " if ok else "- FAIL: ") + text for ok, text in story_checks(ref))
     with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
         f.write(f"""# LossLens demo experiment
 
@@ -377,13 +386,20 @@ loss because of an off-by-one slice after `logits_to_keep`). Everything here is 
 
 Settings: input length L = {L}, predict length P = {P} (the seed's), no BOS.
 
+## The figures (from `reference.json`, PyTorch)
+```
+{figures}
+```
+The seed's story, checked by make_demo.py:
+{story}
+
 ## Text sources and licences
 - The training and evaluation text is prose from the docstrings of Python {py}'s standard library as
   installed on Debian (`{STDLIB}`, test suites, idlelib and lib2to3 excluded): paragraphs without
   doctests or literal blocks, reflowed onto one line, de-duplicated, joined per module into rows.
-  Python is Copyright (c) 2001-2023 Python Software Foundation; All Rights Reserved, and is distributed under
-  the PSF License Agreement, which permits distributing derivative works provided the PSF's licence
-  and copyright notice are retained: `PSF_LICENSE.txt` is a copy of that file (`{STDLIB}/LICENSE.txt`).
+  Python is distributed under the PSF License Agreement, which permits distributing derivative works
+  provided that the agreement and the PSF's notice of copyright are retained: "{psf_notice()}".
+  `PSF_LICENSE.txt` is a copy of `{STDLIB}/LICENSE.txt`, which holds the agreement.
 - Modules used for training: {len(modules)}. Modules held out ({len(heldout_modules)}, {n_heldout_rows} rows, none of their text
   is in `train.jsonl`): {', '.join(heldout_modules)}.
 - The model weights were trained here from that text and carry no other licence terms.
