@@ -207,7 +207,7 @@ def train(mod, tok, texts, cfg, log_path, checkpoint_paths):
                         os.makedirs(os.path.dirname(path), exist_ok=True)
                         torch.save({k: v.half() for k, v in model.state_dict().items()}, path)
                         saved[name] = global_step
-    return total, iter_per_epoch, saved
+    return saved
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,7 +243,14 @@ def main(argv=None):
     TRAIN.update(train_rows=args.train_rows, epochs=args.epochs, early_step=args.early_step, learning_rate=args.learning_rate)
     out = os.path.abspath(args.out)
     torch.set_num_threads(TRAIN["threads"])
-    if os.path.isdir(out):
+    if os.path.isdir(out) and os.listdir(out):
+        try:
+            with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+                ours = json.load(f).get("format") == "losslens-demo/1"
+        except (OSError, ValueError):
+            ours = False
+        if not ours:
+            sys.exit(f"make_demo: {out} is not empty and is not a demo folder this script wrote: not touching it")
         shutil.rmtree(out)
     os.makedirs(out)
     t0 = time.time()
@@ -279,7 +286,7 @@ def main(argv=None):
     ckpt = {key: os.path.join(out, "checkpoints", key, f"pretrain_{MODEL['hidden_size']}.pth") for key in ("early", "final")}
     iter_per_epoch = math.ceil(len(train_texts) / TRAIN["batch_size"])
     total = TRAIN["epochs"] * iter_per_epoch
-    total, iter_per_epoch, saved = train(
+    saved = train(
         mod, tok, train_texts, TRAIN, os.path.join(out, "train.log"),
         {"early": (TRAIN["early_step"], ckpt["early"]), "final": (total, ckpt["final"])},
     )
@@ -340,7 +347,7 @@ def main(argv=None):
     write_json(os.path.join(out, "manifest.json"), manifest, indent=2)
 
     total_bytes = sum(f["bytes"] for f in files.values())
-    print(f"resources/demo: {len(files) + 1} files, {total_bytes / 1e6:.1f} MB, {time.time() - t0:.0f} s")
+    print(f"{out}: {len(files) + 1} files, {total_bytes / 1e6:.1f} MB, {time.time() - t0:.0f} s")
     failed = False
     for ok, text in story_checks(ref):
         print(("PASS " if ok else "FAIL ") + text)
