@@ -42,8 +42,6 @@ import torch.nn.functional as F
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import safetensors_io  # noqa: E402
 
 MASK_NOTE = (
     "MiniMind adds its causal mask in place (scores[:, :, :, -S:] += torch.triu(...)), which torch.onnx "
@@ -170,6 +168,9 @@ def load_state_dict(path):
         raise ExportError(f"checkpoint not found: {path}")
     notes = []
     if path.endswith(".safetensors"):
+        sys.path.insert(0, HERE)  # safetensors_io.py sits beside this file; only .safetensors needs it
+        import safetensors_io
+
         try:
             obj = safetensors_io.load_file(path)
         except Exception as err:
@@ -751,6 +752,7 @@ def run(args):
         raise ExportError(f"--forms must list optimum and/or plain, got {args.forms!r}")
     layout = detect_layout(args.minimind_dir)
     state_dict, notes = load_state_dict(args.checkpoint)
+    n_file = len(state_dict)
     if any(".mlp.experts." in k or ".feed_forward.experts." in k for k in state_dict):
         raise ExportError("MoE checkpoints are not supported by this exporter")
     spec = LAYOUTS[layout]
@@ -758,6 +760,11 @@ def run(args):
         other = checkpoint_layout(state_dict)
         why = f"it uses the {other} naming" if other else "no embedding tensor with either naming"
         raise ExportError(f"strict load failed: the checkout is {layout} but the checkpoint has no {spec['embed']} ({why})")
+    a, b = spec["tied"]
+    if (a in state_dict) != (b in state_dict):  # safetensors files usually store a tied pair once
+        have, missing = (a, b) if a in state_dict else (b, a)
+        state_dict[missing] = state_dict[have]
+        notes.append(f"{missing} taken from {have} (tied weights, stored once in the file)")
     given = read_config_file(args.config) if args.config else {}
     for canon, value in (("hidden_size", args.hidden_size), ("num_hidden_layers", args.num_layers),
                          ("num_attention_heads", args.num_heads), ("num_key_value_heads", args.num_kv_heads),
@@ -769,7 +776,7 @@ def run(args):
     cfg, how = infer_config(state_dict, layout, given)
     dtypes = sorted({str(v.dtype).replace("torch.", "") for v in state_dict.values()})
     print(f"checkout: {args.minimind_dir} ({layout}: {' + '.join(spec['files'])})")
-    print(f"checkpoint: {args.checkpoint} ({len(state_dict)} tensors, {'/'.join(dtypes)})")
+    print(f"checkpoint: {args.checkpoint} ({n_file} tensors, {'/'.join(dtypes)})")
     for note in notes:
         print(f"  note: {note}")
     for name in cfg:
@@ -827,7 +834,6 @@ def run(args):
     else:
         print("tokenizer: none found (give --tokenizer); LossLens needs tokenizer.json beside the model")
 
-    a, b = spec["tied"]
     manifest = {
         "format": "losslens-onnx-export/1",
         "label": args.label,
@@ -836,7 +842,7 @@ def run(args):
             "sha256": sha256_file(args.checkpoint),
             "bytes": os.path.getsize(args.checkpoint),
             "dtypes": dtypes,
-            "stateDictKeys": len(state_dict),
+            "stateDictKeys": n_file,
             "layout": layout,
             "modelClass": model_cls.__name__,
             "notes": notes,
