@@ -8,10 +8,12 @@ import { join, resolve } from 'node:path'
 import type { RunEvent } from '../../src/shared/run-events'
 
 export const REPO = resolve(__dirname, '../..')
-export const TINY_DIR = '/work/shared/models/tiny-random-gpt2-fp32'
+/** ../shared beside the checkout (CI lays a copy there too). */
+export const SHARED = resolve(REPO, '../shared')
+export const TINY_DIR = join(SHARED, 'models/tiny-random-gpt2-fp32')
 export const TINY_MODEL = join(TINY_DIR, 'past.onnx')
 export const TINY_TOKENIZER = join(TINY_DIR, 'tokenizer.json')
-export const MINIMIND3_TOKENIZER = '/work/shared/minimind/minimind3/tokenizer.json'
+export const MINIMIND3_TOKENIZER = join(SHARED, 'minimind/minimind3/tokenizer.json')
 export const DEMO = join(REPO, 'resources/demo')
 export const hasTiny = existsSync(TINY_MODEL)
 export const hasDemo =

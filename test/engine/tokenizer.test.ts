@@ -4,9 +4,16 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/main/engine/errors'
 import { TextTokenizer } from '../../src/main/engine/tokenizer'
-import { MINIMIND3_TOKENIZER, TINY_TOKENIZER, tmpDir, writeWordTokenizer } from './fixtures'
+import {
+  MINIMIND3_TOKENIZER,
+  SHARED,
+  TINY_MODEL,
+  TINY_TOKENIZER,
+  tmpDir,
+  writeWordTokenizer,
+} from './fixtures'
 
-const MINIMIND2 = '/work/shared/minimind/tokenizer.json'
+const MINIMIND2 = join(SHARED, 'minimind/tokenizer.json')
 
 describe('TextTokenizer', () => {
   it('encodes MiniMind text without adding special tokens, and prepends BOS only on request', async () => {
@@ -41,7 +48,7 @@ describe('TextTokenizer', () => {
       `${join(dir, 'none.json')}: file not found`,
     )
     const notJson = join(dir, 'broken.json')
-    copyFileSync('/work/shared/models/tiny-random-gpt2-fp32/past.onnx', notJson)
+    copyFileSync(TINY_MODEL, notJson)
     await expect(TextTokenizer.load(notJson)).rejects.toThrow(/broken\.json: not valid JSON/)
   })
 })

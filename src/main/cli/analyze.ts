@@ -9,6 +9,7 @@ import type { RunSettings, RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
 import { InputError } from '../engine/errors'
 import { intOption, parseCommandArgs, required } from './args'
+import { reportAfterAnalysis, checkReportFlags } from './analyze-report'
 
 const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json --data eval.json
                         --input-length L --predict-length P --out DIR [options]
@@ -19,7 +20,16 @@ const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json 
   --batch-size B      samples per forward (default 8)
   --threads T         onnxruntime intra-op threads (default 0 = onnxruntime's choice)
   --add-bos           prepend the tokenizer's BOS token (MiniMind's April-2025 data code)
-  --provider NAME     auto (default), cpu, cuda, webgpu, dml or coreml`
+  --provider NAME     auto (default), cpu, cuda, webgpu, dml or coreml
+
+Evidence and the report in the same step:
+  --train-log FILE    the training log (MiniMind lines, CSV or JSONL): the training loss to compare with
+  --train-data FILE   the training JSONL: checks that the samples come from it (the data hypothesis)
+  --checkpoint FILE   the .pth/.safetensors the ONNX was exported from: verifies the weights
+  --from-training     say the samples were drawn from the training data (without --train-data)
+  --reported-loss X   a loss your own evaluation script printed, to be explained
+  --report FILE       write the gap-analysis report (markdown) to FILE, charts in charts/ beside it
+  --lang en|zh-CN     the report's language (default en)`
 
 /** Options shared by analyze and demo. */
 export const ANALYZE_OPTIONS = {
@@ -36,6 +46,17 @@ export const ANALYZE_OPTIONS = {
   threads: { type: 'string' },
   'add-bos': { type: 'boolean' },
   provider: { type: 'string' },
+} as const
+
+/** Flags only analyze has: evidence and the report in one step. */
+const REPORT_OPTIONS = {
+  'train-log': { type: 'string' },
+  'train-data': { type: 'string' },
+  checkpoint: { type: 'string' },
+  'from-training': { type: 'boolean' },
+  'reported-loss': { type: 'string' },
+  report: { type: 'string' },
+  lang: { type: 'string' },
 } as const
 
 /** Reads the run settings from parsed flags; InputError naming the flag. */
@@ -177,12 +198,14 @@ export function formatMeans(summary: RunSummary): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, ANALYZE_OPTIONS)
+  const { values } = parseCommandArgs(argv, { ...ANALYZE_OPTIONS, ...REPORT_OPTIONS })
   if (values.help) {
     console.log(HELP)
     return 0
   }
   const settings = settingsFromFlags(values)
+  // Report flags are checked before the run, so a typo does not cost a whole analysis.
+  checkReportFlags(values)
   const modelPath = resolve(required(values.model, 'model'))
   const options: AnalysisOptions = {
     runId: `cli-${Date.now()}`,
@@ -204,6 +227,7 @@ export async function run(argv: string[]): Promise<number> {
     )
     for (const line of formatMeans(summary)) console.log(line)
     console.log(`wrote ${join(outDir, 'results.jsonl')} and ${join(outDir, 'summary.json')}`)
+    if (values.report !== undefined) await reportAfterAnalysis(values, summary, outDir)
     return 0
   } finally {
     process.off('SIGINT', onSigint)

@@ -1,0 +1,69 @@
+/**
+ * `analyze ... --report FILE`: after the run, the evidence the flags ask for (weights, data, training
+ * log) and the gap-analysis report, written beside the results in one step.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve, join } from 'node:path'
+import { LangSchema, type Lang } from '../../shared/ipc'
+import { SampleResultSchema, type RunSummary, type SampleResult } from '../../shared/results'
+import { InputError } from '../engine/errors'
+import { checkDataConsistency } from '../engine/evidence/data-consistency'
+import { verifyWeights } from '../engine/weights/match-weights'
+import { reportFromAnalysis } from '../report/index'
+
+type Flags = Record<string, string | boolean | undefined>
+const str = (v: Flags, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
+
+/** Validates the report flags before any work is done; InputError naming the flag. */
+export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number } {
+  const evidenceFlags = ['train-log', 'train-data', 'checkpoint', 'reported-loss', 'lang', 'from-training']
+  const given = evidenceFlags.filter((k) => v[k] !== undefined)
+  if (given.length > 0 && v.report === undefined) {
+    throw new InputError(`--${given[0]} only matters with --report FILE`)
+  }
+  const lang = LangSchema.safeParse(str(v, 'lang') ?? 'en')
+  if (!lang.success) throw new InputError(`--lang must be en or zh-CN, got "${str(v, 'lang')}"`)
+  for (const k of ['train-log', 'train-data', 'checkpoint']) {
+    const file = str(v, k)
+    if (file !== undefined && !existsSync(file)) throw new InputError(`--${k}: file not found`, resolve(file))
+  }
+  const reported = str(v, 'reported-loss')
+  if (reported === undefined) return { lang: lang.data }
+  const reportedLoss = Number(reported)
+  if (!Number.isFinite(reportedLoss) || reportedLoss <= 0) {
+    throw new InputError(`--reported-loss must be a positive number, got "${reported}"`)
+  }
+  return { lang: lang.data, reportedLoss }
+}
+
+function readResults(file: string): SampleResult[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => SampleResultSchema.parse(JSON.parse(line)))
+}
+
+/** Verifies what the flags name, then writes the report; prints where it went. */
+export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir: string): Promise<void> {
+  const { lang, reportedLoss } = checkReportFlags(v)
+  const checkpoint = str(v, 'checkpoint')
+  const trainData = str(v, 'train-data')
+  const weights = checkpoint ? await verifyWeights(resolve(checkpoint), summary.modelPath) : undefined
+  if (weights) console.log(`weights: ${weights.matched}/${weights.total} unique tensors matched`)
+  const consistency = trainData ? await checkDataConsistency(summary.dataPath, resolve(trainData)) : undefined
+  if (consistency)
+    console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
+  const trainLog = str(v, 'train-log')
+  const written = await reportFromAnalysis({
+    summary,
+    results: readResults(join(outDir, 'results.jsonl')),
+    lang,
+    outFile: resolve(str(v, 'report')!),
+    ...(trainLog ? { trainLogPath: resolve(trainLog) } : {}),
+    ...(weights ? { weights } : {}),
+    ...(consistency ? { consistency } : {}),
+    ...(v['from-training'] === true ? { fromTraining: true } : {}),
+    ...(reportedLoss !== undefined ? { reportedLoss } : {}),
+  })
+  console.log(`report: ${written.files.join(', ')}`)
+}
