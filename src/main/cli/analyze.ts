@@ -190,7 +190,7 @@ export function formatMeans(summary: RunSummary): string[] {
       'kvCache',
       m.kvCacheMaxAbsDiff === undefined
         ? '—'
-        : `max |diff| ${m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
+        : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? '0 (bit-identical)' : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
     ],
   ]
   const width = Math.max(...rows.map((r) => r[0].length))
