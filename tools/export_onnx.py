@@ -20,6 +20,11 @@ writes into --out:
 - manifest.json     config, source checkpoint and its SHA-256, versions, forms, measured differences
 - tokenizer.json (+ tokenizer_config.json) copied from --tokenizer or the checkout's model/ folder
 
+The number of attention heads is not stored in a state_dict. It comes from --num-heads, --config, a
+config.json beside the checkpoint (or the manifest.json of an earlier LossLens export of the same file),
+or MiniMind's default of 8, which is then checked by scoring every head count that fits the shapes on a
+few samples (--probe-data, or a built-in text): the export is refused when another count is clearly better.
+
 Your files are not modified. The attention is re-expressed at export time, from your model's own
 modules (embeddings, norms, projections, MLP): the causal mask is added out of place
 (`scores + mask`, not MiniMind's in-place `scores[..., -S:] += triu(...)`, which torch.onnx turns into
@@ -266,6 +271,129 @@ def read_config_file(path):
     if raw.get("use_moe"):
         raise ExportError("MoE checkpoints (use_moe) are not supported by this exporter")
     return out
+
+
+def config_beside(checkpoint):
+    """A config for this checkpoint found in its folder: config.json (either naming), or the manifest.json
+    of an earlier LossLens export whose recorded source has this checkpoint's SHA-256. (path, config) or None."""
+    folder = os.path.dirname(os.path.abspath(checkpoint))
+    path = os.path.join(folder, "config.json")
+    if os.path.isfile(path):
+        return path, read_config_file(path)
+    path = os.path.join(folder, "manifest.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if (isinstance(raw, dict) and str(raw.get("format", "")).startswith("losslens-onnx-export")
+            and isinstance(raw.get("config"), dict)
+            and (raw.get("source") or {}).get("sha256") == sha256_file(checkpoint)):
+        return path, {k: v for k, v in raw["config"].items() if k in LAYOUTS["minimind2"]["fields"] and v is not None}
+    return None
+
+
+# The head count is the one number a state_dict cannot tell (q_proj is [heads * head_dim, hidden] for any
+# split), and a wrong one still loads strictly and exports cleanly: it just computes another model. So
+# when it is neither given nor in a config, the candidates that fit the shapes are scored on these texts.
+PROBE_TEXTS = [
+    "The quick brown fox jumps over the lazy dog. In the beginning of the year, the city council met to "
+    "discuss the new budget, and after a long debate the members agreed that the library and the public "
+    "parks should receive more money than they did last year. The function returns a list of values, one "
+    "for each line of the input file, and raises an error when the file cannot be read.",
+    "今天天气很好，我们一起去公园散步。人工智能是计算机科学的一个分支，它试图理解智能的本质，并生产出一种新的"
+    "能以人类智能相似的方式做出反应的智能机器。中国的首都是北京，长江是中国最长的河流。",
+]
+PROBE_MARGIN = 0.25  # nats: how much better another head count must score before the default is refused
+
+
+def head_count_candidates(state_dict, layout, hidden):
+    """Head counts that fit the checkpoint's shapes: even head_dim >= 8, whole kv heads dividing the heads."""
+    spec = LAYOUTS[layout]
+    k = state_dict.get(spec["layer_prefix"] + "0." + spec["k"])
+    if k is None:
+        return []
+    out = []
+    for heads in range(1, min(hidden, 128) + 1):
+        head_dim = hidden // heads
+        if hidden % heads or head_dim % 2 or head_dim < 8 or k.shape[0] % head_dim:
+            continue
+        kv = k.shape[0] // head_dim
+        if kv and heads % kv == 0:
+            out.append((heads, kv))
+    return out
+
+
+def probe_loss(model, layout, token_lists):
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for ids in token_lists:
+            x = torch.tensor([ids])
+            logits = original_forward(model, layout, x).logits[0, :-1].float()
+            total += F.cross_entropy(logits, x[0, 1:], reduction="sum").item()
+            count += len(ids) - 1
+    return total / count
+
+
+def read_probe_data(path, limit=8):
+    """Up to `limit` texts from a JSON array or JSONL of {"text": ...} rows (an eval set, the training data)."""
+    texts = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            head = f.read(1)
+            f.seek(0)
+            rows = json.load(f) if head == "[" else (json.loads(line) for line in f if line.strip())
+            for row in rows:
+                if isinstance(row, dict) and isinstance(row.get("text"), str) and row["text"].strip():
+                    texts.append(row["text"])
+                if len(texts) >= limit:
+                    break
+    except (OSError, ValueError) as err:
+        raise ExportError(f"cannot read --probe-data {path}: {err}") from err
+    if not texts:
+        raise ExportError(f"--probe-data {path} has no {{\"text\": ...}} rows")
+    return texts
+
+
+def probe_head_count(config_cls, model_cls, layout, cfg, state_dict, tokenizer_path, texts):
+    """Scores every head count that fits the shapes on `texts`. Returns (losses by heads, note) or raises
+    ExportError when another count scores clearly better than MiniMind's default."""
+    if not tokenizer_path:
+        return None, "no tokenizer to probe the head count with", False
+    sys.path.insert(0, HERE)
+    try:
+        from bpe_tokenizer import ByteLevelBPETokenizer
+        tok = ByteLevelBPETokenizer(tokenizer_path)
+    except (ImportError, ValueError, OSError) as err:
+        return None, f"head count not probed: {err}", False
+    finally:
+        sys.path.pop(0)
+    token_lists = [ids[:128] for ids in (tok.encode(t) for t in texts)]
+    if any(max(ids) >= cfg["vocab_size"] for ids in token_lists):
+        return None, "head count not probed: the tokenizer's ids do not fit the checkpoint's vocabulary", False
+    token_lists = [ids for ids in token_lists if len(ids) >= 8]
+    default = cfg["num_attention_heads"]
+    losses = {}
+    for heads, kv in head_count_candidates(state_dict, layout, cfg["hidden_size"]):
+        trial = dict(cfg, num_attention_heads=heads, num_key_value_heads=kv)
+        losses[heads] = probe_loss(build_model(config_cls, model_cls, layout, trial, state_dict), layout, token_lists)
+    if default not in losses or len(losses) < 2:
+        return losses, "only one head count fits the shapes", True
+    best = min(losses, key=losses.get)
+    table = ", ".join(f"{h} heads {v:.2f}" for h, v in sorted(losses.items()))
+    if min(losses.values()) > math.log(cfg["vocab_size"]):
+        note = (f"probe text loss: {table}, all worse than chance: the probe text is unlike the training data, "
+                f"so it cannot tell; give --probe-data with a few training or eval rows")
+        return losses, note, False
+    if best != default and losses[default] - losses[best] > PROBE_MARGIN:
+        raise ExportError(
+            f"num_attention_heads is not stored in the checkpoint and was not given; MiniMind's default of "
+            f"{default} looks wrong for this one: on a probe text its loss is {losses[default]:.2f} with "
+            f"{default} heads but {losses[best]:.2f} with {best} ({table}). Give --num-heads {best} (or "
+            f"--config with your training config) if that is how it was trained; --num-heads {default} "
+            f"keeps the default"
+        )
+    return losses, f"probe text loss: {table}", True
 
 
 def build_model(config_cls, model_cls, layout, cfg, state_dict):
@@ -739,6 +867,8 @@ def parse_args(argv):
     p.add_argument("--tokenizer", help="tokenizer.json (default: the checkout's model/tokenizer.json)")
     p.add_argument("--no-copy-tokenizer", action="store_true",
                    help="record the tokenizer's path relative to --out in manifest.json instead of copying it")
+    p.add_argument("--probe-data", help="JSON/JSONL of {\"text\": ...} rows like the training data: used to check the "
+                   "head count when it is neither given nor in a config (default: a built-in English and Chinese text)")
     p.add_argument("--forms", default="optimum,plain", help="comma-separated: optimum, plain")
     p.add_argument("--opset", type=int, default=17)
     p.add_argument("--label", help="a label recorded in manifest.json")
@@ -766,6 +896,11 @@ def run(args):
         state_dict[missing] = state_dict[have]
         notes.append(f"{missing} taken from {have} (tied weights, stored once in the file)")
     given = read_config_file(args.config) if args.config else {}
+    config_source = args.config
+    if not args.config:
+        found = config_beside(args.checkpoint)
+        if found:
+            config_source, given = found
     for canon, value in (("hidden_size", args.hidden_size), ("num_hidden_layers", args.num_layers),
                          ("num_attention_heads", args.num_heads), ("num_key_value_heads", args.num_kv_heads),
                          ("vocab_size", args.vocab_size), ("intermediate_size", args.intermediate_size),
@@ -774,15 +909,30 @@ def run(args):
         if value is not None:
             given[canon] = value
     cfg, how = infer_config(state_dict, layout, given)
+    if config_source:
+        for name in cfg:
+            if how[name] == "given" and args.config is None and name in given:
+                how[name] = f"from {config_source}"
     dtypes = sorted({str(v.dtype).replace("torch.", "") for v in state_dict.values()})
     print(f"checkout: {args.minimind_dir} ({layout}: {' + '.join(spec['files'])})")
     print(f"checkpoint: {args.checkpoint} ({n_file} tensors, {'/'.join(dtypes)})")
     for note in notes:
         print(f"  note: {note}")
-    for name in cfg:
-        print(f"  {name} = {cfg[name]}  ({how[name]})")
+    if config_source and not args.config:
+        print(f"config: {config_source} (found beside the checkpoint)")
 
     config_cls, model_cls = import_layout(args.minimind_dir, layout)
+    tok = find_tokenizer(args.tokenizer, args.minimind_dir)
+    if how["num_attention_heads"].startswith("MiniMind default"):
+        texts = read_probe_data(args.probe_data) if args.probe_data else PROBE_TEXTS
+        losses, probe_note, confident = probe_head_count(config_cls, model_cls, layout, cfg, state_dict, tok, texts)
+        how["num_attention_heads"] += f"; {probe_note}"
+        if not confident:
+            print(f"warning: num_attention_heads = {cfg['num_attention_heads']} is MiniMind's default, not read from the "
+                  f"checkpoint, and could not be checked; if you trained with another value, give --num-heads or "
+                  f"--config, or the export computes a different model")
+    for name in cfg:
+        print(f"  {name} = {cfg[name]}  ({how[name]})")
     model = build_model(config_cls, model_cls, layout, cfg, state_dict)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"loaded strictly into {model_cls.__name__}: {len(model.state_dict())} keys, {n_params:,} parameters, float32")
@@ -818,7 +968,6 @@ def run(args):
         onnx_note = "onnxruntime (Python) vs PyTorch on the same inputs"
         print("ONNX check (onnxruntime vs PyTorch, max |diff| of logits): " + ", ".join(f"{k} {v:.3g}" for k, v in onnx_diffs.items()))
 
-    tok = find_tokenizer(args.tokenizer, args.minimind_dir)
     tok_info = None
     if tok:
         if args.no_copy_tokenizer:
