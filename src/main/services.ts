@@ -45,8 +45,8 @@ export function createEngineServices(): EngineServices {
     verifyWeights: ({ checkpointPath, modelPath }) => verifyWeights(checkpointPath, modelPath),
     checkDataConsistency: ({ evalPath, trainPath }) => checkDataConsistency(evalPath, trainPath),
     parseTrainLog: (path) => readTrainLog(path),
-    async importCheckpoint({ checkpointPath, minimindDir, python, outDir }, onLine, signal) {
-      const result = await runExporter({ python, checkpointPath, minimindDir, outDir }, onLine, signal)
+    async importCheckpoint(input, onLine, signal) {
+      const result = await runExporter(input, onLine, signal)
       return {
         modelPath: result.modelPath,
         ...(result.tokenizerPath ? { tokenizerPath: result.tokenizerPath } : {}),

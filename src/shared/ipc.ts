@@ -32,6 +32,7 @@ export const FileKindSchema = z.enum([
   'trainData',
   'log',
   'checkpoint',
+  'config',
   'folder',
   'python',
 ])
@@ -59,7 +60,13 @@ export const requestSchemas = {
     minimindDir: z.string(),
     python: z.string(),
     label: z.string().max(200),
+    /** The training config (config.json, MiniMind2 or LMConfig names), chosen in a dialog. */
+    configPath: z.string().optional(),
+    /** Attention heads, which a state_dict cannot tell; otherwise from the config or probed by the exporter. */
+    numHeads: z.number().int().min(1).max(256).optional(),
   }),
+  /** Stops the exporter of this experiment's running import (nothing is added). */
+  'checkpoint:importCancel': Id,
   'dataset:checkConsistency': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string() }),
   'dataset:sample': z.object({
     experimentId: ExperimentIdSchema,
@@ -149,6 +156,7 @@ export interface RequestResults {
   'checkpoint:describe': ModelDescription
   'checkpoint:verifyWeights': WeightReport
   'checkpoint:import': Experiment
+  'checkpoint:importCancel': void
   'dataset:checkConsistency': DataConsistency
   'dataset:sample': { text: string }
   'trainlog:parse': TrainLog | null

@@ -64,6 +64,29 @@ describe('runExporter', () => {
     })
   })
 
+  it('passes the config, the head count and the probe data when given', async () => {
+    const { dir, script } = await setup()
+    const out = join(dir, 'o')
+    const result = await runExporter(
+      {
+        python: process.execPath,
+        exporterScript: script,
+        checkpointPath: 'a.pth',
+        minimindDir: dir,
+        outDir: out,
+        configPath: join(dir, 'config.json'),
+        numHeads: 4,
+        probeDataPath: join(dir, 'eval.json'),
+      },
+      () => {},
+    )
+    expect(result.manifest.args).toMatchObject({
+      config: join(dir, 'config.json'),
+      'num-heads': '4',
+      'probe-data': join(dir, 'eval.json'),
+    })
+  })
+
   it('fails with the exporter’s last lines and its exit code', async () => {
     const { dir, script } = await setup()
     process.env.FAKE_FAIL = '1'

@@ -49,7 +49,16 @@ export interface EngineServices {
   checkDataConsistency(input: { evalPath: string; trainPath: string }): Promise<DataConsistency>
   parseTrainLog(path: string): Promise<TrainLog>
   importCheckpoint(
-    input: { checkpointPath: string; minimindDir: string; python: string; outDir: string },
+    input: {
+      checkpointPath: string
+      minimindDir: string
+      python: string
+      outDir: string
+      configPath?: string
+      numHeads?: number
+      /** Samples like the training data, for the exporter's head-count check. */
+      probeDataPath?: string
+    },
     onLine: (line: string) => void,
     signal?: AbortSignal,
   ): Promise<ImportResult>

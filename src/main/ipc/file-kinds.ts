@@ -8,6 +8,7 @@ export const FILE_KIND_EXTENSIONS: Record<FileKind, { name: string; extensions: 
   trainData: { name: 'Training data (JSONL, JSON)', extensions: ['jsonl', 'json'] },
   log: { name: 'Training log', extensions: ['log', 'txt', 'csv', 'jsonl', 'out'] },
   checkpoint: { name: 'PyTorch checkpoint', extensions: ['pth', 'pt', 'bin', 'safetensors'] },
+  config: { name: 'Model config (config.json)', extensions: ['json'] },
   folder: { name: 'Folder', extensions: [] },
   python: { name: 'Python interpreter', extensions: [] },
 }

@@ -26,6 +26,12 @@ export interface ExporterOptions {
   minimindDir: string
   outDir: string
   tokenizerPath?: string
+  /** config.json of the training run (--config). */
+  configPath?: string
+  /** --num-heads: the one number a state_dict cannot tell. */
+  numHeads?: number
+  /** --probe-data: samples like the training data, to check the head count when it is not given. */
+  probeDataPath?: string
 }
 
 /** Where the exporter put its outputs. */
@@ -73,6 +79,9 @@ export async function runExporter(
     outDir,
   ]
   if (options.tokenizerPath) args.push('--tokenizer', resolve(options.tokenizerPath))
+  if (options.configPath) args.push('--config', resolve(options.configPath))
+  if (options.numHeads !== undefined) args.push('--num-heads', String(options.numHeads))
+  if (options.probeDataPath) args.push('--probe-data', resolve(options.probeDataPath))
 
   const lastLines: string[] = []
   const code = await new Promise<number | null>((resolvePromise, reject) => {

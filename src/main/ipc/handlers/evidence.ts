@@ -12,6 +12,7 @@ type Channels =
   | 'checkpoint:describe'
   | 'checkpoint:verifyWeights'
   | 'checkpoint:import'
+  | 'checkpoint:importCancel'
   | 'dataset:checkConsistency'
   | 'dataset:sample'
   | 'trainlog:parse'
@@ -23,6 +24,9 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       ...e,
       checkpoints: e.checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)),
     }))
+
+  /** The running import of each experiment, so the window can stop it. */
+  const imports = new Map<string, AbortController>()
 
   return {
     'checkpoint:describe': async ({ experimentId, checkpointId }) => {
@@ -42,11 +46,16 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       await patchCheckpoint(experimentId, checkpointId, { weights })
       return weights
     },
-    'checkpoint:import': async ({ experimentId, checkpointPath, minimindDir, python, label }) => {
+    'checkpoint:import': async (req) => {
+      const { experimentId, checkpointPath, minimindDir, python, label, numHeads } = req
       const source = ctx.access.check(checkpointPath, 'checkpoint to import')
       const repo = ctx.access.check(minimindDir, 'MiniMind folder')
       const program = checkProgram(ctx.access, python)
+      const configPath = req.configPath ? ctx.access.check(req.configPath, 'model config') : undefined
       const experiment = await ws().getExperiment(experimentId)
+      // The experiment's own samples (training data first) let the exporter check the head count.
+      const probe = experiment.datasets.map((d) => d.trainPath ?? d.path)[0]
+      const probeDataPath = probe ? ws().resolvePath(experimentId, probe) : undefined
       const name =
         label.trim() ||
         source
@@ -58,12 +67,32 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
         experiment.checkpoints.map((c) => c.id),
         'checkpoint',
       )
+      if (imports.has(experimentId)) throw new Error(`an import is already running in ${experimentId}`)
       const outDir = join(ws().experimentDir(experimentId), 'checkpoints', id)
+      const fresh = !fs.existsSync(outDir)
       await fs.promises.mkdir(outDir, { recursive: true })
-      const result = await ctx.services.importCheckpoint(
-        { checkpointPath: source, minimindDir: repo, python: program, outDir },
-        (line) => ctx.emit('import:log', { experimentId, line }),
-      )
+      const controller = new AbortController()
+      imports.set(experimentId, controller)
+      const result = await ctx.services
+        .importCheckpoint(
+          {
+            checkpointPath: source,
+            minimindDir: repo,
+            python: program,
+            outDir,
+            ...(configPath ? { configPath } : {}),
+            ...(numHeads !== undefined ? { numHeads } : {}),
+            ...(probeDataPath && fs.existsSync(probeDataPath) ? { probeDataPath } : {}),
+          },
+          (line) => ctx.emit('import:log', { experimentId, line }),
+          controller.signal,
+        )
+        .catch(async (err: unknown) => {
+          // A failed or cancelled export leaves no half-written checkpoint folder behind.
+          if (fresh) await fs.promises.rm(outDir, { recursive: true, force: true })
+          throw controller.signal.aborted ? new Error('import cancelled: nothing was added') : err
+        })
+        .finally(() => imports.delete(experimentId))
       const tokenizerPath =
         result.tokenizerPath ??
         [join(outDir, 'tokenizer.json'), join(repo, 'model', 'tokenizer.json')].find((p) => fs.existsSync(p))
@@ -85,6 +114,9 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
           },
         ],
       }))
+    },
+    'checkpoint:importCancel': async ({ experimentId }) => {
+      imports.get(experimentId)?.abort()
     },
     'dataset:checkConsistency': async ({ experimentId, datasetId }) => {
       const d = datasetOf(await ws().getExperiment(experimentId), datasetId)

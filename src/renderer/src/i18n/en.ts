@@ -156,8 +156,13 @@ export default {
     minimind: 'MiniMind checkout (folder)',
     python: 'Python interpreter',
     pythonHint: 'The one your training used (with torch installed), e.g. ~/venvs/minimind/bin/python',
+    config: 'Training config (config.json)',
+    heads: 'Attention heads',
+    headsHint:
+      'A .pth does not store the head count. Give the config or the number you trained with; otherwise MiniMind’s default (8) is used and checked against this experiment’s samples.',
     start: 'Import',
     running: 'Exporting…',
+    stop: 'Stop the export',
     waiting: 'Starting the exporter…',
     done: 'Imported: the checkpoint was added to this experiment.',
     errorHint: 'The exporter’s own output is above; fix what it names, then import again.',

@@ -148,8 +148,13 @@ export default {
     minimind: 'MiniMind 代码目录',
     python: 'Python 解释器',
     pythonHint: '训练时使用的解释器（已安装 torch），例如 ~/venvs/minimind/bin/python',
+    config: '训练配置（config.json）',
+    heads: '注意力头数',
+    headsHint:
+      '.pth 中不保存注意力头数。请提供配置文件或训练时的头数；否则使用 MiniMind 默认值（8），并用本实验的样本加以检验。',
     start: '导入',
     running: '导出中…',
+    stop: '停止导出',
     waiting: '正在启动导出器…',
     done: '导入完成：检查点已加入此实验。',
     errorHint: '上面是导出器自己的输出；修正其中提到的问题后重新导入。',

@@ -37,6 +37,8 @@ export interface ImportRequest {
   minimindDir: string
   python: string
   label: string
+  configPath?: string
+  numHeads?: number
 }
 
 /** A short id from a label, unique among `taken`: "Final (step 20k)" -> "final-step-20k". */
@@ -286,6 +288,13 @@ export const useExperimentStore = defineStore('experiment', () => {
     }
   }
 
+  /** Stops the running import; importCheckpoint then ends with main's "cancelled" error. */
+  async function cancelImport(): Promise<void> {
+    const exp = current.value
+    if (exp && importTask.value.busy)
+      await useApi().invoke('checkpoint:importCancel', { experimentId: exp.id })
+  }
+
   /** Files dropped on the window (paths from the desktop app), sorted by kind in main. */
   async function addFiles(paths: string[]): Promise<void> {
     const exp = current.value
@@ -325,6 +334,7 @@ export const useExperimentStore = defineStore('experiment', () => {
     checkConsistency,
     loadTrainLog,
     importCheckpoint,
+    cancelImport,
     addFiles,
   }
 })
