@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 
 export default defineConfig({
   plugins: [vue()],
-  resolve: { alias: { '@renderer': resolve(__dirname, 'src/renderer/src') } },
+  resolve: { alias: { '@renderer': resolve(import.meta.dirname, 'src/renderer/src') } },
   test: {
     // onnxruntime-node's typed arrays break under vm-based pools: forks keeps real Node contexts.
     pool: 'forks',

@@ -52,6 +52,7 @@ export function createEngineServices(): EngineServices {
         ...(result.tokenizerPath ? { tokenizerPath: result.tokenizerPath } : {}),
       }
     },
+    countSamples: async (dataPath) => (await readSamples(dataPath)).length,
     async sampleText(dataPath, index) {
       const sample = (await readSamples(dataPath)).find((s) => s.index === index)
       if (!sample) throw new InputError(`no sample ${index}`, dataPath)

@@ -62,6 +62,8 @@ export interface EngineServices {
     onLine: (line: string) => void,
     signal?: AbortSignal,
   ): Promise<ImportResult>
+  /** How many samples a dataset file holds, as the engine reads it (throws on a malformed file). */
+  countSamples(dataPath: string): Promise<number>
   /** The text of sample `index` of a dataset file, as the engine reads it. */
   sampleText(dataPath: string, index: number): Promise<string>
   /** Builds the report from the experiment folder's stored results (and stored token comparisons). */

@@ -22,6 +22,7 @@ export function fakeServices(overrides: Partial<EngineServices> = {}): EngineSer
     checkDataConsistency: fail,
     parseTrainLog: fail,
     importCheckpoint: fail,
+    countSamples: async () => 3,
     sampleText: async (_path, index) => `sample ${index}`,
     renderReport: fail,
     writeReport: fail,

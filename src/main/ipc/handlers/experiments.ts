@@ -7,6 +7,7 @@ import { isInside } from '../../store/paths'
 import { listRuns } from '../../store/runs'
 import type { ExperimentEntry, Workspace } from '../../store/workspace'
 import type { HandlerContext } from '../context'
+import { withSampleCounts } from './sample-counts'
 import type { HandlerGroup } from '../types'
 import { checkProgram } from './programs'
 
@@ -56,12 +57,14 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
         (await ws().listExperiments()).map((entry) => summarise(ws(), entry, runs.liveRuns(entry.id).length)),
       )
     },
-    'experiment:get': async ({ experimentId }) => ws().getExperiment(experimentId),
+    // Experiments from before counts were kept (or whose data changed) get them on first open.
+    'experiment:get': async ({ experimentId }) =>
+      withSampleCounts(ctx, await ws().getExperiment(experimentId)),
     'experiment:create': async ({ id, title }) => ws().createExperiment({ id, title }),
     'experiment:save': async (experiment) => {
       const current = await ws().getExperiment(experiment.id)
       checkNewPaths(ctx, ws(), current, experiment)
-      return ws().saveExperiment(experiment)
+      return withSampleCounts(ctx, await ws().saveExperiment(experiment))
     },
     'experiment:rename': async ({ experimentId, newId }) => {
       refuseWhileRunning(experimentId, 'rename it')

@@ -9,6 +9,7 @@ import type { Workspace } from '../../store/workspace'
 import { addFiles } from '../add-files'
 import type { HandlerContext } from '../context'
 import { matchesKind } from '../file-kinds'
+import { withSampleCounts } from './sample-counts'
 import type { HandlerGroup } from '../types'
 
 const MAX_ENTRIES = 5000
@@ -46,7 +47,11 @@ export function fileHandlers(
         result = addFiles(absolutePaths(ws, current), allowed)
         return result.experiment
       })
-      return { experiment, added: result?.added ?? [], ignored: [...refused, ...(result?.ignored ?? [])] }
+      return {
+        experiment: await withSampleCounts(ctx, experiment),
+        added: result?.added ?? [],
+        ignored: [...refused, ...(result?.ignored ?? [])],
+      }
     },
   }
 }
