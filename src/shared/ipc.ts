@@ -90,6 +90,12 @@ export const requestSchemas = {
     baseRunId: z.string(),
     otherRunId: z.string(),
   }),
+  /** Stops a running compare:tokens of these two runs; it then fails with "cancelled". */
+  'compare:cancel': z.object({
+    experimentId: ExperimentIdSchema,
+    baseRunId: z.string(),
+    otherRunId: z.string(),
+  }),
   'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema }),
   'report:export': z.object({
     experimentId: ExperimentIdSchema,
@@ -168,6 +174,7 @@ export interface RequestResults {
   'run:results': { run: RunInfo; results: SampleResult[]; warnings?: string[] }
   'run:delete': void
   'compare:tokens': TokenComparison
+  'compare:cancel': void
   'report:render': RenderedReport
   'report:export': { folder: string; files: string[] } | null
   'fs:list': FolderListing

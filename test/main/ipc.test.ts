@@ -292,6 +292,45 @@ describe('runs through the handlers', () => {
 })
 
 describe('compare and report through the handlers', () => {
+  it('compare:cancel stops a running token comparison, which then fails as cancelled', async () => {
+    let started: () => void = () => {}
+    const running = new Promise<void>((resolve) => (started = resolve))
+    const t = await setup({
+      services: {
+        compareTokens: (_input, signal) =>
+          new Promise((_resolve, reject) => {
+            signal!.addEventListener('abort', () => reject(new Error('worker terminated')))
+            started()
+          }),
+      },
+    })
+    await t.call('experiment:create', { id: 'e', title: 'e' })
+    const ws = t.ctx.current().workspace
+    await ws.updateExperiment('e', (e) => ({
+      ...e,
+      checkpoints: [
+        { id: 'early', label: 'Early', modelPath: 'e.onnx', tokenizerPath: 't.json' },
+        { id: 'final', label: 'Final', modelPath: 'f.onnx', tokenizerPath: 't.json' },
+      ],
+      datasets: [{ id: 'd', label: 'd', path: 'd.json' }],
+    }))
+    const { runIds } = (
+      (await t.call('run:start', {
+        experimentId: 'e',
+        checkpointIds: ['early', 'final'],
+        datasetId: 'd',
+        settings: (await ws.getExperiment('e')).settings,
+      })) as { result: { runIds: string[] } }
+    ).result
+    await t.ctx.current().runs.idle()
+    const pair = { experimentId: 'e', baseRunId: runIds[0], otherRunId: runIds[1] }
+    const pass = t.call('compare:tokens', pair)
+    await running
+    expect(await t.call('compare:tokens', pair)).toMatchObject({ ok: false, error: /already being compared/ })
+    expect(await t.call('compare:cancel', pair)).toEqual({ ok: true })
+    expect(await pass).toMatchObject({ ok: false, error: 'token comparison cancelled' })
+  })
+
   it('compare:tokens stores its result; report:render/export use the stored results and comparisons', async () => {
     const { createEngineServices } = await import('../../src/main/services')
     const real = createEngineServices()

@@ -14,6 +14,7 @@ type Channels =
   | 'run:results'
   | 'run:delete'
   | 'compare:tokens'
+  | 'compare:cancel'
   | 'report:render'
   | 'report:export'
 
@@ -32,6 +33,10 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       lang,
       await readComparisons(ws(), experimentId),
     )
+
+  /** Running token comparisons by experiment and run pair, so the window can stop one. */
+  const comparisons = new Map<string, AbortController>()
+  const pairKey = (experimentId: string, base: string, other: string) => `${experimentId}/${base}/${other}`
 
   return {
     'run:start': async (request) => ({ runIds: await ctx.current().runs.start(request) }),
@@ -80,14 +85,29 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       const dataset = experiment.datasets.find((d) => d.id === base.datasetId)
       if (!dataset)
         throw new Error(`dataset "${base.datasetId}" of run ${baseRunId} is no longer in the experiment`)
-      const comparison = await ctx.services.compareTokens({
-        base: files(base),
-        other: files(other),
-        dataPath: ws().resolvePath(experimentId, dataset.path),
-        settings: base.settings,
-      })
+      const key = pairKey(experimentId, baseRunId, otherRunId)
+      if (comparisons.has(key)) throw new Error(`${baseRunId} and ${otherRunId} are already being compared`)
+      const controller = new AbortController()
+      comparisons.set(key, controller)
+      const comparison = await ctx.services
+        .compareTokens(
+          {
+            base: files(base),
+            other: files(other),
+            dataPath: ws().resolvePath(experimentId, dataset.path),
+            settings: base.settings,
+          },
+          controller.signal,
+        )
+        .catch((err: unknown) => {
+          throw controller.signal.aborted ? new Error('token comparison cancelled') : err
+        })
+        .finally(() => comparisons.delete(key))
       await saveComparison(ws(), experimentId, baseRunId, otherRunId, comparison)
       return comparison
+    },
+    'compare:cancel': async ({ experimentId, baseRunId, otherRunId }) => {
+      comparisons.get(pairKey(experimentId, baseRunId, otherRunId))?.abort()
     },
     'report:render': async ({ experimentId, lang }) => render(experimentId, lang),
     'report:export': async ({ experimentId, lang, chooseFolder }) => {

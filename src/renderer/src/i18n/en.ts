@@ -372,6 +372,7 @@ export default {
     rmsDp: 'RMS Δp',
     tokensCount: 'tokens',
     tokensRun: 'Compute',
+    tokensStop: 'Stop (computing…)',
     tokensNotRun: 'not computed yet',
     changedOnly: 'Changed only',
     changedCount: "{n} of {total} samples with {'|'}Δ{'|'} > {thr}",

@@ -358,6 +358,7 @@ export default {
     rmsDp: 'RMS Δp',
     tokensCount: 'token 数',
     tokensRun: '计算',
+    tokensStop: '停止（计算中…）',
     tokensNotRun: '尚未计算',
     changedOnly: '只看变化的',
     changedCount: "{total} 个样本中有 {n} 个 {'|'}Δ{'|'} > {thr}",

@@ -89,6 +89,13 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
+  /** Stops a running token comparison; compareTokens then records main's "cancelled" error. */
+  async function cancelTokens(baseRunId: string, otherRunId: string): Promise<void> {
+    const exp = experimentId.value
+    if (exp && tokens.value[tokenKey(baseRunId, otherRunId)]?.busy)
+      await useApi().invoke('compare:cancel', { experimentId: exp, baseRunId, otherRunId })
+  }
+
   function tokenResult(baseRunId: string, otherRunId: string) {
     return tokens.value[tokenKey(baseRunId, otherRunId)] ?? null
   }
@@ -109,6 +116,7 @@ export const useCompareStore = defineStore('compare', () => {
     toggle,
     makeBase,
     compareTokens,
+    cancelTokens,
     tokenResult,
   }
 })
