@@ -217,7 +217,15 @@ describe.skipIf(!canRun)('workbench in Chromium through the bridge', () => {
     }
     expect(stored.checkpoints.map((c) => c.label)).toEqual(['early', 'final'])
     expect(stored.datasets[0]!.fromTraining).toBe(true)
+    // Each dataset shows how many samples it holds (counted by main when it was added).
+    await page.waitForSelector('text=20 samples')
     await shot(page, 'overview-light-en')
+    // The import dialog: paths, the optional config and head count (a .pth does not store it).
+    await page.click('[data-test="import-checkpoint"]')
+    await page.waitForSelector('[data-test="import-dialog"] input[name="heads"]')
+    await shot(page, 'import-dialog-light-en')
+    await page.click('[data-test="import-dialog"] button:has-text("Cancel")')
+    await page.waitForSelector('[data-test="import-dialog"]', { state: 'detached' })
   }, 180_000)
 
   it('streams a run into the table, cancels the queued one and resumes it', async () => {
