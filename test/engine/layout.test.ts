@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { layoutNotes } from '../../src/main/engine/describe'
 import { InputError } from '../../src/main/engine/errors'
 import { detectLayout, type TensorInfo } from '../../src/main/engine/layout'
-import { explainProviderError, providerOrder } from '../../src/main/engine/providers'
+import { explainProviderError, skipReason, providerOrder } from '../../src/main/engine/providers'
 
 const t = (name: string, type: string, shape: (number | string)[]): TensorInfo => ({ name, type, shape })
 const LOGITS = t('logits', 'float32', ['batch', 'seq', 6400])
@@ -112,5 +112,17 @@ describe('providers', () => {
     expect(
       explainProviderError('webgpu', new Error('x Failed to get a WebGPU adapter: No supported adapters')),
     ).toMatch(/no WebGPU adapter/)
+  })
+  it('auto skips webgpu on Linux without the Vulkan loader, and only there', () => {
+    const dirs = ['/opt/gpu/lib', '/usr/lib/x86_64-linux-gnu']
+    const none = () => false
+    const inOpt = (p: string) => p === '/opt/gpu/lib/libvulkan.so.1'
+    expect(skipReason('webgpu', 'linux', none, dirs)).toMatch(
+      /Vulkan loader \(libvulkan\.so\.1\), which WebGPU needs on Linux, is not installed/,
+    )
+    expect(skipReason('webgpu', 'linux', inOpt, dirs)).toBeNull()
+    expect(skipReason('webgpu', 'win32', none, dirs)).toBeNull()
+    expect(skipReason('webgpu', 'darwin', none, dirs)).toBeNull()
+    expect(skipReason('cuda', 'linux', none, dirs)).toBeNull()
   })
 })

@@ -4,6 +4,8 @@
  * its own, in the platform's order, and one that loads must also reproduce the CPU logits on a
  * probe input before it is trusted. Every attempt and its reason end up in the ProviderReport.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { ProviderReport } from '../../shared/model'
 import { DecoderSession } from './decoder-session'
 import { InputError, errorMessage } from './errors'
@@ -51,6 +53,38 @@ export function explainProviderError(name: string, err: unknown): string {
   }
   const firstLine = msg.split('\n')[0]!.replace(/^\/onnxruntime_src\/\S+\s+/, '')
   return firstLine.length > 240 ? `${firstLine.slice(0, 240)}…` : firstLine
+}
+
+/** Where the dynamic loader looks for libraries on Linux (LD_LIBRARY_PATH first). */
+function linuxLibraryDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)
+  const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu'
+  return [
+    ...fromEnv,
+    `/usr/lib/${multiarch}`,
+    `/lib/${multiarch}`,
+    '/usr/lib64',
+    '/lib64',
+    '/usr/lib',
+    '/lib',
+  ]
+}
+
+/**
+ * Why `auto` should not even try a provider here, or null. On Linux onnxruntime-node's WebGPU runs on
+ * Dawn over Vulkan: without the Vulkan loader Dawn prints a native warning to stderr and finds no
+ * adapter, so auto skips it with the reason instead (a forced webgpu still tries).
+ */
+export function skipReason(
+  name: string,
+  platform: NodeJS.Platform = process.platform,
+  exists: (path: string) => boolean = existsSync,
+  dirs: string[] = linuxLibraryDirs(),
+): string | null {
+  if (name === 'webgpu' && platform === 'linux' && !dirs.some((d) => exists(join(d, 'libvulkan.so.1')))) {
+    return 'the Vulkan loader (libvulkan.so.1), which WebGPU needs on Linux, is not installed'
+  }
+  return null
 }
 
 /** Compares a provider's probe logits with the CPU's; null when they agree, else the reason. */
@@ -143,6 +177,11 @@ export async function openModel(path: string, provider: string, threads: number)
         attempts.push({ name, ok: true, loadMs: round(cpuLoadMs) })
         cpu = null // handed over; not disposed below
         return { session, report: { used: 'cpu', attempts, loadMs: round(performance.now() - start) } }
+      }
+      const skip = forced ? null : skipReason(name)
+      if (skip) {
+        attempts.push({ name, ok: false, reason: skip, loadMs: 0 })
+        continue
       }
       const t0 = performance.now()
       let candidate: DecoderSession
