@@ -51,6 +51,30 @@ async function setup(o: Parameters<typeof makeContext>[0] = {}) {
   return { ...t, ...fake, unregister, call }
 }
 
+/** Experiment "e" with two checkpoints on one dataset, each run once (by the fake engine). */
+async function twoFinishedRuns(t: Awaited<ReturnType<typeof setup>>): Promise<string[]> {
+  await t.call('experiment:create', { id: 'e', title: 'e' })
+  const ws = t.ctx.current().workspace
+  await ws.updateExperiment('e', (e) => ({
+    ...e,
+    checkpoints: [
+      { id: 'early', label: 'Early', modelPath: 'e.onnx', tokenizerPath: 't.json' },
+      { id: 'final', label: 'Final', modelPath: 'f.onnx', tokenizerPath: 't.json' },
+    ],
+    datasets: [{ id: 'd', label: 'd', path: 'd.json' }],
+  }))
+  const { runIds } = (
+    (await t.call('run:start', {
+      experimentId: 'e',
+      checkpointIds: ['early', 'final'],
+      datasetId: 'd',
+      settings: (await ws.getExperiment('e')).settings,
+    })) as { result: { runIds: string[] } }
+  ).result
+  await t.ctx.current().runs.idle()
+  return runIds
+}
+
 describe('Electron IPC registry', () => {
   it('registers every request channel and the drop grant, and removes them again', async () => {
     const t = await setup()
@@ -304,25 +328,7 @@ describe('compare and report through the handlers', () => {
           }),
       },
     })
-    await t.call('experiment:create', { id: 'e', title: 'e' })
-    const ws = t.ctx.current().workspace
-    await ws.updateExperiment('e', (e) => ({
-      ...e,
-      checkpoints: [
-        { id: 'early', label: 'Early', modelPath: 'e.onnx', tokenizerPath: 't.json' },
-        { id: 'final', label: 'Final', modelPath: 'f.onnx', tokenizerPath: 't.json' },
-      ],
-      datasets: [{ id: 'd', label: 'd', path: 'd.json' }],
-    }))
-    const { runIds } = (
-      (await t.call('run:start', {
-        experimentId: 'e',
-        checkpointIds: ['early', 'final'],
-        datasetId: 'd',
-        settings: (await ws.getExperiment('e')).settings,
-      })) as { result: { runIds: string[] } }
-    ).result
-    await t.ctx.current().runs.idle()
+    const runIds = await twoFinishedRuns(t)
     const pair = { experimentId: 'e', baseRunId: runIds[0], otherRunId: runIds[1] }
     const pass = t.call('compare:tokens', pair)
     await running
@@ -357,25 +363,7 @@ describe('compare and report through the handlers', () => {
         writeReport: real.writeReport,
       },
     })
-    await t.call('experiment:create', { id: 'e', title: 'e' })
-    const ws = t.ctx.current().workspace
-    await ws.updateExperiment('e', (e) => ({
-      ...e,
-      checkpoints: [
-        { id: 'early', label: 'Early', modelPath: 'e.onnx', tokenizerPath: 't.json' },
-        { id: 'final', label: 'Final', modelPath: 'f.onnx', tokenizerPath: 't.json' },
-      ],
-      datasets: [{ id: 'd', label: 'd', path: 'd.json' }],
-    }))
-    const { runIds } = (
-      (await t.call('run:start', {
-        experimentId: 'e',
-        checkpointIds: ['early', 'final'],
-        datasetId: 'd',
-        settings: (await ws.getExperiment('e')).settings,
-      })) as { result: { runIds: string[] } }
-    ).result
-    await t.ctx.current().runs.idle()
+    const runIds = await twoFinishedRuns(t)
     expect(
       await t.call('compare:tokens', { experimentId: 'e', baseRunId: runIds[0], otherRunId: runIds[1] }),
     ).toEqual({
@@ -397,6 +385,7 @@ describe('compare and report through the handlers', () => {
     })) as {
       result: { folder: string; files: string[] }
     }
+    const ws = t.ctx.current().workspace
     expect(exported.result.folder).toBe(ws.reportsDir('e'))
     expect(exported.result.files.at(-1)).toBe(join(ws.reportsDir('e'), 'report-zh-CN.md'))
     expect(fs.existsSync(join(ws.reportsDir('e'), 'report-zh-CN.md'))).toBe(true)
