@@ -2,9 +2,6 @@
  * One analysis run, as a stream of RunEvents: load, score samples batch by batch, summarise.
  * Runs inside the inference worker (analyze.ts spawns it); nothing here touches the window or IPC.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Measure } from '../../shared/measures'
 import type { RunSettings, RunSummary, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
@@ -12,6 +9,7 @@ import { runAutoregressive } from './autoregressive'
 import { readSamples, sampleId, type EvalSample } from './dataset'
 import type { DecoderSession } from './decoder-session'
 import { describeSession } from './describe'
+import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
@@ -31,26 +29,6 @@ export interface AnalysisOptions {
   skipIndices?: number[]
   /** Their results, so the finished summary covers the whole run, not just this call. */
   previousResults?: SampleResult[]
-}
-
-let cachedVersion: string | null = null
-/** LossLens's version from the nearest package.json named losslens (source tree or packaged app). */
-export function losslensVersion(): string {
-  if (cachedVersion) return cachedVersion
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, 'package.json')
-    if (existsSync(file)) {
-      try {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
-        if (pkg.name === 'losslens' && pkg.version) return (cachedVersion = pkg.version)
-      } catch {
-        // keep walking up
-      }
-    }
-    dir = dirname(dir)
-  }
-  return (cachedVersion = 'unknown')
 }
 
 interface Prepared {

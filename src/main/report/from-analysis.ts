@@ -11,7 +11,7 @@ import { readTrainLog } from '../engine/evidence/train-log'
 import { buildReport } from './build'
 import { sha256File } from './hash'
 import type { ReportInput } from './input'
-import { reportVersion } from './version'
+import { losslensVersion } from '../engine/version'
 import { writeReport } from './write'
 
 export interface FromAnalysisArgs {
@@ -111,7 +111,7 @@ export async function inputFromAnalysis(
       },
       datasets: { data: await sha256File(summary.dataPath) },
       trainLog: args.trainLogPath ? await sha256File(args.trainLogPath) : null,
-      losslensVersion: reportVersion(),
+      losslensVersion: losslensVersion(),
       generatedAt: now,
     },
   }

@@ -14,7 +14,7 @@ import { readJsonFile } from '../store/atomic'
 import { readResults } from '../store/results-file'
 import { sha256File } from './hash'
 import type { FileHash, ReportInput, ReportProvenance, ReportRun } from './input'
-import { reportVersion } from './version'
+import { losslensVersion } from '../engine/version'
 
 export interface LoadOptions {
   /** Logged points the training loss averages (default: the parser's, 10). */
@@ -184,7 +184,7 @@ async function provenance(
     checkpoints,
     datasets,
     trainLog: await hash(experiment.trainingLog),
-    losslensVersion: reportVersion(),
+    losslensVersion: losslensVersion(),
     generatedAt: now.toISOString(),
   }
 }

@@ -1,13 +1,14 @@
-/** LossLens's version, read once from the nearest package.json named losslens (source tree or packaged app). */
+/**
+ * LossLens's version, read once from the nearest package.json named losslens (source tree or packaged
+ * app). Its own module, importing only node:fs, so the report can use it without loading onnxruntime.
+ */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 let cached: string | null = null
 
-// The engine has the same lookup (engine/analysis-core.ts); importing it would load onnxruntime just
-// to write markdown, so the report keeps its own.
-export function reportVersion(): string {
+export function losslensVersion(): string {
   if (cached) return cached
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 6; i++) {
