@@ -5,7 +5,8 @@ import { installHost } from '../../src/renderer/src/api'
 import { changedOnly, joinRuns, sortBy } from '../../src/renderer/src/lib/compare'
 import { fmtDelta, fmtDuration, fmtLoss, fmtSci, errorText } from '../../src/renderer/src/lib/format'
 import { renderMarkdown, renderReport, utf8Base64 } from '../../src/renderer/src/lib/markdown'
-import { slugId, useExperimentStore } from '../../src/renderer/src/stores/experiment'
+import { useExperimentStore } from '../../src/renderer/src/stores/experiment'
+import { uniqueSlug } from '../../src/shared/slug'
 import { useReportStore } from '../../src/renderer/src/stores/report'
 import en from '../../src/renderer/src/i18n/en'
 import zhCN from '../../src/renderer/src/i18n/zh-CN'
@@ -98,7 +99,7 @@ describe('experiment and report stores', () => {
     expect(stored.checkpoints.map((c) => c.id)).toEqual(['final', 'final-2'])
     await new Promise((r) => setTimeout(r, 0))
     expect(store.descriptions['final-2']?.error).toBe('/b.onnx: not an ONNX model (bad protobuf)')
-    expect(slugId('Step 20k (best)', [])).toBe('step-20k-best')
+    expect(uniqueSlug('Step 20k (best)', [])).toBe('step-20k-best')
   })
 
   it('renders the report in the chosen language', async () => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { CheckpointRef, DatasetRef, Experiment } from '../../shared/experiment'
-import { uniqueSlug } from '../store/defaults'
+import { uniqueSlug } from '../../shared/slug'
 
 export interface AddFilesResult {
   experiment: Experiment

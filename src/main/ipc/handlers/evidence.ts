@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import { join } from 'node:path'
 import type { CheckpointRef } from '../../../shared/experiment'
-import { uniqueSlug } from '../../store/defaults'
+import { uniqueSlug } from '../../../shared/slug'
 import { checkpointOf, datasetOf } from '../../store/paths'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'

@@ -2,6 +2,7 @@
  * The open experiment: its definition (checkpoints, datasets, training log, notes, run settings) and
  * the evidence gathered about it (model descriptions, weight checks, data consistency, training curve).
  */
+import { uniqueSlug } from '../../../shared/slug'
 import { defineStore } from 'pinia'
 import { onScopeDispose, ref, shallowRef } from 'vue'
 import type { CheckpointRef, DatasetRef, Experiment } from '../../../shared/experiment'
@@ -39,19 +40,6 @@ export interface ImportRequest {
   label: string
   configPath?: string
   numHeads?: number
-}
-
-/** A short id from a label, unique among `taken`: "Final (step 20k)" -> "final-step-20k". */
-export function slugId(label: string, taken: Iterable<string>): string {
-  const base =
-    label
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'item'
-  const used = new Set(taken)
-  if (!used.has(base)) return base
-  for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`
 }
 
 export const useExperimentStore = defineStore('experiment', () => {
@@ -155,7 +143,7 @@ export const useExperimentStore = defineStore('experiment', () => {
   async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
     if (!current.value) return null
     const label = input.label.trim() || basename(input.modelPath.replace(/[\\/][^\\/]+$/, '')) || 'model'
-    const id = slugId(
+    const id = uniqueSlug(
       label,
       current.value.checkpoints.map((c) => c.id),
     )
@@ -174,7 +162,7 @@ export const useExperimentStore = defineStore('experiment', () => {
   async function addDataset(input: NewDataset): Promise<DatasetRef | null> {
     if (!current.value) return null
     const label = input.label.trim() || basename(input.path)
-    const id = slugId(
+    const id = uniqueSlug(
       label.replace(/\.(json|jsonl)$/i, ''),
       current.value.datasets.map((d) => d.id),
     )
