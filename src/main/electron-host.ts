@@ -2,7 +2,7 @@
 import { BrowserWindow, dialog, shell, type OpenDialogOptions } from 'electron'
 import type { FileKind } from '../shared/ipc'
 import type { HostServices } from './ipc/context'
-import { FILE_KIND_EXTENSIONS } from './ipc/file-kinds'
+import { FILE_KIND_EXTENSIONS } from '../shared/file-kinds'
 
 export function electronHost(parent: () => BrowserWindow | null): HostServices {
   const open = async (options: OpenDialogOptions): Promise<string | null> => {

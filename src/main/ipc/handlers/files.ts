@@ -8,7 +8,7 @@ import { mapExperimentPaths } from '../../store/paths'
 import type { Workspace } from '../../store/workspace'
 import { addFiles } from '../add-files'
 import type { HandlerContext } from '../context'
-import { matchesKind } from '../file-kinds'
+import { matchesKind } from '../../../shared/file-kinds'
 import { withSampleCounts } from './sample-counts'
 import type { HandlerGroup } from '../types'
 

@@ -1,5 +1,5 @@
-/** File extensions per picker kind: the Electron dialog's filters and the bridge's folder listing. */
-import type { FileKind } from '../../shared/ipc'
+/** File extensions per picker kind: the Electron dialog's filters, the bridge's folder listing and the window's picker. */
+import type { FileKind } from './ipc'
 
 export const FILE_KIND_EXTENSIONS: Record<FileKind, { name: string; extensions: string[] }> = {
   onnx: { name: 'ONNX model', extensions: ['onnx'] },
