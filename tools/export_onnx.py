@@ -377,8 +377,14 @@ def probe_head_count(config_cls, model_cls, layout, cfg, state_dict, tokenizer_p
     for heads, kv in head_count_candidates(state_dict, layout, cfg["hidden_size"]):
         trial = dict(cfg, num_attention_heads=heads, num_key_value_heads=kv)
         losses[heads] = probe_loss(build_model(config_cls, model_cls, layout, trial, state_dict), layout, token_lists)
-    if default not in losses or len(losses) < 2:
-        return losses, "only one head count fits the shapes", True
+    if default not in losses:
+        fits = ", ".join(f"{h} (probe loss {v:.2f})" for h, v in sorted(losses.items())) or "none"
+        raise ExportError(
+            f"num_attention_heads is not stored in the checkpoint and MiniMind's default of {default} does not fit "
+            f"its shapes; head counts that do: {fits}. Give --num-heads (or --config with your training config)"
+        )
+    if len(losses) < 2:
+        return losses, "the only head count that fits the shapes", True
     best = min(losses, key=losses.get)
     table = ", ".join(f"{h} heads {v:.2f}" for h, v in sorted(losses.items()))
     if min(losses.values()) > math.log(cfg["vocab_size"]):
