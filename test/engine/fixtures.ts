@@ -23,10 +23,13 @@ export function tmpDir(prefix = 'losslens-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-/** A WordPiece tokenizer.json over "w1" .. "w999" (id = number, "[UNK]" = 0): fits the tiny GPT-2's 1000 logits. */
-export function writeWordTokenizer(dir: string): string {
+/**
+ * A WordPiece tokenizer.json over "w1" .. "w{size-1}" (id = number, "[UNK]" = 0): by default it fits
+ * the tiny GPT-2's 1000 logits.
+ */
+export function writeWordTokenizer(dir: string, size = 1000): string {
   const vocab: Record<string, number> = { '[UNK]': 0 }
-  for (let i = 1; i < 1000; i++) vocab[`w${i}`] = i
+  for (let i = 1; i < size; i++) vocab[`w${i}`] = i
   const json = {
     version: '1.0',
     added_tokens: [
@@ -57,15 +60,18 @@ export function writeWordTokenizer(dir: string): string {
   return file
 }
 
-/** Deterministic pseudo-text of n words for sample k. */
-export function words(n: number, k: number): string {
-  return Array.from({ length: n }, (_, i) => `w${1 + ((i * 37 + k * 101 + ((i * k) % 7)) % 999)}`).join(' ')
+/** Deterministic pseudo-text of n words for sample k, words "w1" .. "w{size-1}". */
+export function words(n: number, k: number, size = 1000): string {
+  return Array.from(
+    { length: n },
+    (_, i) => `w${1 + ((i * 37 + k * 101 + ((i * k) % 7)) % (size - 1))}`,
+  ).join(' ')
 }
 
-/** A JSONL dataset with samples of the given word counts. */
-export function writeDataset(dir: string, lengths: number[], name = 'eval.jsonl'): string {
+/** A JSONL dataset with samples of the given word counts (words fitting a vocabulary of `size`). */
+export function writeDataset(dir: string, lengths: number[], name = 'eval.jsonl', size = 1000): string {
   const file = join(dir, name)
-  writeFileSync(file, lengths.map((n, k) => JSON.stringify({ text: words(n, k) })).join('\n') + '\n')
+  writeFileSync(file, lengths.map((n, k) => JSON.stringify({ text: words(n, k, size) })).join('\n') + '\n')
   return file
 }
 
