@@ -43,7 +43,11 @@ export function createEngineServices(): EngineServices {
       return result.comparison
     },
     verifyWeights: ({ checkpointPath, modelPath }) => verifyWeights(checkpointPath, modelPath),
-    checkDataConsistency: ({ evalPath, trainPath }) => checkDataConsistency(evalPath, trainPath),
+    checkDataConsistency: ({ evalPath, trainPath }, onProgress, signal) =>
+      checkDataConsistency(evalPath, trainPath, {
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+      }),
     parseTrainLog: (path) => readTrainLog(path),
     async importCheckpoint(input, onLine, signal) {
       const result = await runExporter(input, onLine, signal)

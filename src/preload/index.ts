@@ -14,7 +14,11 @@ import {
   type RequestResults,
 } from '../shared/ipc'
 
-const EVENT_CHANNELS: ReadonlySet<string> = new Set<EventChannel>(['run:event', 'import:log'])
+const EVENT_CHANNELS: ReadonlySet<string> = new Set<EventChannel>([
+  'run:event',
+  'import:log',
+  'dataset:checkProgress',
+])
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: string }
 

@@ -68,6 +68,8 @@ export const requestSchemas = {
   /** Stops the exporter of this experiment's running import (nothing is added). */
   'checkpoint:importCancel': Id,
   'dataset:checkConsistency': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string() }),
+  /** Stops a running consistency check of this dataset (the training file can be tens of GB). */
+  'dataset:cancelCheck': z.object({ experimentId: ExperimentIdSchema, datasetId: z.string() }),
   'dataset:sample': z.object({
     experimentId: ExperimentIdSchema,
     datasetId: z.string(),
@@ -164,6 +166,7 @@ export interface RequestResults {
   'checkpoint:import': Experiment
   'checkpoint:importCancel': void
   'dataset:checkConsistency': DataConsistency
+  'dataset:cancelCheck': void
   'dataset:sample': { text: string }
   'trainlog:parse': TrainLog | null
   'run:start': { runIds: string[] }
@@ -187,6 +190,8 @@ export interface EventPayloads {
   'run:event': RunEvent & { experimentId: string }
   /** Lines printed by the exporter during "Import checkpoint". */
   'import:log': { experimentId: string; line: string }
+  /** How far the consistency check has read the training file (sent at most once per percent). */
+  'dataset:checkProgress': { experimentId: string; datasetId: string; bytesRead: number; totalBytes: number }
 }
 export type EventChannel = keyof EventPayloads
 

@@ -46,7 +46,11 @@ export interface EngineServices {
     signal?: AbortSignal,
   ): Promise<TokenComparison>
   verifyWeights(input: { checkpointPath: string; modelPath: string }): Promise<WeightReport>
-  checkDataConsistency(input: { evalPath: string; trainPath: string }): Promise<DataConsistency>
+  checkDataConsistency(
+    input: { evalPath: string; trainPath: string },
+    onProgress?: (bytesRead: number, totalBytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<DataConsistency>
   parseTrainLog(path: string): Promise<TrainLog>
   importCheckpoint(
     input: {

@@ -14,6 +14,7 @@ type Channels =
   | 'checkpoint:import'
   | 'checkpoint:importCancel'
   | 'dataset:checkConsistency'
+  | 'dataset:cancelCheck'
   | 'dataset:sample'
   | 'trainlog:parse'
 
@@ -27,6 +28,8 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
 
   /** The running import of each experiment, so the window can stop it. */
   const imports = new Map<string, AbortController>()
+  /** Running consistency checks, by experiment and dataset. */
+  const checks = new Map<string, AbortController>()
 
   return {
     'checkpoint:describe': async ({ experimentId, checkpointId }) => {
@@ -121,15 +124,37 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
     'dataset:checkConsistency': async ({ experimentId, datasetId }) => {
       const d = datasetOf(await ws().getExperiment(experimentId), datasetId)
       if (!d.trainPath) throw new Error(`dataset ${datasetId} has no training data to check against`)
-      const consistency = await ctx.services.checkDataConsistency({
-        evalPath: ws().resolvePath(experimentId, d.path),
-        trainPath: ws().resolvePath(experimentId, d.trainPath),
-      })
+      const key = `${experimentId}/${datasetId}`
+      if (checks.has(key)) throw new Error(`dataset ${datasetId} is already being checked`)
+      const controller = new AbortController()
+      checks.set(key, controller)
+      let percent = -1
+      const consistency = await ctx.services
+        .checkDataConsistency(
+          {
+            evalPath: ws().resolvePath(experimentId, d.path),
+            trainPath: ws().resolvePath(experimentId, d.trainPath),
+          },
+          (bytesRead, totalBytes) => {
+            const now = Math.floor((100 * bytesRead) / Math.max(totalBytes, 1))
+            if (now === percent) return
+            percent = now
+            ctx.emit('dataset:checkProgress', { experimentId, datasetId, bytesRead, totalBytes })
+          },
+          controller.signal,
+        )
+        .catch((err: unknown) => {
+          throw controller.signal.aborted ? new Error('consistency check cancelled') : err
+        })
+        .finally(() => checks.delete(key))
       await ws().updateExperiment(experimentId, (e) => ({
         ...e,
         datasets: e.datasets.map((x) => (x.id === datasetId ? { ...x, consistency } : x)),
       }))
       return consistency
+    },
+    'dataset:cancelCheck': async ({ experimentId, datasetId }) => {
+      checks.get(`${experimentId}/${datasetId}`)?.abort()
     },
     'dataset:sample': async ({ experimentId, datasetId, index }) => {
       const d = datasetOf(await ws().getExperiment(experimentId), datasetId)

@@ -182,6 +182,8 @@ export default {
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
     check: 'Check against training data',
+    checking: 'Reading the training data… {pct}%',
+    stopCheck: 'Stop',
     setTrain: 'Set training data…',
     chooseTrain: 'Training data (.jsonl)',
     found: 'found {found}/{total} in training data',

@@ -174,6 +174,8 @@ export default {
     trainFile: '训练数据',
     trainHint: '训练用的 JSONL；用于确认样本确实出现在训练数据中。',
     check: '与训练数据核对',
+    checking: '正在读取训练数据… {pct}%',
+    stopCheck: '停止',
     setTrain: '设置训练数据…',
     chooseTrain: '训练数据（.jsonl）',
     found: '在训练数据中找到 {found}/{total}',

@@ -59,13 +59,24 @@ export const useExperimentStore = defineStore('experiment', () => {
   })
   const addFilesReport = ref<{ added: string[]; ignored: { path: string; reason: string }[] } | null>(null)
 
+  /** Share of the training file a running consistency check has read, by dataset id (0..1). */
+  const checkProgress = ref<Record<string, number>>({})
+
   let unsubscribe: (() => void) | null = null
   function subscribe(): void {
     if (unsubscribe || !useHost().api) return
-    unsubscribe = useApi().on('import:log', (payload) => {
+    const offLog = useApi().on('import:log', (payload) => {
       if (payload.experimentId !== current.value?.id) return
       importLog.value.push(payload.line)
     })
+    const offProgress = useApi().on('dataset:checkProgress', (p) => {
+      if (p.experimentId !== current.value?.id) return
+      checkProgress.value[p.datasetId] = p.bytesRead / Math.max(p.totalBytes, 1)
+    })
+    unsubscribe = () => {
+      offLog()
+      offProgress()
+    }
   }
   onScopeDispose(() => {
     unsubscribe?.()
@@ -233,9 +244,11 @@ export const useExperimentStore = defineStore('experiment', () => {
   async function checkConsistency(datasetId: string): Promise<void> {
     const experimentId = current.value?.id
     if (!experimentId) return
+    checkProgress.value[datasetId] = 0
     const c = await track(consistency, datasetId, () =>
       useApi().invoke('dataset:checkConsistency', { experimentId, datasetId }),
     )
+    delete checkProgress.value[datasetId]
     const exp = current.value
     if (c && exp?.id === experimentId) {
       current.value = {
@@ -243,6 +256,13 @@ export const useExperimentStore = defineStore('experiment', () => {
         datasets: exp.datasets.map((d) => (d.id === datasetId ? { ...d, consistency: c } : d)),
       }
     }
+  }
+
+  /** Stops a running consistency check; checkConsistency then shows main's "cancelled" error. */
+  async function cancelCheck(datasetId: string): Promise<void> {
+    const experimentId = current.value?.id
+    if (experimentId && consistency.value[datasetId]?.busy)
+      await useApi().invoke('dataset:cancelCheck', { experimentId, datasetId })
   }
 
   async function loadTrainLog(): Promise<void> {
@@ -320,6 +340,8 @@ export const useExperimentStore = defineStore('experiment', () => {
     describe,
     verifyWeights,
     checkConsistency,
+    cancelCheck,
+    checkProgress,
     loadTrainLog,
     importCheckpoint,
     cancelImport,
