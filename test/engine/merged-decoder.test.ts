@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { MEASURES } from '../../src/shared/measures'
 import type { RunSettings, SampleResult } from '../../src/shared/results'
 import type { RunEvent } from '../../src/shared/run-events'
 import { describeModel, runAnalysis } from '../../src/main/engine/index'
@@ -21,14 +22,7 @@ const LENGTHS = [20, 5, 14, 30, 15, 25, 17]
 const settings: RunSettings = {
   inputLength: L,
   predictLength: P,
-  measures: [
-    'teacherForcing',
-    'keepLastMisaligned',
-    'keepLastAligned',
-    'offsetSweep',
-    'autoregressive',
-    'kvCache',
-  ],
+  measures: [...MEASURES],
   batchSize: 3,
   threads: 1,
   addBos: false,
