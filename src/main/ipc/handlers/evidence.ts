@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { CheckpointRef } from '../../../shared/experiment'
 import { uniqueSlug } from '../../../shared/slug'
 import { checkpointOf, datasetOf } from '../../store/paths'
+import { CancellableTasks } from '../cancellable'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
 import { checkProgram } from './programs'
@@ -26,10 +27,9 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       checkpoints: e.checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)),
     }))
 
-  /** The running import of each experiment, so the window can stop it. */
-  const imports = new Map<string, AbortController>()
-  /** Running consistency checks, by experiment and dataset. */
-  const checks = new Map<string, AbortController>()
+  /** The running import of each experiment, and the running consistency checks, so the window can stop them. */
+  const imports = new CancellableTasks()
+  const checks = new CancellableTasks()
 
   return {
     'checkpoint:describe': async ({ experimentId, checkpointId }) => {
@@ -70,32 +70,37 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
         experiment.checkpoints.map((c) => c.id),
         'checkpoint',
       )
-      if (imports.has(experimentId)) throw new Error(`an import is already running in ${experimentId}`)
       const outDir = join(ws().experimentDir(experimentId), 'checkpoints', id)
-      const fresh = !fs.existsSync(outDir)
-      await fs.promises.mkdir(outDir, { recursive: true })
-      const controller = new AbortController()
-      imports.set(experimentId, controller)
-      const result = await ctx.services
-        .importCheckpoint(
-          {
-            checkpointPath: source,
-            minimindDir: repo,
-            python: program,
-            outDir,
-            ...(configPath ? { configPath } : {}),
-            ...(numHeads !== undefined ? { numHeads } : {}),
-            ...(probeDataPath && fs.existsSync(probeDataPath) ? { probeDataPath } : {}),
-          },
-          (line) => ctx.emit('import:log', { experimentId, line }),
-          controller.signal,
-        )
-        .catch(async (err: unknown) => {
-          // A failed or cancelled export leaves no half-written checkpoint folder behind.
-          if (fresh) await fs.promises.rm(outDir, { recursive: true, force: true })
-          throw controller.signal.aborted ? new Error('import cancelled: nothing was added') : err
-        })
-        .finally(() => imports.delete(experimentId))
+      const result = await imports.run(
+        experimentId,
+        {
+          busy: `an import is already running in ${experimentId}`,
+          cancelled: 'import cancelled: nothing was added',
+        },
+        async (signal) => {
+          const fresh = !fs.existsSync(outDir)
+          await fs.promises.mkdir(outDir, { recursive: true })
+          try {
+            return await ctx.services.importCheckpoint(
+              {
+                checkpointPath: source,
+                minimindDir: repo,
+                python: program,
+                outDir,
+                ...(configPath ? { configPath } : {}),
+                ...(numHeads !== undefined ? { numHeads } : {}),
+                ...(probeDataPath && fs.existsSync(probeDataPath) ? { probeDataPath } : {}),
+              },
+              (line) => ctx.emit('import:log', { experimentId, line }),
+              signal,
+            )
+          } catch (err) {
+            // A failed or cancelled export leaves no half-written checkpoint folder behind.
+            if (fresh) await fs.promises.rm(outDir, { recursive: true, force: true })
+            throw err
+          }
+        },
+      )
       const tokenizerPath =
         result.tokenizerPath ??
         [join(outDir, 'tokenizer.json'), join(repo, 'model', 'tokenizer.json')].find((p) => fs.existsSync(p))
@@ -118,44 +123,35 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
         ],
       }))
     },
-    'checkpoint:importCancel': async ({ experimentId }) => {
-      imports.get(experimentId)?.abort()
-    },
+    'checkpoint:importCancel': async ({ experimentId }) => imports.cancel(experimentId),
     'dataset:checkConsistency': async ({ experimentId, datasetId }) => {
       const d = datasetOf(await ws().getExperiment(experimentId), datasetId)
       if (!d.trainPath) throw new Error(`dataset ${datasetId} has no training data to check against`)
-      const key = `${experimentId}/${datasetId}`
-      if (checks.has(key)) throw new Error(`dataset ${datasetId} is already being checked`)
-      const controller = new AbortController()
-      checks.set(key, controller)
+      const trainPath = ws().resolvePath(experimentId, d.trainPath)
       let percent = -1
-      const consistency = await ctx.services
-        .checkDataConsistency(
-          {
-            evalPath: ws().resolvePath(experimentId, d.path),
-            trainPath: ws().resolvePath(experimentId, d.trainPath),
-          },
-          (bytesRead, totalBytes) => {
-            const now = Math.floor((100 * bytesRead) / Math.max(totalBytes, 1))
-            if (now === percent) return
-            percent = now
-            ctx.emit('dataset:checkProgress', { experimentId, datasetId, bytesRead, totalBytes })
-          },
-          controller.signal,
-        )
-        .catch((err: unknown) => {
-          throw controller.signal.aborted ? new Error('consistency check cancelled') : err
-        })
-        .finally(() => checks.delete(key))
+      const consistency = await checks.run(
+        `${experimentId}/${datasetId}`,
+        { busy: `dataset ${datasetId} is already being checked`, cancelled: 'consistency check cancelled' },
+        (signal) =>
+          ctx.services.checkDataConsistency(
+            { evalPath: ws().resolvePath(experimentId, d.path), trainPath },
+            (bytesRead, totalBytes) => {
+              const now = Math.floor((100 * bytesRead) / Math.max(totalBytes, 1))
+              if (now === percent) return
+              percent = now
+              ctx.emit('dataset:checkProgress', { experimentId, datasetId, bytesRead, totalBytes })
+            },
+            signal,
+          ),
+      )
       await ws().updateExperiment(experimentId, (e) => ({
         ...e,
         datasets: e.datasets.map((x) => (x.id === datasetId ? { ...x, consistency } : x)),
       }))
       return consistency
     },
-    'dataset:cancelCheck': async ({ experimentId, datasetId }) => {
-      checks.get(`${experimentId}/${datasetId}`)?.abort()
-    },
+    'dataset:cancelCheck': async ({ experimentId, datasetId }) =>
+      checks.cancel(`${experimentId}/${datasetId}`),
     'dataset:sample': async ({ experimentId, datasetId, index }) => {
       const d = datasetOf(await ws().getExperiment(experimentId), datasetId)
       return { text: await ctx.services.sampleText(ws().resolvePath(experimentId, d.path), index) }

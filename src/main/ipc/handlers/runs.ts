@@ -3,6 +3,7 @@ import type { RunInfo } from '../../../shared/experiment'
 import type { Lang } from '../../../shared/ipc'
 import { readComparisons, saveComparison } from '../../store/comparisons'
 import { deleteRun, listRuns, readRun, readRunResults } from '../../store/runs'
+import { CancellableTasks } from '../cancellable'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
 
@@ -35,7 +36,7 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
     )
 
   /** Running token comparisons by experiment and run pair, so the window can stop one. */
-  const comparisons = new Map<string, AbortController>()
+  const comparisons = new CancellableTasks()
   const pairKey = (experimentId: string, base: string, other: string) => `${experimentId}/${base}/${other}`
 
   return {
@@ -85,30 +86,28 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       const dataset = experiment.datasets.find((d) => d.id === base.datasetId)
       if (!dataset)
         throw new Error(`dataset "${base.datasetId}" of run ${baseRunId} is no longer in the experiment`)
-      const key = pairKey(experimentId, baseRunId, otherRunId)
-      if (comparisons.has(key)) throw new Error(`${baseRunId} and ${otherRunId} are already being compared`)
-      const controller = new AbortController()
-      comparisons.set(key, controller)
-      const comparison = await ctx.services
-        .compareTokens(
-          {
-            base: files(base),
-            other: files(other),
-            dataPath: ws().resolvePath(experimentId, dataset.path),
-            settings: base.settings,
-          },
-          controller.signal,
-        )
-        .catch((err: unknown) => {
-          throw controller.signal.aborted ? new Error('token comparison cancelled') : err
-        })
-        .finally(() => comparisons.delete(key))
+      const comparison = await comparisons.run(
+        pairKey(experimentId, baseRunId, otherRunId),
+        {
+          busy: `${baseRunId} and ${otherRunId} are already being compared`,
+          cancelled: 'token comparison cancelled',
+        },
+        (signal) =>
+          ctx.services.compareTokens(
+            {
+              base: files(base),
+              other: files(other),
+              dataPath: ws().resolvePath(experimentId, dataset.path),
+              settings: base.settings,
+            },
+            signal,
+          ),
+      )
       await saveComparison(ws(), experimentId, baseRunId, otherRunId, comparison)
       return comparison
     },
-    'compare:cancel': async ({ experimentId, baseRunId, otherRunId }) => {
-      comparisons.get(pairKey(experimentId, baseRunId, otherRunId))?.abort()
-    },
+    'compare:cancel': async ({ experimentId, baseRunId, otherRunId }) =>
+      comparisons.cancel(pairKey(experimentId, baseRunId, otherRunId)),
     'report:render': async ({ experimentId, lang }) => render(experimentId, lang),
     'report:export': async ({ experimentId, lang, chooseFolder }) => {
       let folder = ws().reportsDir(experimentId)
