@@ -56,8 +56,9 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       const program = checkProgram(ctx.access, python)
       const configPath = req.configPath ? ctx.access.check(req.configPath, 'model config') : undefined
       const experiment = await ws().getExperiment(experimentId)
-      // The experiment's own samples (training data first) let the exporter check the head count.
-      const probe = experiment.datasets.map((d) => d.trainPath ?? d.path)[0]
+      // The experiment's own eval samples (small, and like the training data) let the exporter check
+      // the head count; not the training file, which can be tens of GB.
+      const probe = experiment.datasets[0]?.path
       const probeDataPath = probe ? ws().resolvePath(experimentId, probe) : undefined
       const name =
         label.trim() ||
