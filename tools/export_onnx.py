@@ -342,6 +342,8 @@ def read_probe_data(path, limit=8):
         with open(path, encoding="utf-8") as f:
             head = f.read(1)
             f.seek(0)
+            if head == "[" and os.path.getsize(path) > 256 * 1024 * 1024:
+                raise ExportError(f"--probe-data {path} is a JSON array too large to load; give a small eval file or JSONL")
             rows = json.load(f) if head == "[" else (json.loads(line) for line in f if line.strip())
             for row in rows:
                 if isinstance(row, dict) and isinstance(row.get("text"), str) and row["text"].strip():
