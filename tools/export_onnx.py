@@ -34,6 +34,7 @@ forward in PyTorch (prefill, a cached decode step, right padding, logits_to_keep
 largest |difference|; with the onnxruntime Python package present it also runs the ONNX files.
 """
 import argparse
+import functools
 import hashlib
 import importlib
 import json
@@ -160,6 +161,14 @@ def import_layout(checkout, layout):
 # Checkpoint loading
 # --------------------------------------------------------------------------------------------
 def sha256_file(path):
+    # The checkpoint is hashed to recognise an earlier manifest beside it and again for the new one:
+    # remember the digest while the file is unchanged (checkpoints run to gigabytes).
+    st = os.stat(path)
+    return _sha256(os.path.abspath(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _sha256(path, _mtime_ns, _size):
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
