@@ -94,6 +94,8 @@ describe('Import checkpoint dialog', () => {
     })
     expect(w.get('input[name="heads"]').attributes('aria-invalid')).toBe('true')
     expect(importButton(w).attributes('disabled')).toBeDefined()
+    await fill(w, { heads: '512' })
+    expect(w.get('input[name="heads"]').attributes('aria-invalid')).toBe('true')
     await fill(w, { heads: '' })
     await importButton(w).trigger('click')
     await flushPromises()
