@@ -41,6 +41,11 @@ export interface SessionSettings {
   provider: string
   /** intraOpNumThreads; 0 leaves onnxruntime's default. */
   threads: number
+  /**
+   * Only for `npm run bench`: onnxruntime records every kernel's time and shapes, written to a JSON file
+   * starting with this path prefix when `endProfiling` is called.
+   */
+  profilePrefix?: string
 }
 
 function tensorInfo(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
@@ -125,6 +130,10 @@ export class DecoderSession {
       logSeverityLevel: 3,
     }
     if (settings.threads > 0) options.intraOpNumThreads = settings.threads
+    if (settings.profilePrefix) {
+      options.enableProfiling = true
+      options.profileFilePrefix = settings.profilePrefix
+    }
     const session = await ort.InferenceSession.create(path, options)
     try {
       return new DecoderSession(session, path, settings.provider)
@@ -259,6 +268,11 @@ export class DecoderSession {
   }
 
   /** Frees the native session. */
+  /** Writes the profile asked for by `SessionSettings.profilePrefix`. */
+  endProfiling(): void {
+    this.#session.endProfiling()
+  }
+
   async dispose(): Promise<void> {
     await this.#session.release()
   }
