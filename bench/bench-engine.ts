@@ -8,6 +8,10 @@
  * node_modules/.cache/losslens-bench/minimind2. LossLens is timed through runAnalysis (the product
  * path: worker, batching, scoring), using the summary's tokensPerSecond (scoring time, model load
  * excluded). Where /usr/bin/python3 has no torch, LossLens figures are printed alone.
+ *
+ * Then one forward of the same shape is profiled kernel by kernel (bench/profile-forward.ts), and the
+ * GEMM peak is the best rate seen: PyTorch's and onnxruntime's 2048^3 matmul (bench/gemm-peak.ts) and
+ * that forward's own matrix products.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -297,8 +301,8 @@ function printProfile(p: ForwardProfile, params: number, peak: number): void {
       `  FLOPs computed per token ${fmt(p.matrixFlops / tokens / 1e6, 1)}M (2 x parameters counts ${fmt((2 * params) / 1e6, 1)}M)\n` +
       `  ceiling: with every other kernel free, the table's model GFLOP/s would be ${fmt(ceiling)}${ofPeak(ceiling)}\n` +
       `  the forward alone runs ${fmt(tokens / (p.forwardMs / 1000), 0)} tokens/s = ${fmt(forwardGflops)} model GFLOP/s` +
-      `${ofPeak(forwardGflops)}; the table's figure also carries the scoring (float64 log-softmax of every\n` +
-      '  scored row, in the worker, between forwards) and moving the logits out of onnxruntime.',
+      `${ofPeak(forwardGflops)};\n  the table's figure also carries the scoring (float64 log-softmax of every scored row, ` +
+      'in the worker, between forwards)\n  and moving the logits out of onnxruntime.',
   )
 }
 
