@@ -1,24 +1,21 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { installHost } from '../../src/renderer/src/api'
+import type { Pinia } from 'pinia'
 import { i18n } from '../../src/renderer/src/i18n'
 import CreateExperimentDialog from '../../src/renderer/src/components/CreateExperimentDialog.vue'
 import SampleTable from '../../src/renderer/src/components/SampleTable.vue'
 import CompareTable from '../../src/renderer/src/components/CompareTable.vue'
 import { useWorkspaceStore } from '../../src/renderer/src/stores/workspace'
 import { joinRuns } from '../../src/renderer/src/lib/compare'
-import { experiment, FakeApi, sample } from './fake-api'
+import { experiment, type FakeApi, installFakeHost, sample } from './fake-api'
 
 let api: FakeApi
 let pinia: Pinia
 beforeEach(() => {
-  api = new FakeApi()
-  installHost({ kind: 'bridge', api })
-  pinia = createPinia()
-  setActivePinia(pinia)
-  i18n.global.locale.value = 'en'
+  const host = installFakeHost()
+  api = host.api
+  pinia = host.pinia
 })
 const global = () => ({ plugins: [pinia, i18n] })
 

@@ -2,22 +2,19 @@
 /** The datasets panel: sample counts, and a consistency check's progress, Stop and result. */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { installHost } from '../../src/renderer/src/api'
+import type { Pinia } from 'pinia'
 import { i18n } from '../../src/renderer/src/i18n'
 import DatasetsPanel from '../../src/renderer/src/components/DatasetsPanel.vue'
 import { useExperimentStore } from '../../src/renderer/src/stores/experiment'
 import type { DataConsistency } from '../../src/shared/evidence'
-import { experiment, FakeApi } from './fake-api'
+import { experiment, type FakeApi, installFakeHost } from './fake-api'
 
 let api: FakeApi
 let pinia: Pinia
 beforeEach(async () => {
-  api = new FakeApi()
-  installHost({ kind: 'bridge', api })
-  pinia = createPinia()
-  setActivePinia(pinia)
-  i18n.global.locale.value = 'en'
+  const host = installFakeHost()
+  api = host.api
+  pinia = host.pinia
   api.handle('experiment:get', ({ experimentId }) =>
     experiment(experimentId, {
       datasets: [

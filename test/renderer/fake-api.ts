@@ -10,6 +10,9 @@ import type {
 import type { Experiment } from '../../src/shared/experiment'
 import type { SampleResult } from '../../src/shared/results'
 import type { ModelDescription, ProviderReport } from '../../src/shared/model'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { installHost } from '../../src/renderer/src/api'
+import { i18n } from '../../src/renderer/src/i18n'
 
 type Handler<C extends RequestChannel> = (
   args: RequestArgs<C>,
@@ -131,4 +134,14 @@ export const provider: ProviderReport = {
   used: 'cpu',
   attempts: [{ name: 'cpu', ok: true, loadMs: 12 }],
   loadMs: 12,
+}
+
+/** A fresh host for a component test: a new FakeApi installed as the bridge, a new active Pinia, English. */
+export function installFakeHost(): { api: FakeApi; pinia: Pinia } {
+  const api = new FakeApi()
+  installHost({ kind: 'bridge', api })
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  i18n.global.locale.value = 'en'
+  return { api, pinia }
 }
