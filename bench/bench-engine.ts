@@ -22,7 +22,7 @@ import { MEASURES, type Measure } from '../src/shared/measures'
 import type { RunSummary } from '../src/shared/results'
 import { runAnalysis } from '../src/main/engine/index'
 import { onnxruntimeGemmPeak } from './gemm-peak'
-import { profileForward, type ForwardProfile } from './profile-forward'
+import { MATRIX_OPS, matrixGflops, profileForward, type ForwardProfile } from './profile-forward'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const PYTHON = '/usr/bin/python3'
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   // One forward of the same shape profiled kernel by kernel: how fast the GEMMs themselves run, and the
   // ceiling that sets for the figure above.
   const profile = await profileForward(model, threads, batchSize, L, P)
-  const inForward = profile.matrixFlops / (profile.matrixMs / 1000) / 1e9
+  const inForward = matrixGflops(profile)
   // The GEMM peak: the best GEMM rate seen on this machine today: PyTorch's (OpenBLAS) and
   // onnxruntime's (MLAS) 2048^3 matmul, and the forward's own matrix products.
   const ortPeak = await onnxruntimeGemmPeak(threads)
@@ -281,14 +281,14 @@ async function main(): Promise<void> {
 
 function printProfile(p: ForwardProfile, params: number, peak: number): void {
   const kernelMs = p.ops.reduce((a, o) => a + o.ms, 0)
-  const gemmGflops = p.matrixFlops / (p.matrixMs / 1000) / 1e9
+  const gemmGflops = matrixGflops(p)
   const ofPeak = (g: number) => ` (${fmt((100 * g) / peak, 0)}% of peak)`
   const tokens = p.batch * p.length
   // The figure the table reports (2 x parameters per token) if every non-GEMM kernel took no time.
   const ceiling = (2 * params * tokens) / (p.matrixMs / 1000) / 1e9
   const forwardGflops = (2 * params * tokens) / (p.forwardMs / 1000) / 1e9
   const others = p.ops
-    .filter((o) => !['MatMul', 'Gemm', 'FusedMatMul'].includes(o.op))
+    .filter((o) => !MATRIX_OPS.has(o.op))
     .slice(0, 7)
     .map((o) => `${o.op} ${fmt((100 * o.ms) / kernelMs, 1)}%`)
     .join(', ')

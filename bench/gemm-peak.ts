@@ -4,8 +4,9 @@
  * onnxruntime's kernel profile, as the forward's GEMMs are, so that copying the 16 MB result out to
  * JavaScript is not charged to the kernel.
  *
- * The bench takes the higher of this and PyTorch's figure as "the GEMM peak", so that no library's
- * weaker BLAS or a momentarily busy CPU makes the percentages look better than they are.
+ * The bench takes the best of this, PyTorch's figure and the forward's own GEMM rate as "the GEMM
+ * peak", so that no library's weaker BLAS or a momentarily busy CPU makes the percentages look better
+ * than they are.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

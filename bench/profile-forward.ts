@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { DecoderSession } from '../src/main/engine/decoder-session'
 import { planForward } from '../src/main/engine/scoring'
 
-const MATRIX_OPS = new Set(['MatMul', 'Gemm', 'FusedMatMul'])
+export const MATRIX_OPS = new Set(['MatMul', 'Gemm', 'FusedMatMul'])
 
 export interface KernelEvent {
   cat?: string
@@ -41,6 +41,9 @@ export interface ForwardProfile {
 
 const shapeOf = (s: Record<string, number[]> | undefined): number[] => (s ? (Object.values(s)[0] ?? []) : [])
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1)
+
+/** GFLOP/s of the forward's matrix-product kernels. */
+export const matrixGflops = (p: ForwardProfile): number => p.matrixFlops / (p.matrixMs / 1000) / 1e9
 
 /**
  * FLOPs of one matrix product from the profile's shapes: 2 x (output elements) x K. Weight initializers

@@ -267,12 +267,12 @@ export class DecoderSession {
     return { logits: rows, cache }
   }
 
-  /** Frees the native session. */
   /** Writes the profile asked for by `SessionSettings.profilePrefix`. */
   endProfiling(): void {
     this.#session.endProfiling()
   }
 
+  /** Frees the native session. */
   async dispose(): Promise<void> {
     await this.#session.release()
   }
