@@ -18,6 +18,11 @@ export const CheckpointRefSchema = z.object({
   modelPath: z.string(),
   tokenizerPath: z.string(),
   sourcePath: z.string().optional(),
+  /**
+   * The training step the checkpoint was saved at, on the training log's axis (the global step the log
+   * parser computes). Everything compared with training uses the log just before this step.
+   */
+  step: z.number().int().nonnegative().optional(),
   description: ModelDescriptionSchema.optional(),
   weights: WeightReportSchema.optional(),
 })
@@ -31,6 +36,11 @@ export const DatasetRefSchema = z.object({
   trainPath: z.string().optional(),
   /** The user says these samples were drawn from the training data (the seed's eval_data_from_train.json). */
   fromTraining: z.boolean().optional(),
+  /**
+   * What the set is: drawn from training, held out, mixed, or unknown (the default). The data check
+   * settles it; the user can override. Old files' `fromTraining: true` reads as fromTraining.
+   */
+  datasetKind: z.enum(['fromTraining', 'heldOut', 'mixed', 'unknown']).optional(),
   sampleCount: z.number().int().optional(),
   consistency: DataConsistencySchema.optional(),
 })

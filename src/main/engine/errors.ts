@@ -13,3 +13,8 @@ export class InputError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
+
+/** A command called wrongly (unknown or missing flag, value out of range): exit code 2, not 3. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}

@@ -1,0 +1,16 @@
+/**
+ * The CLI's exit codes, documented in the README: scripts tell "the check found a problem" from
+ * "you called it wrong" from "a file is bad" without parsing messages.
+ */
+export const EXIT = {
+  /** Done; for `report`, whatever its verdicts (a report is content, not a check). */
+  ok: 0,
+  /** A check found a problem (weights differ, samples not in the training data). */
+  problem: 1,
+  /** Usage error: an unknown command or flag, a missing or out-of-range option. */
+  usage: 2,
+  /** Input error: a file is missing, unreadable or not what it claims to be. */
+  input: 3,
+} as const
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
