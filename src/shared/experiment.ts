@@ -11,6 +11,15 @@ export const ExperimentIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "-" and "_" only')
 
+/** What an evaluation set is with respect to the training data. */
+export const DATASET_KINDS = ['fromTraining', 'heldOut', 'mixed', 'unknown'] as const
+export type DatasetKind = (typeof DATASET_KINDS)[number]
+
+/** The kind a dataset claims: its datasetKind, else an old file's `fromTraining: true`, else unknown. */
+export function claimedKind(dataset: { datasetKind?: DatasetKind; fromTraining?: boolean }): DatasetKind {
+  return dataset.datasetKind ?? (dataset.fromTraining === true ? 'fromTraining' : 'unknown')
+}
+
 export const CheckpointRefSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -40,7 +49,7 @@ export const DatasetRefSchema = z.object({
    * What the set is: drawn from training, held out, mixed, or unknown (the default). The data check
    * settles it; the user can override. Old files' `fromTraining: true` reads as fromTraining.
    */
-  datasetKind: z.enum(['fromTraining', 'heldOut', 'mixed', 'unknown']).optional(),
+  datasetKind: z.enum(DATASET_KINDS).optional(),
   sampleCount: z.number().int().optional(),
   consistency: DataConsistencySchema.optional(),
 })

@@ -1,7 +1,15 @@
-/** All verdicts of one experiment at once: what the report and the window's Overview show. */
+/**
+ * All verdicts of one experiment at once, per checkpoint × dataset: what the report, the window's
+ * Overview and `losslens report --json` show. Each dataset gets its own headline (the latest checkpoint
+ * with a run on it); numbers from different datasets never share a verdict.
+ */
 import type { DataConsistency, TrainLog, WeightReport } from '../evidence'
-import type { Means } from '../results'
+import type { DatasetKind } from '../experiment'
+import type { Means, SampleResult } from '../results'
 import { candidatesFromMeans, explainReportedLoss } from './explain'
+import { meansFromResults } from './means'
+import { DEFAULT_WINDOW_LINES, trainingLossAt } from './training-reference'
+import { orderCheckpoints, trajectoryOf, type CheckpointChange, type Trajectory } from './trajectory'
 import type {
   AlignmentVerdict,
   Candidate,
@@ -10,6 +18,7 @@ import type {
   KvCacheVerdict,
   ModeVerdict,
   TrainEvalVerdict,
+  Verdict,
   WeightsVerdict,
 } from './types'
 import {
@@ -19,100 +28,266 @@ import {
   diagnoseMode,
   diagnoseTrainEval,
   diagnoseWeights,
-  foundInTraining,
+  effectiveKind,
 } from './verdicts'
 
 export interface DiagnosisRun {
+  runId?: string
   checkpointId: string
   datasetId: string
-  means: Means
+  /** Per-sample results: every mean and standard error is computed from them. */
+  results: readonly SampleResult[]
+  /** Means over `results`; computed when absent. */
+  means?: Means
   /** From the model description: false when the graph has no past_key_values. */
   hasKvCache?: boolean
 }
 
 export interface DiagnosisInput {
   runs: DiagnosisRun[]
-  /** The run the seed's phases are about (usually the final checkpoint on training-drawn samples). */
-  primary: { checkpointId: string; datasetId: string }
-  checkpoints: { id: string; weights?: WeightReport | null }[]
-  datasets: { id: string; fromTraining?: boolean; consistency?: DataConsistency | null }[]
+  checkpoints: { id: string; step?: number | null; weights?: WeightReport | null }[]
+  datasets: {
+    id: string
+    datasetKind?: DatasetKind
+    fromTraining?: boolean
+    consistency?: DataConsistency | null
+  }[]
   trainLog?: TrainLog | null
+  /** Log lines in the training-loss window before each checkpoint's step (default 50). */
+  windowLines?: number
   /** The loss the user's own script reported (Experiment.reportedLoss). */
   reportedLoss?: number | null
+  /** The run "explain my number" looks at first; default the headline of the first training-drawn set. */
+  primary?: { checkpointId: string; datasetId: string }
+}
+
+/** Every verdict about one checkpoint on one dataset. */
+export interface RunDiagnosis {
+  runId: string | null
+  checkpointId: string
+  datasetId: string
+  step: number | null
+  /** The dataset's kind as the diagnosis reasons with it (the data check's finding, else the claim). */
+  kind: DatasetKind
+  means: Means
+  samples: number
+  mode: ModeVerdict
+  kvCache: KvCacheVerdict
+  alignment: AlignmentVerdict
+  /** One verdict, or for a mixed set one per part (found in training / not found). */
+  trainEval: TrainEvalVerdict[]
+}
+
+/**
+ * What explains a dataset's headline run, most decisive first: a broken model or script (weights,
+ * alignment, mode = the user's number is AR, kvCache), the data (samples the user said were from
+ * training are not), an eval above training that nothing explains (trainEval), a held-out set's
+ * expected gap (generalisation), nothing wrong (none), or not enough evidence.
+ */
+export type Cause =
+  | 'weights'
+  | 'alignment'
+  | 'mode'
+  | 'kvCache'
+  | 'data'
+  | 'trainEval'
+  | 'generalisation'
+  | 'none'
+  | 'inconclusive'
+  | 'notMeasured'
+
+export interface Conclusion {
+  datasetId: string
+  /** The headline run's checkpoint. */
+  checkpointId: string
+  cause: Cause
+  /** The verdict that names the cause (null for none / notMeasured with nothing to point at). */
+  verdict: Verdict | null
+  /** Regressions beyond noise between consecutive checkpoints on this dataset. */
+  regressions: CheckpointChange[]
+  improvements: CheckpointChange[]
 }
 
 export interface Diagnosis {
   data: DataVerdict[]
   weights: WeightsVerdict[]
-  mode: ModeVerdict
-  kvCache: KvCacheVerdict
-  alignment: AlignmentVerdict
-  trainEval: TrainEvalVerdict
+  runs: RunDiagnosis[]
+  /** Per dataset, checkpoints in training order. */
+  trajectories: Trajectory[]
   /** "Explain my number" over every run's variants; null without a reported number. */
   explanation: Explanation | null
-  /** The dataset the train-vs-eval comparison used, and whether a check backs "training-drawn". */
-  trainingDataset: { id: string; verified: boolean } | null
+  /** One per dataset with a run, in the experiment's dataset order. */
+  conclusions: Conclusion[]
+  /** Lines of the training-loss window. */
+  windowLines: number
 }
 
-/**
- * Whether a dataset counts as drawn from training: a consistency check that found every sample decides
- * (verified); without one, the user's DatasetRef.fromTraining (unverified).
- */
-export function trainingDrawn(dataset: { fromTraining?: boolean; consistency?: DataConsistency | null }): {
-  drawn: boolean
-  verified: boolean
-} {
-  const c = dataset.consistency
-  if (c) return { drawn: c.total > 0 && foundInTraining(c) >= c.total, verified: true }
-  return { drawn: dataset.fromTraining === true, verified: false }
-}
-
-/** Runs every verdict; the mode, KV-cache and alignment verdicts are about the primary run. */
+/** Runs every verdict. */
 export function diagnose(input: DiagnosisInput): Diagnosis {
-  const find = (checkpointId: string, datasetId: string): DiagnosisRun | undefined =>
-    input.runs.find((r) => r.checkpointId === checkpointId && r.datasetId === datasetId)
-  const primary = find(input.primary.checkpointId, input.primary.datasetId)
-  const means = primary?.means ?? {}
-  const explanation = explainAcrossRuns(input.reportedLoss, primary, input.runs)
-  let trainingDataset: Diagnosis['trainingDataset'] = null
-  const ordered = [
-    ...input.datasets.filter((d) => d.id === input.primary.datasetId),
-    ...input.datasets.filter((d) => d.id !== input.primary.datasetId),
-  ]
-  for (const d of ordered) {
-    const t = trainingDrawn(d)
-    if (t.drawn && find(input.primary.checkpointId, d.id)) {
-      trainingDataset = { id: d.id, verified: t.verified }
-      break
+  const windowLines = input.windowLines ?? DEFAULT_WINDOW_LINES
+  const ordered = orderCheckpoints(input.checkpoints)
+  const stepOf = (id: string): number | null => input.checkpoints.find((c) => c.id === id)?.step ?? null
+  const runs = input.runs.map((r) => ({ ...r, means: r.means ?? meansFromResults(r.results) }))
+  const find = (checkpointId: string, datasetId: string) =>
+    runs.find((r) => r.checkpointId === checkpointId && r.datasetId === datasetId)
+  const kinds = new Map(input.datasets.map((d) => [d.id, effectiveKind(d)]))
+  // The headline of each dataset: its latest checkpoint in training order.
+  const headlines = input.datasets.flatMap((d) => {
+    const last = [...ordered].reverse().find((c) => find(c.id, d.id))
+    return last ? [{ checkpointId: last.id, datasetId: d.id }] : []
+  })
+  const primaryRef =
+    input.primary ?? headlines.find((h) => kinds.get(h.datasetId) === 'fromTraining') ?? headlines[0]
+  const primary = primaryRef ? find(primaryRef.checkpointId, primaryRef.datasetId) : undefined
+  const explanation = explainAcrossRuns(input.reportedLoss, primary, runs)
+  const runDiagnoses: RunDiagnosis[] = []
+  for (const c of ordered) {
+    for (const d of input.datasets) {
+      const r = find(c.id, d.id)
+      if (!r) continue
+      const subject = { checkpointId: c.id, datasetId: d.id }
+      const step = stepOf(c.id)
+      const kind = kinds.get(d.id)!
+      const trainLoss =
+        input.trainLog && step !== null
+          ? (trainingLossAt(input.trainLog, step, windowLines)?.mean ?? null)
+          : null
+      runDiagnoses.push({
+        runId: r.runId ?? null,
+        checkpointId: c.id,
+        datasetId: d.id,
+        step,
+        kind,
+        means: r.means,
+        samples: r.results.filter((x) => x.skipped === undefined).length,
+        mode: diagnoseMode(r.results, r.means, subject, explanation),
+        kvCache: diagnoseKvCache(r.means, subject, { hasKvCache: r.hasKvCache }),
+        alignment: diagnoseAlignment(r.results, r.means, subject, { explanation, trainLoss }),
+        trainEval: trainEvalVerdicts(
+          r.results,
+          subject,
+          kind,
+          d.consistency,
+          step,
+          input.trainLog,
+          windowLines,
+        ),
+      })
     }
   }
-  return {
-    data: input.datasets.map((d) => diagnoseData(d.consistency, d)),
-    weights: input.checkpoints.map((c) => diagnoseWeights(c.weights, c.id)),
-    mode: diagnoseMode(means, explanation),
-    kvCache: diagnoseKvCache(means, { hasKvCache: primary?.hasKvCache }),
-    alignment: diagnoseAlignment(means, explanation),
-    trainEval: diagnoseTrainEval({
-      trainLog: input.trainLog,
-      means: trainingDataset ? find(input.primary.checkpointId, trainingDataset.id)!.means : null,
-      verified: trainingDataset?.verified ?? null,
-    }),
-    explanation,
-    trainingDataset,
-  }
+  const trajectories = input.datasets.flatMap((d) => {
+    const onSet = ordered.flatMap((c) => {
+      const r = find(c.id, d.id)
+      return r ? [{ checkpointId: c.id, step: stepOf(c.id), results: r.results }] : []
+    })
+    return onSet.length > 0 ? [trajectoryOf(d.id, onSet)] : []
+  })
+  const data = input.datasets.map((d) => diagnoseData(d.consistency, d))
+  const weights = input.checkpoints.map((c) => diagnoseWeights(c.weights, c.id))
+  const conclusions = headlines.map((h) =>
+    conclude(
+      h,
+      runDiagnoses.find((r) => r.checkpointId === h.checkpointId && r.datasetId === h.datasetId)!,
+      data.find((v) => v.datasetId === h.datasetId)!,
+      weights.find((v) => v.checkpointId === h.checkpointId)!,
+      trajectories.find((t) => t.datasetId === h.datasetId)?.changes ?? [],
+    ),
+  )
+  return { data, weights, runs: runDiagnoses, trajectories, explanation, conclusions, windowLines }
 }
 
-const candidatesOf = (r: DiagnosisRun): Candidate[] =>
+/** A mixed set is judged in two parts: the samples found in training, and the rest (held out). */
+function trainEvalVerdicts(
+  results: readonly SampleResult[],
+  subject: { checkpointId: string; datasetId: string },
+  kind: DatasetKind,
+  consistency: DataConsistency | null | undefined,
+  step: number | null,
+  trainLog: TrainLog | null | undefined,
+  windowLines: number,
+): TrainEvalVerdict[] {
+  const common = { subject, step, trainLog, windowLines }
+  if (kind !== 'mixed' || !consistency) return [diagnoseTrainEval({ ...common, results, kind })]
+  const missing = new Set(consistency.notFound.map((n) => n.index))
+  return [
+    diagnoseTrainEval({
+      ...common,
+      results: results.filter((r) => !missing.has(r.index)),
+      kind: 'fromTraining',
+      subset: 'found',
+    }),
+    diagnoseTrainEval({
+      ...common,
+      results: results.filter((r) => missing.has(r.index)),
+      kind: 'heldOut',
+      subset: 'notFound',
+    }),
+  ]
+}
+
+function conclude(
+  headline: { checkpointId: string; datasetId: string },
+  run: RunDiagnosis,
+  data: DataVerdict,
+  weights: WeightsVerdict,
+  changes: CheckpointChange[],
+): Conclusion {
+  const at = (cause: Cause, verdict: Verdict | null): Conclusion => ({
+    ...headline,
+    cause,
+    verdict,
+    regressions: changes.filter((c) => c.status === 'regression'),
+    improvements: changes.filter((c) => c.status === 'improvement'),
+  })
+  if (weights.status === 'fail') return at('weights', weights)
+  if (run.alignment.status === 'fail') return at('alignment', run.alignment)
+  if (run.mode.status === 'fail') return at('mode', run.mode)
+  if (run.kvCache.status === 'fail') return at('kvCache', run.kvCache)
+  // "Data" is a cause only where the user meant the set to come from training and it does not.
+  if (data.status === 'fail' && data.claimedKind !== 'heldOut') return at('data', data)
+  const te = run.trainEval
+  const failed = te.find((v) => v.status === 'fail')
+  if (failed) return at('trainEval', failed)
+  const inconclusive = te.find((v) => v.status === 'inconclusive') ?? statusOf(run, 'inconclusive')
+  if (inconclusive) return at('inconclusive', inconclusive)
+  const generalisation = te.find((v) => v.reason === 'generalisation')
+  if (generalisation) return at('generalisation', generalisation)
+  if (te.every((v) => v.status === 'notMeasured') && run.alignment.status === 'notMeasured') {
+    return at('notMeasured', null)
+  }
+  return at('none', te.find((v) => v.status !== 'notMeasured') ?? null)
+}
+
+function statusOf(run: RunDiagnosis, status: Verdict['status']): Verdict | undefined {
+  return [run.alignment, run.mode, run.kvCache].find((v) => v.status === status)
+}
+
+/** Every verdict of a diagnosis in a stable order: data, weights, then each run's. */
+export function verdictsOf(d: Diagnosis): Verdict[] {
+  return [...d.data, ...d.weights, ...d.runs.flatMap((r) => [r.mode, r.kvCache, r.alignment, ...r.trainEval])]
+}
+
+/** The run diagnosis of one checkpoint × dataset. */
+export function runDiagnosis(
+  d: Diagnosis,
+  checkpointId: string,
+  datasetId: string,
+): RunDiagnosis | undefined {
+  return d.runs.find((r) => r.checkpointId === checkpointId && r.datasetId === datasetId)
+}
+
+const candidatesOf = (r: DiagnosisRun & { means: Means }): Candidate[] =>
   candidatesFromMeans(r.means, { checkpointId: r.checkpointId, datasetId: r.datasetId })
 
 /**
- * "Explain my number" on the primary run (the samples the report is about) first; only when nothing
- * there is within tolerance, over every run, so another checkpoint or dataset can still be the answer.
+ * "Explain my number" on the primary run (the samples the user most likely scored) first; only when
+ * nothing there is within tolerance, over every run, so another checkpoint or dataset can still be the
+ * answer.
  */
 export function explainAcrossRuns(
   reported: number | null | undefined,
-  primary: DiagnosisRun | undefined,
-  runs: readonly DiagnosisRun[],
+  primary: (DiagnosisRun & { means: Means }) | undefined,
+  runs: readonly (DiagnosisRun & { means: Means })[],
 ): Explanation | null {
   if (reported === undefined || reported === null) return null
   if (primary) {

@@ -35,3 +35,20 @@ export function fmtSci(x: number | null | undefined): string {
 export function fmtShift(s: number): string {
   return s > 0 ? `+${s}` : String(s)
 }
+
+/** "± 0.080" after a loss, from its standard error; "" when unknown. */
+export function fmtPm(stderr: number | null | undefined): string {
+  return stderr === null || stderr === undefined || !Number.isFinite(stderr) ? '' : ` ± ${stderr.toFixed(3)}`
+}
+
+/** A ratio with its base named by the caller: "3.98×". */
+export function fmtRatio(x: number | null | undefined, base: number | null | undefined): string {
+  if (x === null || x === undefined || base === null || base === undefined || !base) return '—'
+  if (!Number.isFinite(x / base)) return '—'
+  return `${(x / base).toFixed(2)}×`
+}
+
+/** The KV-cache max |diff|: "0 (bit-identical)" when the two paths agree exactly, else scientific. */
+export function fmtKvDiff(x: number | null | undefined): string {
+  return x === 0 ? '0 (bit-identical)' : fmtSci(x)
+}

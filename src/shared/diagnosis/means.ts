@@ -1,39 +1,18 @@
 /** Means over a run's per-sample results, computed the same way for the report and the window. */
 import { SWEEP_SHIFTS } from '../measures'
 import type { Means, SampleResult } from '../results'
+import { mean, meanPerPosition } from '../stats'
+
+export { mean, median, meanPerPosition } from '../stats'
 
 /** Samples that were scored (not skipped). */
 export function scoredResults(results: readonly SampleResult[]): SampleResult[] {
-  return results.filter((r) => r.skipped === undefined)
+  return results.filter(isScored)
 }
 
-/** Arithmetic mean; null for an empty list. */
-export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null
-  let sum = 0
-  for (const v of values) sum += v
-  return sum / values.length
-}
-
-/** Median (mean of the two middle values for an even count); null for an empty list. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-/** Mean at each position over arrays of possibly different lengths (each position over the arrays that reach it). */
-export function meanPerPosition(arrays: readonly (readonly number[])[]): number[] {
-  const sums: number[] = []
-  const counts: number[] = []
-  for (const arr of arrays) {
-    arr.forEach((v, i) => {
-      sums[i] = (sums[i] ?? 0) + v
-      counts[i] = (counts[i] ?? 0) + 1
-    })
-  }
-  return sums.map((s, i) => s / counts[i]!)
+/** A sample was scored unless it carries a reason for being skipped (the one definition of "scored"). */
+export function isScored(r: SampleResult): boolean {
+  return r.skipped === undefined
 }
 
 function defined<T>(values: (T | undefined)[]): T[] {

@@ -1,8 +1,52 @@
 /** English wording of verdicts (see text.ts). */
-import { fmtLoss, fmtPct, fmtSci, fmtShift, fmtSignedLoss, fmtSignedPct } from './format'
+import type { DatasetKind } from '../experiment'
+import type { Cause, Conclusion } from './diagnose'
+import {
+  fmtKvDiff,
+  fmtLoss,
+  fmtPct,
+  fmtPm,
+  fmtRatio,
+  fmtSci,
+  fmtShift,
+  fmtSignedLoss,
+  fmtSignedPct,
+} from './format'
 import { sweepRunnerUp } from './means'
-import type { VerdictText } from './text'
-import type { Candidate, Verdict } from './types'
+import type { Names, VerdictText } from './text'
+import { THRESHOLDS } from './thresholds'
+import type { CheckpointChange } from './trajectory'
+import type {
+  AlignmentVerdict,
+  Candidate,
+  DataVerdict,
+  TrainEvalVerdict,
+  Verdict,
+  VerdictStatus,
+} from './types'
+
+const STATUSES: Record<VerdictStatus, string> = {
+  pass: 'pass',
+  fail: 'fail',
+  expected: 'expected',
+  inconclusive: 'inconclusive',
+  notMeasured: 'not measured',
+}
+
+const BADGES: Record<VerdictStatus, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  expected: '🔵 expected',
+  inconclusive: '❔ inconclusive',
+  notMeasured: '➖ not measured',
+}
+
+const KINDS: Record<DatasetKind, string> = {
+  fromTraining: 'drawn from training',
+  heldOut: 'held out',
+  mixed: 'partly drawn from training',
+  unknown: 'of unknown origin',
+}
 
 const HYPOTHESES = {
   data: 'Data: evaluation samples come from the training data',
@@ -32,25 +76,131 @@ function candidate(c: Candidate): string {
   }
 }
 
+function dataVerdict(v: DataVerdict): string {
+  const total = v.total ?? 0
+  const found = v.found ?? 0
+  const counts = `${v.exact} verbatim, ${v.normalized} after whitespace normalisation, ${v.substring} as part of a training row`
+  switch (v.reason) {
+    case 'notChecked':
+      return v.claimedKind === 'unknown'
+        ? 'No consistency check has been run, and nobody has said whether these samples come from the training data.'
+        : `No consistency check has been run; the set is marked ${KINDS[v.claimedKind]}, which nothing has verified yet.`
+    case 'allFound':
+      return `All ${total} evaluation samples occur in the training data (${counts}): the set is drawn from training, so its loss can be compared with the training loss like for like.`
+    case 'confirmedHeldOut':
+      return `None of the ${total} samples occurs in the training data: the set is confirmed held out, so its loss measures generalisation and is expected to sit above the training loss.`
+    case 'mixed':
+      return `${found} of ${total} samples occur in the training data and ${total - found} do not: the two parts are compared with training separately.`
+    case 'claimedNotFound':
+      return `The set is marked drawn from training, but ${total - found} of ${total} samples were not found in the training data: on those the loss measures generalisation, not the evaluation's fidelity to training.`
+    case 'heldOutFound':
+      return `The set is marked held out, but ${found} of ${total} samples occur in the training data: it is contaminated, and its loss understates the generalisation gap.`
+  }
+}
+
+function alignmentVerdict(v: AlignmentVerdict): string {
+  const excess =
+    v.misalignedExcess !== null && v.misalignedExcess > 0
+      ? ` Scoring one position late (logits_to_keep=P, last P rows) gives ${fmtLoss(v.keepLastMisaligned)}: ${fmtRatio(v.keepLastMisaligned, v.teacherForcing)} teacher forcing.`
+      : ''
+  const zero = v.sweep[0]
+  const best = v.argminShift ?? 0
+  const pm = fmtPm(v.uncertainty)
+  const train = v.trainLoss !== null ? ` The training loss at this step is ${fmtLoss(v.trainLoss)}.` : ''
+  switch (v.reason) {
+    case 'notMeasured':
+      return 'Neither the offset sweep nor the logits_to_keep variants were measured.'
+    case 'minimumAtZero': {
+      const next = sweepRunnerUp(v.sweep, 0)
+      const nextText = next
+        ? ` (next best: shift ${fmtShift(next[0])} at ${fmtLoss(next[1])}, ${fmtLoss(v.figure)}${pm} nats higher)`
+        : ''
+      return `The offset sweep is lowest at shift 0, ${fmtLoss(zero)} nats${nextText}: row i's logits predict token i+1, as they should.${excess}`
+    }
+    case 'rowsShifted': {
+      const n = Math.abs(best)
+      const dir = best > 0 ? 'late' : 'early'
+      return `The model's rows are ${n} position${n > 1 ? 's' : ''} ${dir}: shift ${fmtShift(best)} scores ${fmtLoss(v.sweep[best])} where shift 0 scores ${fmtLoss(zero)} (${fmtLoss(v.dip)}${pm} nats lower), on a model that has learned ${fmtLoss(v.learnedDepth)} nats of context.${train} Score rows L−1${best > 0 ? '+' : '−'}${n} … N−2${best > 0 ? '+' : '−'}${n} (offset ${fmtShift(best)}) or fix the export that moved its logits.`
+    }
+    case 'tooLittleLearned':
+      return `Inconclusive: too little learned to test alignment. The lowest shift is ${fmtShift(best)} (${fmtLoss(v.sweep[best])}; shift 0: ${fmtLoss(zero)}), but the rows behind it score only ${fmtLoss(v.learnedDepth)} nats worse, less than the ${fmtLoss(v.threshold)} nats a model needs to have learned before the sweep means anything. Row +1 has already been fed its target, so a model near its no-context level wins there on any copy tendency. A later checkpoint will decide.`
+    case 'leakage':
+      return `Inconclusive: shift ${fmtShift(best)} scores ${fmtLoss(v.sweep[best])}, lower than shift 0 (${fmtLoss(zero)}), but shift 0 already reproduces the training loss (${fmtLoss(v.trainLoss)}): the lower row has been fed its own target (leakage), which by itself never shows misalignment.`
+    case 'withinNoise':
+      return `Inconclusive: shift ${fmtShift(best)} (${fmtLoss(v.sweep[best])}) is lower than shift 0 (${fmtLoss(zero)}) by ${fmtLoss(v.dip)}${pm} nats, within the noise or below the ${fmtLoss(v.threshold)}-nat minimum that would show rows out of step. More samples, or a later checkpoint, would decide.`
+    case 'keepLastDiffers':
+      return `logits_to_keep=P+1 without its last row gives ${fmtLoss(v.keepLastAligned)} where teacher forcing gives ${fmtLoss(v.teacherForcing)}: the graph's logits_to_keep path computes different logits, not just fewer.`
+    case 'correctBeatsShifted':
+      return `The right slice (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}) beats the one-off slice (${fmtLoss(v.keepLastMisaligned)}); no offset sweep was run.${excess}`
+    case 'shiftedBeatsCorrect':
+      return v.status === 'fail'
+        ? `The one-off slice (${fmtLoss(v.keepLastMisaligned)}) scores far lower than the right one (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}): the model's rows are one position late.${train}`
+        : `The one-off slice (${fmtLoss(v.keepLastMisaligned)}) scores lower than the right one (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}), but that row has been fed its target: without an offset sweep and a clear margin this cannot show misalignment.`
+    case 'explainsReported': {
+      const n = Math.abs(v.reportedShift ?? 0)
+      const model =
+        v.argminShift === 0
+          ? ` The model itself is aligned: the offset sweep is lowest at shift 0 (${fmtLoss(zero)}).`
+          : ''
+      const late = (v.reportedShift ?? 0) > 0
+      const row =
+        n === 1
+          ? `the row ${late ? 'after' : 'before'}`
+          : `the row ${n} positions ${late ? 'after' : 'before'}`
+      return `Your script is off by ${n}: your reported ${fmtLoss(v.reported)} is the loss of rows shifted by ${fmtShift(v.reportedShift ?? 0)} (${fmtLoss(v.reportedValue)} on these samples), so it pairs each target with ${row} the one that predicts it.${model}`
+    }
+  }
+}
+
+function trainEvalVerdict(v: TrainEvalVerdict): string {
+  const part =
+    v.subset === 'found'
+      ? 'On the samples found in the training data, '
+      : v.subset === 'notFound'
+        ? 'On the samples not found in the training data, '
+        : ''
+  const t = v.training
+  const window = t
+    ? `the mean of the ${t.lines} logged losses up to step ${v.step} (steps ${t.fromStep}–${t.toStep}, sd ${fmtLoss(t.sd)})`
+    : ''
+  const figures = `teacher forcing gives ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)} against a training loss of ${fmtLoss(v.trainLoss)}, ${window}: ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats, ${fmtSignedPct(v.relative)} vs training loss`
+  const cap = (x: string): string => (part ? x : x.charAt(0).toUpperCase() + x.slice(1))
+  switch (v.reason) {
+    case 'noTrainLoss':
+      return 'No training loss is available (no training log, or no loss found in it).'
+    case 'noTeacherForcing':
+      return 'Teacher forcing was not measured on this set.'
+    case 'noStep': {
+      const c = v.crossingStep
+      const where =
+        c === null
+          ? 'the logged curve never comes down to it'
+          : c === 'before'
+            ? 'the logged curve is already below it at its start'
+            : `the smoothed training curve comes down to it at step ~${c}: the checkpoint looks like step ~${c}`
+      return `The checkpoint's training step is unknown, so it is not judged against the log (the end of training would be another model). Its teacher-forcing loss is ${fmtLoss(v.evalLoss)}; ${where}. Give the step (--step, or the checkpoint's Step field) for a verdict.`
+    }
+    case 'noLogAtStep':
+      return `The training log has no line at or before step ${v.step}.`
+    case 'within':
+      return `${part}${cap(figures)}: within ${fmtPct(v.threshold, 0)} of training, so the evaluation reproduces training.`
+    case 'above':
+      return `${part}${cap(figures)}: above training beyond the noise on samples drawn from training, so the evaluation does not reproduce training.`
+    case 'below':
+      return `${part}${cap(figures)}: lower than training, which is expected on samples the model has been trained on (each logged value is one micro-batch measured before the update on it; these samples have been seen since; the training mix differs from this set).`
+    case 'noisy':
+      return `${part}${cap(figures)}: more than ${fmtPct(v.threshold, 0)} above training, but within the noise band of ${THRESHOLDS.noiseStderrs} standard errors. Inconclusive${v.samplesToDecide !== null ? `: about ${v.samplesToDecide} samples would decide` : ''}.`
+    case 'generalisation':
+      return `${part}${cap(figures)}: the set is held out, so this is the generalisation gap, expected rather than a defect.`
+    case 'unknownKind':
+      return `${part}${cap(figures)}. Inconclusive: nobody has checked whether these samples come from the training data. On training-drawn samples this would be a failure; on held-out ones an expected generalisation gap. Run the data check (or mark the set) to decide.`
+  }
+}
+
 function verdict(v: Verdict): string {
   switch (v.hypothesis) {
-    case 'data': {
-      const claimed = v.claimedFromTraining
-        ? ' It is marked as drawn from training, which nothing has verified yet.'
-        : ''
-      if (v.reason === 'notChecked') return `No consistency check has been run on this dataset.${claimed}`
-      const total = v.total ?? 0
-      const found = v.found ?? 0
-      if (v.reason === 'allFound') {
-        return `All ${total} evaluation samples occur in the training data (${v.exact} verbatim, ${v.normalized} after whitespace normalisation, ${v.substring} as part of a training row), so a data difference cannot explain the gap.`
-      }
-      if (v.reason === 'heldOut') {
-        const some =
-          found === 0 ? `None of the ${total} samples occurs` : `Only ${found} of ${total} samples occur`
-        return `${some} in the training data: the set is held out, so its loss measures generalisation and is expected to sit above the training loss.`
-      }
-      return `${total - found} of ${total} evaluation samples were not found in the training data: on those the loss measures generalisation, so part of the gap may be real rather than an evaluation error.`
-    }
+    case 'data':
+      return dataVerdict(v)
     case 'weights':
       if (v.reason === 'notChecked') {
         return 'The checkpoint has not been matched tensor by tensor against the ONNX model (no source .pth/.safetensors, or no verification yet).'
@@ -75,82 +225,66 @@ function verdict(v: Verdict): string {
         return `Autoregressive generation (${ar}) stays within ${fmtLoss(v.threshold)} nats of teacher forcing (${tf}) at every step.${notYours}`
       }
       const where = v.divergenceStep !== null ? `, parting from step ${v.divergenceStep} of ${v.steps}` : ''
-      return `Autoregressive generation (${ar}) is ${fmtLoss(v.gap)} nats above teacher forcing (${tf})${where}: that is exposure bias, expected once the model conditions on its own guesses, not a defect.${notYours}`
+      return `Expected (exposure bias): autoregressive generation (${ar}) is ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats above teacher forcing (${tf})${where}, as it is once a model conditions on its own guesses. It explains a reported number only if that number is the autoregressive loss.${notYours}`
     }
     case 'kvCache':
       if (v.reason === 'noCache')
         return 'The model has no KV-cache inputs, so there is no cache to check; generation recomputed the whole prefix at each step.'
       if (v.reason === 'notMeasured') return 'The KV-cache check was not run.'
       if (v.reason === 'agrees') {
-        return `Decoding step by step with the KV cache reproduces the full forward (max |logit diff| ${fmtSci(v.maxAbsDiff)}, top-1 agreement ${fmtPct(v.top1Agreement, 2)}): the cache cannot explain the gap.`
+        return `Decoding step by step with the KV cache reproduces the full forward (max |logit diff| ${fmtKvDiff(v.maxAbsDiff)}, top-1 agreement ${fmtPct(v.top1Agreement, 2)}): the cache cannot explain the gap.`
       }
       if (v.reason === 'logitsDiffer') {
         return `Incremental logits differ from the full forward by up to ${fmtSci(v.maxAbsDiff)}, far beyond float32 reordering: the cache path computes something else (positions, stale entries or layout).`
       }
       return `Logits stay close (max |diff| ${fmtSci(v.maxAbsDiff)}) but the cache changes the predicted token on ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} of steps.`
-    case 'alignment': {
-      const excess =
-        v.misalignedExcess !== null && v.misalignedExcess > 0
-          ? ` Scoring one position late (logits_to_keep=P, last P rows) raises the loss by ${fmtLoss(v.misalignedExcess)} nats (${fmtPct(v.misalignedExcessRelative)}).`
-          : ''
-      const zero = v.sweep[0]
-      switch (v.reason) {
-        case 'notMeasured':
-          return 'Neither the offset sweep nor the logits_to_keep variants were measured.'
-        case 'minimumAtZero': {
-          const next = sweepRunnerUp(v.sweep, 0)
-          const nextText = next ? ` (next best: shift ${fmtShift(next[0])} at ${fmtLoss(next[1])})` : ''
-          return `The offset sweep is lowest at shift 0, ${fmtLoss(zero)} nats${nextText}: row i's logits predict token i+1, as they should.${excess}`
-        }
-        case 'minimumElsewhere':
-          return `The offset sweep is lowest at shift ${fmtShift(v.argminShift ?? 0)} (${fmtLoss(v.sweep[v.argminShift ?? 0])}), not at 0 (${fmtLoss(zero)}): the model's rows are out of step with its targets; check the export and whether a BOS token was expected.`
-        case 'keepLastDiffers':
-          return `logits_to_keep=P+1 without its last row gives ${fmtLoss(v.keepLastAligned)} where teacher forcing gives ${fmtLoss(v.teacherForcing)}: the graph's logits_to_keep path computes different logits, not just fewer.`
-        case 'correctBeatsShifted':
-          return `The right slice (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}) beats the one-off slice (${fmtLoss(v.keepLastMisaligned)}); no offset sweep was run.${excess}`
-        case 'explainsReported': {
-          const n = Math.abs(v.reportedShift ?? 0)
-          const model =
-            v.argminShift === 0
-              ? ` The model itself is aligned: the offset sweep is lowest at shift 0 (${fmtLoss(zero)}).`
-              : ''
-          const late = (v.reportedShift ?? 0) > 0
-          const row =
-            n === 1
-              ? `the row ${late ? 'after' : 'before'}`
-              : `the row ${n} positions ${late ? 'after' : 'before'}`
-          return `Your reported ${fmtLoss(v.reported)} is the loss of rows shifted by ${fmtShift(v.reportedShift ?? 0)} (${fmtLoss(v.reportedValue)} on these samples): your script pairs each target with ${row} the one that predicts it.${model}`
-        }
-        case 'shiftedBeatsCorrect':
-          return `The one-off slice (${fmtLoss(v.keepLastMisaligned)}) scores lower than the right one (${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}): the model's rows are out of step with its targets.`
-      }
-      return ''
-    }
+    case 'alignment':
+      return alignmentVerdict(v)
     case 'trainEval':
-      switch (v.reason) {
-        case 'noTrainLoss':
-          return 'No training loss is available (no training log, or no loss found in it).'
-        case 'noTrainingSamples':
-          return 'No evaluated dataset is known to come from the training data, so nothing can be compared with the training loss like for like.'
-        case 'noTeacherForcing':
-          return 'Teacher forcing was not measured on the training-drawn samples.'
-        case 'within':
-        case 'outside': {
-          const verdictText =
-            v.reason === 'within'
-              ? 'the evaluation reproduces training'
-              : 'more than the threshold: the evaluation does not reproduce training'
-          const unverified =
-            v.verifiedFromTraining === false ? ' (as marked; no consistency check has verified it)' : ''
-          return `Teacher forcing on training-drawn samples${unverified} gives ${fmtLoss(v.evalLoss)} against a training loss of ${fmtLoss(v.trainLoss)} (mean of the last ${v.tail} logged steps): ${fmtSignedLoss(v.difference)} nats, ${fmtSignedPct(v.relative)}, ${verdictText}.`
-        }
-      }
+      return trainEvalVerdict(v)
   }
 }
 
+const CAUSES: Record<Cause, string> = {
+  weights: 'the checkpoint did not reach the ONNX model intact',
+  alignment: 'the logits are scored against the wrong targets',
+  mode: 'the number scores free-running generation, not teacher forcing',
+  kvCache: 'the KV-cache path computes different logits',
+  data: 'the samples are not the training data they were said to be',
+  trainEval: 'the evaluation sits above training beyond the noise, and no check explains why',
+  generalisation: 'the set is held out: its gap to training is the generalisation gap, expected',
+  none: 'the evaluation reproduces training; nothing is wrong',
+  inconclusive: 'the evidence cannot decide yet',
+  notMeasured: 'nothing that decides it has been measured yet',
+}
+
+function conclusion(c: Conclusion, names: Names): string {
+  const head = `${names.dataset(c.datasetId)} (${names.checkpoint(c.checkpointId)}): ${CAUSES[c.cause]}.`
+  const why = c.verdict ? ` ${verdict(c.verdict)}` : ''
+  const changes = [...c.regressions, ...c.improvements].map((x) => ` ${change(x, names)}`).join('')
+  return head + why + changes
+}
+
+function change(c: CheckpointChange, names: Names): string {
+  const m = c.measure === 'teacherForcing' ? 'teacher forcing' : 'autoregressive loss'
+  const amount = `${fmtSignedLoss(c.delta)}${fmtPm(c.stderr)} nats on ${c.samples} samples`
+  const on = names.dataset(c.datasetId)
+  if (c.status === 'regression') {
+    return `${names.checkpoint(c.to)} is worse than ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}: over-fitting or forgetting.`
+  }
+  if (c.status === 'improvement') {
+    return `${names.checkpoint(c.to)} improves on ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}.`
+  }
+  return `${names.checkpoint(c.to)} vs ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}, within noise${c.unclear ? ' (more samples would decide)' : ''}.`
+}
+
 export const textEn: VerdictText = {
-  badge: (s) => (s === 'pass' ? '✅ pass' : s === 'fail' ? '❌ fail' : '➖ not measured'),
+  badge: (s) => BADGES[s],
+  status: (s) => STATUSES[s],
+  kind: (k) => KINDS[k],
   hypothesis: (h) => HYPOTHESES[h],
+  conclusion,
+  change,
   candidate,
   verdict,
   figure(v) {
@@ -196,9 +330,29 @@ export const textEn: VerdictText = {
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
           }
         }
-        return { figure: `minimum at shift ${fmtShift(v.figure ?? 0)}`, threshold: 'shift 0' }
+        if (v.reason === 'minimumAtZero') {
+          return {
+            figure: `next-best shift ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats above shift 0`,
+            threshold: 'shift 0 lowest',
+          }
+        }
+        if (v.reason === 'tooLittleLearned') {
+          return {
+            figure: `learned depth ${fmtLoss(v.figure)} nats`,
+            threshold: `≥ ${fmtLoss(v.threshold)} nats to test`,
+          }
+        }
+        return {
+          figure: `shift ${fmtShift(v.argminShift ?? 0)} ${fmtLoss(v.figure)}${fmtPm(v.uncertainty)} nats below shift 0`,
+          threshold: `> ${fmtLoss(v.threshold)} nats and ${THRESHOLDS.noiseStderrs} s.e.`,
+        }
       case 'trainEval':
-        return { figure: `|difference| ${fmtPct(v.figure)}`, threshold: thresholdEn(v) }
+        if (v.reason === 'noStep')
+          return { figure: `eval ${fmtLoss(v.evalLoss)}, step unknown`, threshold: '—' }
+        return {
+          figure: `${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats (${fmtSignedPct(v.figure)} vs training loss)`,
+          threshold: thresholdEn(v),
+        }
     }
   },
   explanation(e, runName) {
@@ -240,12 +394,12 @@ function thresholdEn(v: Verdict): string {
     case 'weights':
       return 'all tensors'
     case 'mode':
-      return `parts when > ${fmtLoss(v.threshold)} nats`
+      return `a step parts when AR − TF > ${fmtLoss(v.threshold)} nats`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)} and top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
-      return 'shift 0'
+      return 'shift 0 lowest'
     case 'trainEval':
-      return `≤ ${fmtPct(v.threshold, 0)}`
+      return `±${fmtPct(v.threshold, 0)} and ${THRESHOLDS.noiseStderrs} s.e.`
   }
 }

@@ -1,142 +1,263 @@
-/** 判定的中文表述(见 text.ts)。术语沿用原报告:教师强制、自回归、错位、位置索引。 */
-import { fmtLoss, fmtPct, fmtSci, fmtShift, fmtSignedLoss, fmtSignedPct } from './format'
+/** 判定的中文表述（见 text.ts）。术语沿用原报告：教师强制、自回归、错位、位置索引。 */
+import type { DatasetKind } from '../experiment'
+import type { Cause, Conclusion } from './diagnose'
+import {
+  fmtKvDiff,
+  fmtLoss,
+  fmtPct,
+  fmtPm,
+  fmtRatio,
+  fmtSci,
+  fmtShift,
+  fmtSignedLoss,
+  fmtSignedPct,
+} from './format'
 import { sweepRunnerUp } from './means'
-import type { VerdictText } from './text'
-import type { Candidate, Verdict } from './types'
+import type { Names, VerdictText } from './text'
+import { THRESHOLDS } from './thresholds'
+import type { CheckpointChange } from './trajectory'
+import type {
+  AlignmentVerdict,
+  Candidate,
+  DataVerdict,
+  TrainEvalVerdict,
+  Verdict,
+  VerdictStatus,
+} from './types'
+
+const STATUSES: Record<VerdictStatus, string> = {
+  pass: '通过',
+  fail: '未通过',
+  expected: '符合预期',
+  inconclusive: '无法判定',
+  notMeasured: '未测量',
+}
+
+const BADGES: Record<VerdictStatus, string> = {
+  pass: '✅ 通过',
+  fail: '❌ 未通过',
+  expected: '🔵 符合预期',
+  inconclusive: '❔ 无法判定',
+  notMeasured: '➖ 未测量',
+}
+
+const KINDS: Record<DatasetKind, string> = {
+  fromTraining: '取自训练数据',
+  heldOut: '留出集',
+  mixed: '部分取自训练数据',
+  unknown: '来源未知',
+}
 
 const HYPOTHESES = {
-  data: '数据差异:评估样本是否来自训练数据',
-  weights: '权重加载:检查点权重是否完整进入ONNX模型',
-  mode: '训练与推理模式:教师强制与自回归生成的差异(错误累积)',
-  kvCache: 'KV cache:增量解码是否与完整前向一致',
-  alignment: '位置索引:logits是否与正确的目标token对齐',
-  trainEval: '训练与评估:训练样本上的loss是否与训练loss一致',
+  data: '数据差异：评估样本是否来自训练数据',
+  weights: '权重加载：检查点权重是否完整进入ONNX模型',
+  mode: '训练与推理模式：教师强制与自回归生成的差异（错误累积）',
+  kvCache: 'KV cache：增量解码是否与完整前向一致',
+  alignment: '位置索引：logits是否与正确的目标token对齐',
+  trainEval: '训练与评估：训练样本上的loss是否与训练loss一致',
 } as const
 
 function candidate(c: Candidate): string {
   switch (c.measure) {
     case 'teacherForcing':
-      return '教师强制(正确切片)'
+      return '教师强制（正确切片）'
     case 'keepLastMisaligned':
-      return 'logits_to_keep=P 并取最后P行(错位一个位置)'
+      return 'logits_to_keep=P 并取最后P行（错位一个位置）'
     case 'keepLastAligned':
-      return 'logits_to_keep=P+1 并去掉最后一行(正确切片)'
+      return 'logits_to_keep=P+1 并去掉最后一行（正确切片）'
     case 'offsetSweep': {
       const s = c.shift ?? 0
-      if (s === 0) return '偏移扫描,偏移0(正确的行)'
-      return `偏移扫描,行号偏移 ${fmtShift(s)}(${s > 0 ? '向后' : '向前'}错${Math.abs(s)}位)`
+      if (s === 0) return '偏移扫描，偏移0（正确的行）'
+      return `偏移扫描，行号偏移 ${fmtShift(s)}（${s > 0 ? '向后' : '向前'}错${Math.abs(s)}位）`
     }
     case 'autoregressive':
-      return '自回归生成(贪心解码)'
+      return '自回归生成（贪心解码）'
+  }
+}
+
+function dataVerdict(v: DataVerdict): string {
+  const total = v.total ?? 0
+  const found = v.found ?? 0
+  const counts = `其中 ${v.exact} 条逐字相同，${v.normalized} 条在空白归一化后相同，${v.substring} 条是训练样本的一部分`
+  switch (v.reason) {
+    case 'notChecked':
+      return v.claimedKind === 'unknown'
+        ? '尚未做一致性检查，也没有标明这些样本是否取自训练数据。'
+        : `尚未做一致性检查；该数据集标为“${KINDS[v.claimedKind]}”，但尚未验证。`
+    case 'allFound':
+      return `全部 ${total} 条评估样本都出现在训练数据中（${counts}）：该数据集取自训练数据，可以与训练loss同口径比较。`
+    case 'confirmedHeldOut':
+      return `${total} 条样本均未出现在训练数据中：已确认是留出集，其loss衡量的是泛化能力，高于训练loss属于预期。`
+    case 'mixed':
+      return `${total} 条样本中 ${found} 条出现在训练数据中，${total - found} 条没有：两部分分别与训练loss比较。`
+    case 'claimedNotFound':
+      return `该数据集标为取自训练数据，但 ${total} 条中有 ${total - found} 条在训练数据中找不到：这些样本上的loss衡量的是泛化，而不是评估是否忠实于训练。`
+    case 'heldOutFound':
+      return `该数据集标为留出集，但 ${total} 条中有 ${found} 条出现在训练数据中：留出集被污染，其loss会低估泛化差距。`
+  }
+}
+
+function alignmentVerdict(v: AlignmentVerdict): string {
+  const excess =
+    v.misalignedExcess !== null && v.misalignedExcess > 0
+      ? `错位一个位置（logits_to_keep=P，取最后P行）得到 ${fmtLoss(v.keepLastMisaligned)}，是教师强制的 ${fmtRatio(v.keepLastMisaligned, v.teacherForcing)}。`
+      : ''
+  const zero = v.sweep[0]
+  const best = v.argminShift ?? 0
+  const pm = fmtPm(v.uncertainty)
+  const train = v.trainLoss !== null ? `该步的训练loss为 ${fmtLoss(v.trainLoss)}。` : ''
+  switch (v.reason) {
+    case 'notMeasured':
+      return '未测量偏移扫描，也未测量logits_to_keep的两种切法。'
+    case 'minimumAtZero': {
+      const next = sweepRunnerUp(v.sweep, 0)
+      const nextText = next
+        ? `（次低：偏移 ${fmtShift(next[0])}，${fmtLoss(next[1])}，高出 ${fmtLoss(v.figure)}${pm} nats）`
+        : ''
+      return `偏移扫描在偏移0处最低，为 ${fmtLoss(zero)} nats${nextText}：第i个位置的logits预测第i+1个token，位置索引正确。${excess}`
+    }
+    case 'rowsShifted': {
+      const n = Math.abs(best)
+      return `模型的输出行${best > 0 ? '向后' : '向前'}错了${n}个位置：偏移 ${fmtShift(best)} 的loss为 ${fmtLoss(v.sweep[best])}，偏移0为 ${fmtLoss(zero)}（低 ${fmtLoss(v.dip)}${pm} nats），而模型已学到 ${fmtLoss(v.learnedDepth)} nats 的上下文信息。${train}应取第 L−1${best > 0 ? '+' : '−'}${n} … N−2${best > 0 ? '+' : '−'}${n} 行（偏移 ${fmtShift(best)}），或修正移动了logits的导出。`
+    }
+    case 'tooLittleLearned':
+      return `无法判定：模型学到的太少，尚不足以检验位置对齐。最低点在偏移 ${fmtShift(best)}（${fmtLoss(v.sweep[best])}；偏移0为 ${fmtLoss(zero)}），但它之前的各行只差 ${fmtLoss(v.learnedDepth)} nats，不到检验所需的 ${fmtLoss(v.threshold)} nats。偏移+1的行已经输入过它要预测的目标token，接近无上下文水平的模型只要有一点复制倾向就会在那里得分更低。等后面的检查点再判定。`
+    case 'leakage':
+      return `无法判定：偏移 ${fmtShift(best)} 的loss（${fmtLoss(v.sweep[best])}）低于偏移0（${fmtLoss(zero)}），但偏移0已经复现了训练loss（${fmtLoss(v.trainLoss)}）：更低的那一行已经输入过它自己的目标token（信息泄漏），这本身永远不能说明位置错位。`
+    case 'withinNoise':
+      return `无法判定：偏移 ${fmtShift(best)}（${fmtLoss(v.sweep[best])}）比偏移0（${fmtLoss(zero)}）低 ${fmtLoss(v.dip)}${pm} nats，但在噪声范围内，或小于能说明错位的最小差值 ${fmtLoss(v.threshold)} nats。更多样本或后面的检查点可以判定。`
+    case 'keepLastDiffers':
+      return `logits_to_keep=P+1 去掉最后一行得到 ${fmtLoss(v.keepLastAligned)}，教师强制为 ${fmtLoss(v.teacherForcing)}：图中的logits_to_keep路径算出的logits本身就不同，而不只是更少。`
+    case 'correctBeatsShifted':
+      return `正确切片（${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}）优于错位切片（${fmtLoss(v.keepLastMisaligned)}）；未运行偏移扫描。${excess}`
+    case 'shiftedBeatsCorrect':
+      return v.status === 'fail'
+        ? `错位切片（${fmtLoss(v.keepLastMisaligned)}）远低于正确切片（${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}）：模型的输出行向后错了一个位置。${train}`
+        : `错位切片（${fmtLoss(v.keepLastMisaligned)}）低于正确切片（${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}），但那一行已经输入过目标token：没有偏移扫描和足够大的差距，这不能说明错位。`
+    case 'explainsReported': {
+      const s = v.reportedShift ?? 0
+      const model =
+        v.argminShift === 0 ? `模型本身的位置是对齐的：偏移扫描在偏移0处最低（${fmtLoss(zero)}）。` : ''
+      const row =
+        Math.abs(s) === 1 ? (s > 0 ? '的下一行' : '的上一行') : `${s > 0 ? '之后' : '之前'}第${Math.abs(s)}行`
+      return `您的脚本错了${Math.abs(s)}位：您报告的 ${fmtLoss(v.reported)} 是行号偏移 ${fmtShift(s)} 的切片算出的loss（在这些样本上为 ${fmtLoss(v.reportedValue)}），即每个目标配上了预测它的那一行${row}。${model}`
+    }
+  }
+}
+
+function trainEvalVerdict(v: TrainEvalVerdict): string {
+  const part =
+    v.subset === 'found'
+      ? '在训练数据中找到的样本上，'
+      : v.subset === 'notFound'
+        ? '在训练数据中找不到的样本上，'
+        : ''
+  const t = v.training
+  const window = t
+    ? `即第 ${v.step} 步及之前 ${t.lines} 条日志loss的均值（第 ${t.fromStep}–${t.toStep} 步，标准差 ${fmtLoss(t.sd)}）`
+    : ''
+  const figures = `${part}教师强制loss为 ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)}，训练loss为 ${fmtLoss(v.trainLoss)}，${window}：相差 ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats，相对训练loss ${fmtSignedPct(v.relative)}`
+  switch (v.reason) {
+    case 'noTrainLoss':
+      return '没有可用的训练loss（没有训练日志，或日志中没有loss）。'
+    case 'noTeacherForcing':
+      return '未在该数据集上测量教师强制loss。'
+    case 'noStep': {
+      const c = v.crossingStep
+      const where =
+        c === null
+          ? '训练曲线始终没有降到这个值'
+          : c === 'before'
+            ? '训练曲线一开始就已低于这个值'
+            : `平滑后的训练曲线在第 ~${c} 步降到这个值：该检查点看起来像第 ~${c} 步`
+      return `该检查点的训练步数未知，因此不与训练日志比较（训练结束时已是另一个模型）。其教师强制loss为 ${fmtLoss(v.evalLoss)}；${where}。给出步数（--step，或检查点的“步数”字段）即可得到判定。`
+    }
+    case 'noLogAtStep':
+      return `训练日志在第 ${v.step} 步及之前没有记录。`
+    case 'within':
+      return `${figures}：在训练loss的 ${fmtPct(v.threshold, 0)} 以内，评估复现了训练。`
+    case 'above':
+      return `${figures}：在取自训练数据的样本上高于训练loss且超出噪声范围，评估没有复现训练。`
+    case 'below':
+      return `${figures}：低于训练loss，这在训练过的样本上属于预期（每条日志只是一个micro-batch在更新前的loss；这些样本此后又被训练过；训练数据的构成也与本数据集不同）。`
+    case 'noisy':
+      return `${figures}：比训练loss高出 ${fmtPct(v.threshold, 0)} 以上，但仍在 ${THRESHOLDS.noiseStderrs} 倍标准误的噪声范围内。无法判定${v.samplesToDecide !== null ? `：约 ${v.samplesToDecide} 条样本可以判定` : ''}。`
+    case 'generalisation':
+      return `${figures}：这是留出集，差距即泛化差距，属于预期，而不是缺陷。`
+    case 'unknownKind':
+      return `${figures}。无法判定：尚未确认这些样本是否取自训练数据。若取自训练数据，这是未通过；若是留出集，则是预期的泛化差距。运行数据一致性检查（或标明数据集类型）即可判定。`
   }
 }
 
 function verdict(v: Verdict): string {
   switch (v.hypothesis) {
-    case 'data': {
-      const claimed = v.claimedFromTraining ? '该数据集标注为取自训练数据,但尚未验证。' : ''
-      if (v.reason === 'notChecked') return `尚未对该数据集做一致性检查。${claimed}`
-      const total = v.total ?? 0
-      const found = v.found ?? 0
-      if (v.reason === 'allFound') {
-        return `${total}个评估样本全部出现在训练数据中(逐字匹配${v.exact}个,空白归一化后${v.normalized}个,作为训练样本片段${v.substring}个),排除数据差异。`
-      }
-      if (v.reason === 'heldOut') {
-        const some =
-          found === 0
-            ? `${total}个样本均未出现在训练数据中`
-            : `${total}个样本中只有${found}个出现在训练数据中`
-        return `${some}:这是留出集,其loss衡量的是泛化能力,高于训练loss属于正常。`
-      }
-      return `${total}个评估样本中有${total - found}个未在训练数据中找到:这些样本上的loss衡量的是泛化能力,差距中可能有一部分是真实的,而不是评估错误。`
-    }
+    case 'data':
+      return dataVerdict(v)
     case 'weights':
       if (v.reason === 'notChecked')
-        return '尚未将检查点与ONNX模型逐个张量比对(缺少源.pth/.safetensors,或尚未验证)。'
-      if (v.reason === 'allMatched') {
-        return `检查点的${v.total}个唯一张量全部与ONNX模型匹配(最大|差| ${fmtSci(v.maxAbsDiff)},容差 ${fmtSci(v.tolerance)}):评估的正是训练出的模型,排除权重加载问题。`
-      }
-      return `${v.total}个唯一张量中只有${v.matched}个匹配(${v.mismatched}个数值不符,${v.unmatchedCheckpoint}个在ONNX模型中缺失):评估的并不是训练出的模型。`
+        return '尚未将检查点与ONNX模型逐个张量比对（没有源 .pth/.safetensors，或尚未验证）。'
+      if (v.reason === 'allMatched')
+        return `检查点的全部 ${v.total} 个张量都与ONNX模型一致（最大|差| ${fmtSci(v.maxAbsDiff)}，容差 ${fmtSci(v.tolerance)}）：评估的就是训练出的模型。`
+      return `只有 ${v.matched}/${v.total} 个张量一致（${v.mismatched} 个数值不同，${v.unmatchedCheckpoint} 个在ONNX模型中缺失）：评估的不是训练出的模型。`
     case 'mode': {
       const ar = fmtLoss(v.autoregressive)
       const tf = fmtLoss(v.teacherForcing)
-      if (v.reason === 'notMeasured') return '教师强制与自回归生成未同时测量。'
-      if (v.reason === 'explainsReported') {
-        return `您报告的 ${fmtLoss(v.reported)} 就是自回归loss(${ar}):您的脚本评估的是自由生成,它高于训练loss是暴露偏差(exposure bias)所致,本就不能与训练loss直接比较;应比较的是教师强制loss(${tf})。`
-      }
+      if (v.reason === 'notMeasured') return '未同时测量教师强制和自回归生成。'
+      if (v.reason === 'explainsReported')
+        return `您报告的 ${fmtLoss(v.reported)} 就是自回归loss（${ar}）：您的脚本评估的是自由生成，它高于训练loss属于预期（曝光偏差），不能与训练loss比较；教师强制（${tf}）才可以。`
       const notYours =
         v.reported !== null && v.autoregressive !== null
-          ? `它不能解释您报告的 ${fmtLoss(v.reported)}(相差 ${fmtPct(Math.abs(v.autoregressive - v.reported) / v.reported)})。`
+          ? `它不能解释您报告的 ${fmtLoss(v.reported)}（相差 ${fmtPct(Math.abs(v.autoregressive - v.reported) / v.reported)}）。`
           : ''
-      if (v.reason === 'noGap') {
-        return `自回归loss(${ar})在每一步都与教师强制loss(${tf})相差不超过 ${fmtLoss(v.threshold)} nats。${notYours}`
-      }
-      const where = v.divergenceStep !== null ? `,从第${v.divergenceStep}步(共${v.steps}步)开始分离` : ''
-      return `自回归loss(${ar})比教师强制loss(${tf})高 ${fmtLoss(v.gap)} nats${where}:这是模型以自己的预测为条件后的错误累积(暴露偏差),属于正常现象,并非模型缺陷。${notYours}`
+      if (v.reason === 'noGap')
+        return `自回归生成（${ar}）在每一步都与教师强制（${tf}）相差不超过 ${fmtLoss(v.threshold)} nats。${notYours}`
+      const where = v.divergenceStep !== null ? `，从第${v.divergenceStep}步（共${v.steps}步）开始分离` : ''
+      return `属于预期（曝光偏差）：自回归生成（${ar}）比教师强制（${tf}）高 ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats${where}，模型以自己的猜测为条件时就会如此。只有当报告的数字正是自回归loss时，它才是原因。${notYours}`
     }
     case 'kvCache':
-      if (v.reason === 'noCache') return '模型没有KV cache输入,无从检查;自回归每一步都重新计算了整个前缀。'
+      if (v.reason === 'noCache')
+        return '模型没有KV cache输入，无需检查缓存；生成时每一步都重新计算了整个前缀。'
       if (v.reason === 'notMeasured') return '未运行KV cache检查。'
-      if (v.reason === 'agrees') {
-        return `使用KV cache逐步解码与完整前向一致(logits最大|差| ${fmtSci(v.maxAbsDiff)},top-1一致率 ${fmtPct(v.top1Agreement, 2)}),排除KV cache问题。`
-      }
-      if (v.reason === 'logitsDiffer') {
-        return `增量解码的logits与完整前向最多相差 ${fmtSci(v.maxAbsDiff)},远超float32计算顺序带来的误差:cache路径的计算有误(位置、过期条目或布局)。`
-      }
-      return `logits相差不大(最大|差| ${fmtSci(v.maxAbsDiff)}),但在 ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} 的步骤上KV cache改变了预测的token。`
-    case 'alignment': {
-      const excess =
-        v.misalignedExcess !== null && v.misalignedExcess > 0
-          ? `错位一个位置(logits_to_keep=P 取最后P行)会使loss增加 ${fmtLoss(v.misalignedExcess)} nats(${fmtPct(v.misalignedExcessRelative)})。`
-          : ''
-      const zero = v.sweep[0]
-      switch (v.reason) {
-        case 'notMeasured':
-          return '未测量偏移扫描,也未测量logits_to_keep的两种切法。'
-        case 'minimumAtZero': {
-          const next = sweepRunnerUp(v.sweep, 0)
-          const nextText = next ? `(次低:偏移 ${fmtShift(next[0])},${fmtLoss(next[1])})` : ''
-          return `偏移扫描在偏移0处最低,为 ${fmtLoss(zero)} nats${nextText}:第i个位置的logits预测第i+1个token,位置索引正确。${excess}`
-        }
-        case 'minimumElsewhere':
-          return `偏移扫描的最低点在偏移 ${fmtShift(v.argminShift ?? 0)}(${fmtLoss(v.sweep[v.argminShift ?? 0])}),而不是0(${fmtLoss(zero)}):模型的输出位置与目标错开了,请检查导出过程以及是否需要添加BOS。`
-        case 'keepLastDiffers':
-          return `logits_to_keep=P+1 去掉最后一行得到 ${fmtLoss(v.keepLastAligned)},教师强制为 ${fmtLoss(v.teacherForcing)}:图中的logits_to_keep路径算出的logits本身就不同,而不只是更少。`
-        case 'correctBeatsShifted':
-          return `正确切片(${fmtLoss(v.teacherForcing ?? v.keepLastAligned)})优于错位切片(${fmtLoss(v.keepLastMisaligned)});未运行偏移扫描。${excess}`
-        case 'explainsReported': {
-          const s = v.reportedShift ?? 0
-          const model =
-            v.argminShift === 0 ? `模型本身的位置是对齐的:偏移扫描在偏移0处最低(${fmtLoss(zero)})。` : ''
-          const row =
-            Math.abs(s) === 1
-              ? s > 0
-                ? '的下一行'
-                : '的上一行'
-              : `${s > 0 ? '之后' : '之前'}第${Math.abs(s)}行`
-          return `您报告的 ${fmtLoss(v.reported)} 是行号偏移 ${fmtShift(s)} 的切片算出的loss(在这些样本上为 ${fmtLoss(v.reportedValue)}):您的脚本让每个目标配上了预测它的那一行${row}。${model}`
-        }
-        case 'shiftedBeatsCorrect':
-          return `错位切片(${fmtLoss(v.keepLastMisaligned)})反而低于正确切片(${fmtLoss(v.teacherForcing ?? v.keepLastAligned)}):模型的输出位置与目标错开了。`
-      }
-      return ''
-    }
+      if (v.reason === 'agrees')
+        return `使用KV cache逐步解码复现了完整前向（最大|logit差| ${fmtKvDiff(v.maxAbsDiff)}，top-1一致率 ${fmtPct(v.top1Agreement, 2)}）：缓存不能解释差距。`
+      if (v.reason === 'logitsDiffer')
+        return `增量解码的logits与完整前向相差最多 ${fmtSci(v.maxAbsDiff)}，远超float32运算顺序带来的误差：缓存路径算的是别的东西（位置、过期条目或布局）。`
+      return `logits很接近（最大|差| ${fmtSci(v.maxAbsDiff)}），但缓存让 ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} 的步骤预测了不同的token。`
+    case 'alignment':
+      return alignmentVerdict(v)
     case 'trainEval':
-      switch (v.reason) {
-        case 'noTrainLoss':
-          return '没有可用的训练loss(没有训练日志,或日志中没有loss)。'
-        case 'noTrainingSamples':
-          return '没有已知取自训练数据的评估集,无法与训练loss做同口径比较。'
-        case 'noTeacherForcing':
-          return '未在取自训练数据的样本上测量教师强制loss。'
-        case 'within':
-        case 'outside': {
-          const unverified = v.verifiedFromTraining === false ? '(依据标注,尚未经一致性检查验证)' : ''
-          const judgement = v.reason === 'within' ? '评估结果与训练一致' : '超出阈值:评估结果未能复现训练'
-          return `在取自训练数据的样本上${unverified},教师强制loss为 ${fmtLoss(v.evalLoss)},训练loss为 ${fmtLoss(v.trainLoss)}(最后${v.tail}条日志的均值):相差 ${fmtSignedLoss(v.difference)} nats(${fmtSignedPct(v.relative)}),${judgement}。`
-        }
-      }
+      return trainEvalVerdict(v)
   }
+}
+
+const CAUSES: Record<Cause, string> = {
+  weights: '检查点没有完整进入ONNX模型',
+  alignment: 'logits与错误的目标配对',
+  mode: '这个数字评估的是自由生成，而不是教师强制',
+  kvCache: 'KV cache路径算出的logits不同',
+  data: '样本并不是所说的训练数据',
+  trainEval: '评估loss高于训练loss且超出噪声，而没有任何检查能解释',
+  generalisation: '这是留出集：与训练的差距是泛化差距，属于预期',
+  none: '评估复现了训练，没有发现问题',
+  inconclusive: '现有证据还不能判定',
+  notMeasured: '还没有测量能做出判定的内容',
+}
+
+function conclusion(c: Conclusion, names: Names): string {
+  const head = `${names.dataset(c.datasetId)}（${names.checkpoint(c.checkpointId)}）：${CAUSES[c.cause]}。`
+  const why = c.verdict ? verdict(c.verdict) : ''
+  return head + why + [...c.regressions, ...c.improvements].map((x) => change(x, names)).join('')
+}
+
+function change(c: CheckpointChange, names: Names): string {
+  const m = c.measure === 'teacherForcing' ? '教师强制' : '自回归loss'
+  const amount = `${fmtSignedLoss(c.delta)}${fmtPm(c.stderr)} nats，${c.samples} 条样本`
+  const on = names.dataset(c.datasetId)
+  if (c.status === 'regression')
+    return `${names.checkpoint(c.to)} 在 ${on} 上比 ${names.checkpoint(c.from)} 更差（${m}）：${amount}，可能是过拟合或遗忘。`
+  if (c.status === 'improvement')
+    return `${names.checkpoint(c.to)} 在 ${on} 上优于 ${names.checkpoint(c.from)}（${m}）：${amount}。`
+  return `${names.checkpoint(c.to)} 与 ${names.checkpoint(c.from)} 在 ${on} 上（${m}）：${amount}，在噪声范围内${c.unclear ? '（更多样本可以判定）' : ''}。`
 }
 
 function thresholdZh(v: Verdict): string {
@@ -146,19 +267,23 @@ function thresholdZh(v: Verdict): string {
     case 'weights':
       return '全部张量'
     case 'mode':
-      return `单步差 > ${fmtLoss(v.threshold)} nats 即视为分离`
+      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold)} nats 即视为分离`
     case 'kvCache':
-      return `≤ ${fmtSci(v.maxAbsDiffThreshold)},且top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
+      return `≤ ${fmtSci(v.maxAbsDiffThreshold)}，且top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
-      return '偏移0'
+      return '偏移0最低'
     case 'trainEval':
-      return `≤ ${fmtPct(v.threshold, 0)}`
+      return `±${fmtPct(v.threshold, 0)} 且 ${THRESHOLDS.noiseStderrs} 倍标准误`
   }
 }
 
 export const textZh: VerdictText = {
-  badge: (s) => (s === 'pass' ? '✅ 通过' : s === 'fail' ? '❌ 未通过' : '➖ 未测量'),
+  badge: (s) => BADGES[s],
+  status: (s) => STATUSES[s],
+  kind: (k) => KINDS[k],
   hypothesis: (h) => HYPOTHESES[h],
+  conclusion,
+  change,
   candidate,
   verdict,
   figure(v) {
@@ -178,7 +303,7 @@ export const textZh: VerdictText = {
         return {
           figure:
             v.maxStepGapAt !== null
-              ? `单步最大差(自回归 − 教师强制)${fmtSignedLoss(v.maxStepGap)} nats,在第${v.maxStepGapAt}步`
+              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第${v.maxStepGapAt}步`
               : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdZh(v),
         }
@@ -201,23 +326,40 @@ export const textZh: VerdictText = {
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
           }
         }
-        return { figure: `最低点在偏移 ${fmtShift(v.figure ?? 0)}`, threshold: '偏移0' }
+        if (v.reason === 'minimumAtZero')
+          return {
+            figure: `次低偏移比偏移0高 ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats`,
+            threshold: '偏移0最低',
+          }
+        if (v.reason === 'tooLittleLearned')
+          return {
+            figure: `已学到 ${fmtLoss(v.figure)} nats`,
+            threshold: `≥ ${fmtLoss(v.threshold)} nats 才可检验`,
+          }
+        return {
+          figure: `偏移 ${fmtShift(v.argminShift ?? 0)} 比偏移0低 ${fmtLoss(v.figure)}${fmtPm(v.uncertainty)} nats`,
+          threshold: `> ${fmtLoss(v.threshold)} nats 且超过 ${THRESHOLDS.noiseStderrs} 倍标准误`,
+        }
       case 'trainEval':
-        return { figure: `|差异| ${fmtPct(v.figure)}`, threshold: thresholdZh(v) }
+        if (v.reason === 'noStep') return { figure: `评估 ${fmtLoss(v.evalLoss)}，步数未知`, threshold: '—' }
+        return {
+          figure: `${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats（相对训练loss ${fmtSignedPct(v.figure)}）`,
+          threshold: thresholdZh(v),
+        }
     }
   },
   explanation(e, runName) {
     const on = (c: Candidate): string => {
       const name = runName?.(c)
-      return name ? `(${name})` : ''
+      return name ? `（${name}）` : ''
     }
     if (e.status === 'noCandidates') return `没有可与您报告的 ${fmtLoss(e.reported)} 比较的测量结果。`
     if (e.status === 'noMatch' || !e.match) {
       const n = e.nearest!
-      return `没有任何一种计算方式能在 ${fmtPct(e.tolerance, 0)} 以内复现您报告的 ${fmtLoss(e.reported)}:最接近的是${candidate(n)}${on(n)},为 ${fmtLoss(n.value)}(相差 ${fmtPct(n.relative, 2)})。请确认您的脚本使用了相同的样本、输入长度和预测长度。`
+      return `没有任何一种计算方式能在 ${fmtPct(e.tolerance, 0)} 以内复现您报告的 ${fmtLoss(e.reported)}：最接近的是${candidate(n)}${on(n)}，为 ${fmtLoss(n.value)}（相差 ${fmtPct(n.relative, 2)}）。请确认您的脚本使用了相同的样本、输入长度和预测长度。`
     }
     const m = e.match
-    const head = `${candidate(m)}${on(m)}复现了您报告的 ${fmtLoss(e.reported)}:${fmtLoss(m.value)},相差 ${fmtPct(m.relative, 2)}(容差 ${fmtPct(e.tolerance, 0)})。`
+    const head = `${candidate(m)}${on(m)}复现了您报告的 ${fmtLoss(e.reported)}：${fmtLoss(m.value)}，相差 ${fmtPct(m.relative, 2)}（容差 ${fmtPct(e.tolerance, 0)}）。`
     let tail = ''
     if (m.rowShift !== null && m.rowShift !== 0) {
       tail = `您的脚本取的切片${m.rowShift > 0 ? '向后' : '向前'}错了${Math.abs(m.rowShift)}个位置。`
@@ -229,8 +371,8 @@ export const textZh: VerdictText = {
       e.ambiguous && others.length > 0
         ? `同样在容差以内的还有:${others
             .slice(0, 3)
-            .map((c) => `${candidate(c)}${on(c)},${fmtLoss(c.value)}(相差 ${fmtPct(c.relative, 2)})`)
-            .join(';')}。这里取最接近者,但仅凭数字无法排除它们。`
+            .map((c) => `${candidate(c)}${on(c)}，${fmtLoss(c.value)}（相差 ${fmtPct(c.relative, 2)}）`)
+            .join('；')}。这里取最接近者，但仅凭数字无法排除它们。`
         : ''
     return head + tail + amb
   },

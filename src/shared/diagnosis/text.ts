@@ -5,10 +5,28 @@
 import type { Lang } from '../ipc'
 import { textEn } from './text-en'
 import { textZh } from './text-zh'
+import type { DatasetKind } from '../experiment'
+import type { Conclusion } from './diagnose'
+import type { CheckpointChange } from './trajectory'
 import type { Candidate, Explanation, Hypothesis, Verdict, VerdictStatus } from './types'
 
+/** Display names of the experiment's checkpoints and datasets, by id. */
+export interface Names {
+  checkpoint(id: string): string
+  dataset(id: string): string
+}
+
 export interface VerdictText {
+  /** Badge with its emoji, for markdown ("✅ pass"). */
   badge(status: VerdictStatus): string
+  /** The status as a word ("inconclusive"), for the window's badges (icons, not emoji). */
+  status(status: VerdictStatus): string
+  /** A dataset's kind in words ("held out"). */
+  kind(kind: DatasetKind): string
+  /** One dataset's conclusion: its cause, the verdict that names it, and its checkpoint changes. */
+  conclusion(c: Conclusion, names: Names): string
+  /** One change between consecutive checkpoints, with its size, noise and sample count. */
+  change(c: CheckpointChange, names: Names): string
   hypothesis(h: Hypothesis): string
   /** A measured variant's name, as the user knows it. */
   candidate(c: Candidate): string
@@ -25,7 +43,7 @@ export function verdictText(lang: Lang): VerdictText {
   return lang === 'zh-CN' ? textZh : textEn
 }
 
-/** Badge as text: "✅ pass" / "❌ fail" / "➖ not measured" (zh-CN: 通过 / 未通过 / 未测量). */
+/** Badge as text: "✅ pass", "❌ fail", "🔵 expected", "❔ inconclusive", "➖ not measured". */
 export function verdictBadge(status: VerdictStatus, lang: Lang): string {
   return verdictText(lang).badge(status)
 }

@@ -64,12 +64,43 @@ export const THRESHOLDS = {
   explainRelativeTolerance: 0.05,
 
   /**
-   * train vs eval: |teacher-forcing mean on training-drawn samples - training loss| / training loss.
-   * The seed calls a difference under 10% excellent. The logged training loss is one micro-batch's
-   * value (MiniMind), so even a trailing mean of it carries several percent of batch-to-batch noise:
-   * a tighter bound would fail healthy models.
+   * "Beyond noise": a difference counts only when it exceeds this many standard errors of itself. Two
+   * standard errors is the usual ~95% band (lm-evaluation-harness and llama.cpp print ± one standard
+   * error beside each mean; a reader doubles it in their head). With 20 samples the standard error is
+   * itself uncertain by ~16%, so a tighter band would call noise a finding.
+   */
+  noiseStderrs: 2,
+
+  /**
+   * train vs eval: the smallest |eval - training loss| / training loss that matters. The seed calls a
+   * difference under 10% excellent. Below it the evaluation reproduces training whatever the noise;
+   * above it a verdict also needs the difference to be beyond noise (noiseStderrs). Compared with the
+   * logged loss just before the checkpoint's step (trainingLossAt), never with the end of training.
    */
   trainEvalRelative: 0.1,
+
+  /**
+   * alignment: how far (nats) the rows behind the sweep's best row must score above it before the sweep
+   * can test alignment at all. A model near its no-context (unigram) level predicts almost as well from
+   * the wrong rows as from the right ones, and row +1, which has been fed its own target, wins on any
+   * copy tendency. 1 nat (a perplexity factor of e) is well clear of the 20-sample noise (~0.1 nats) and
+   * far below what a model that learned context shows (our demo's final checkpoint: 6.8 nats).
+   */
+  alignmentMinDepthNats: 1,
+
+  /**
+   * alignment: the smallest sweep[0] - sweep[best] (nats) that can show rows out of step. An export
+   * whose rows are one position late loses its whole learned depth at shift 0 (several nats); a dip
+   * under 1 nat at +1 is what leakage of the target into row +1 gives an early checkpoint.
+   */
+  alignmentMinDipNats: 1,
+
+  /**
+   * Checkpoint trajectories: the smallest change of a mean loss between consecutive checkpoints (nats,
+   * paired over the same samples) worth stating as a regression or an improvement. 0.05 nats is a 5%
+   * change of perplexity; smaller changes between checkpoints are rarely a finding even when precise.
+   */
+  changeMinNats: 0.05,
 } as const
 
 export type ThresholdName = keyof typeof THRESHOLDS

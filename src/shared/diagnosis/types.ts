@@ -1,10 +1,25 @@
 /**
- * Verdicts on the seed report's hypotheses. Pure data: the sentences that explain them live in
- * text.ts (en and zh-CN), so the window and the report word them the same way.
+ * Verdicts on the seed report's hypotheses, per checkpoint × dataset. Pure data: the sentences that
+ * explain them live in text-en.ts / text-zh.ts, so the window, the report and the CLI word them alike.
  */
+import type { DatasetKind } from '../experiment'
+import type { TrainingReference } from './training-reference'
 
-/** pass: this check rules the hypothesis out as a defect; fail: it is (part of) the cause; or not measured. */
-export type VerdictStatus = 'pass' | 'fail' | 'notMeasured'
+/**
+ * pass: this check rules the hypothesis out as a defect; fail: it is (part of) the cause;
+ * expected: a difference the method predicts (exposure bias, held-out generalisation, lower loss on
+ * trained samples), not a defect; inconclusive: the evidence cannot tell (the text says what would);
+ * notMeasured: no evidence.
+ */
+export type VerdictStatus = 'pass' | 'fail' | 'expected' | 'inconclusive' | 'notMeasured'
+
+export const VERDICT_STATUSES: readonly VerdictStatus[] = [
+  'pass',
+  'fail',
+  'expected',
+  'inconclusive',
+  'notMeasured',
+]
 
 export type Hypothesis = 'data' | 'weights' | 'mode' | 'kvCache' | 'alignment' | 'trainEval'
 
@@ -14,26 +29,40 @@ interface VerdictBase {
   figure: number | null
   /** The threshold the figure was compared with (see thresholds.ts); null when none applies. */
   threshold: number | null
+  /** Standard error of the compared difference (nats); null where the verdict compares no two losses. */
+  uncertainty: number | null
 }
 
-export interface DataVerdict extends VerdictBase {
-  hypothesis: 'data'
-  reason: 'notChecked' | 'allFound' | 'notAllFound' | 'heldOut'
+/** The checkpoint and dataset a verdict is about (null where it has none: a weights verdict's dataset). */
+interface Subject {
+  checkpointId: string | null
   datasetId: string | null
+}
+
+export interface DataVerdict extends VerdictBase, Subject {
+  hypothesis: 'data'
+  /**
+   * allFound: every sample is in the training data (drawn from training, as claimed or as found);
+   * confirmedHeldOut: none is, and nobody claimed otherwise; mixed: some are (reported separately);
+   * claimedNotFound: the user says drawn from training but samples are missing;
+   * heldOutFound: the user says held out but samples occur in training (contamination).
+   */
+  reason: 'notChecked' | 'allFound' | 'confirmedHeldOut' | 'mixed' | 'claimedNotFound' | 'heldOutFound'
+  /** What the check found (or, unchecked, what the user said). */
+  kind: DatasetKind
+  /** What the user said the set is ('unknown' when nothing). */
+  claimedKind: DatasetKind
   /** Samples found by any of the three matches (exact, normalised, substring); figure = found / total. */
   found: number | null
   total: number | null
   exact: number | null
   normalized: number | null
   substring: number | null
-  /** The user marked the dataset as drawn from training (DatasetRef.fromTraining). */
-  claimedFromTraining: boolean | null
 }
 
-export interface WeightsVerdict extends VerdictBase {
+export interface WeightsVerdict extends VerdictBase, Subject {
   hypothesis: 'weights'
   reason: 'notChecked' | 'allMatched' | 'notAllMatched'
-  checkpointId: string | null
   /** figure = matched / total. */
   matched: number | null
   total: number | null
@@ -44,16 +73,16 @@ export interface WeightsVerdict extends VerdictBase {
   unmatchedModel: number | null
 }
 
-export interface ModeVerdict extends VerdictBase {
+export interface ModeVerdict extends VerdictBase, Subject {
   hypothesis: 'mode'
   /**
-   * expected: AR above TF is exposure bias, not a defect, and does not explain the reported number;
-   * noGap: AR never parts from TF by the threshold; explainsReported: the user's number is the AR loss.
+   * expected: AR parts from TF (exposure bias, not a defect); noGap: AR never parts from TF by the
+   * threshold; explainsReported: the user's number is the AR loss.
    */
   reason: 'notMeasured' | 'expected' | 'noGap' | 'explainsReported'
   teacherForcing: number | null
   autoregressive: number | null
-  /** AR - TF (nats). */
+  /** AR - TF (nats), paired over samples; its standard error is the verdict's uncertainty. */
   gap: number | null
   /** First step (1-based) where the AR step mean exceeds TF's by more than modeStepDivergenceNats. */
   divergenceStep: number | null
@@ -64,7 +93,7 @@ export interface ModeVerdict extends VerdictBase {
   reported: number | null
 }
 
-export interface KvCacheVerdict extends VerdictBase {
+export interface KvCacheVerdict extends VerdictBase, Subject {
   hypothesis: 'kvCache'
   reason: 'notMeasured' | 'noCache' | 'agrees' | 'logitsDiffer' | 'top1Differs'
   maxAbsDiff: number | null
@@ -73,18 +102,27 @@ export interface KvCacheVerdict extends VerdictBase {
   top1Threshold: number
 }
 
-export interface AlignmentVerdict extends VerdictBase {
+export interface AlignmentVerdict extends VerdictBase, Subject {
   hypothesis: 'alignment'
   /**
-   * minimumAtZero: the sweep's lowest loss is at shift 0 (figure: that shift); minimumElsewhere;
-   * keepLastDiffers: logits_to_keep=P+1 minus its last row does not reproduce teacher forcing (figure: |diff|);
-   * correctBeatsShifted: no sweep, but the correct slice beats the one-off slice;
-   * explainsReported: the user's number is a shifted slice (figure: its relative distance): the cause.
+   * minimumAtZero: shift 0 scores lowest (figure: its margin to the next-best shift);
+   * rowsShifted: another shift scores lower by far, on a model that has learned enough for it to mean
+   *   something, and (with a log) shift 0 sits far above the training loss: the model's rows are
+   *   `rowOffset` positions out of step (figure: the dip, sweep[0] - sweep[best]);
+   * tooLittleLearned: the model is too close to its no-context level for the sweep to test alignment
+   *   (figure: learnedDepth); leakage: +1 beats 0 while 0 reproduces the training loss: row +1 has seen
+   *   its target; withinNoise: another shift is lower, but not beyond the noise band;
+   * keepLastDiffers: logits_to_keep=P+1 minus its last row does not reproduce teacher forcing;
+   * correctBeatsShifted / shiftedBeatsCorrect: no sweep, only the two logits_to_keep slices;
+   * explainsReported: the user's number is a shifted slice: their script is misaligned, the cause.
    */
   reason:
     | 'notMeasured'
     | 'minimumAtZero'
-    | 'minimumElsewhere'
+    | 'rowsShifted'
+    | 'tooLittleLearned'
+    | 'leakage'
+    | 'withinNoise'
     | 'keepLastDiffers'
     | 'correctBeatsShifted'
     | 'shiftedBeatsCorrect'
@@ -92,6 +130,14 @@ export interface AlignmentVerdict extends VerdictBase {
   /** Shift with the lowest mean loss in the sweep. */
   argminShift: number | null
   sweep: Partial<Record<number, number>>
+  /** Worst row behind the best one minus the best (nats): how much context the model has learned to use. */
+  learnedDepth: number | null
+  /** sweep[0] - sweep[argmin] (nats, paired); 0 when the minimum is at 0. */
+  dip: number | null
+  /** With rowsShifted: rows must be taken this many positions later (+) or earlier (-) to be right. */
+  rowOffset: number | null
+  /** The training loss at the checkpoint's step, when known: where each shift lands against it. */
+  trainLoss: number | null
   teacherForcing: number | null
   keepLastAligned: number | null
   keepLastMisaligned: number | null
@@ -105,18 +151,48 @@ export interface AlignmentVerdict extends VerdictBase {
   reportedValue: number | null
 }
 
-export interface TrainEvalVerdict extends VerdictBase {
+/** Which samples of a mixed set a train-vs-eval verdict covers. */
+export type SampleSubset = 'all' | 'found' | 'notFound'
+
+export interface TrainEvalVerdict extends VerdictBase, Subject {
   hypothesis: 'trainEval'
-  reason: 'noTrainLoss' | 'noTrainingSamples' | 'noTeacherForcing' | 'within' | 'outside'
+  /**
+   * within: eval within the minimum effect of training; above: eval above training beyond noise on
+   * training-drawn samples (fail); below: below it (expected: trained-on samples, loss logged before the
+   * update); noisy: a difference beyond the minimum effect that the noise cannot confirm;
+   * generalisation: held-out samples above training (expected); unknownKind: above training on a set
+   * nobody has said or checked is drawn from training; noStep: the checkpoint's step is unknown, so no
+   * verdict against the log (crossingStep says where the curve meets the eval loss); noLogAtStep: the
+   * log has nothing at or before the step.
+   */
+  reason:
+    | 'noTrainLoss'
+    | 'noStep'
+    | 'noLogAtStep'
+    | 'noTeacherForcing'
+    | 'within'
+    | 'above'
+    | 'below'
+    | 'noisy'
+    | 'generalisation'
+    | 'unknownKind'
+  /** The dataset's kind the verdict reasoned with, and which of its samples it covers. */
+  kind: DatasetKind
+  subset: SampleSubset
+  step: number | null
+  training: TrainingReference | null
+  /** Window mean of the logged loss (training.mean), for convenience. */
   trainLoss: number | null
   evalLoss: number | null
-  /** eval - train (nats) and (eval - train) / train; figure = |relative|. */
+  evalStderr: number | null
+  samples: number
+  /** eval - train (nats) and (eval - train) / train; figure = relative. */
   difference: number | null
   relative: number | null
-  /** How many logged points the training loss averages (TrainLog.tail). */
-  tail: number | null
-  /** Whether "training-drawn" rests on a consistency check (true) or on the user's word (false). */
-  verifiedFromTraining: boolean | null
+  /** With noStep: where the smoothed training curve comes down to the eval loss. */
+  crossingStep: number | 'before' | null
+  /** With noisy / unknownKind: samples that would let the noise band decide. */
+  samplesToDecide: number | null
 }
 
 export type Verdict =

@@ -1,40 +1,89 @@
 /**
  * One function per hypothesis of the seed report. Each returns a verdict from measured evidence only:
- * without the evidence a verdict is "not measured", never a guess.
+ * without the evidence a verdict is "not measured", never a guess. Every verdict that compares two
+ * losses carries the standard error of their difference and says "beyond noise" only past
+ * THRESHOLDS.noiseStderrs of it and a stated minimum effect.
  */
 import type { DataConsistency, TrainLog, WeightReport } from '../evidence'
-import type { Means } from '../results'
-import { sweepEntries } from './means'
+import { claimedKind, type DatasetKind } from '../experiment'
+import type { Means, SampleResult } from '../results'
+import { estimate, pairedDifference, samplesToDecide, separation, type Estimate } from '../stats'
+import { isScored, sweepEntries } from './means'
 import { THRESHOLDS } from './thresholds'
+import { crossingStep, trainingLossAt, DEFAULT_WINDOW_LINES } from './training-reference'
 import type {
   AlignmentVerdict,
   DataVerdict,
   Explanation,
   KvCacheVerdict,
   ModeVerdict,
+  SampleSubset,
   TrainEvalVerdict,
   WeightsVerdict,
 } from './types'
+
+/** The checkpoint × dataset a run verdict is about. */
+export interface Subject {
+  checkpointId: string | null
+  datasetId: string | null
+}
+
+/** Per-sample values of one measure, keyed by sample (index and id, so a changed file never pairs). */
+export function perSample(
+  results: readonly SampleResult[],
+  pick: (r: SampleResult) => number | undefined,
+): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const r of results) {
+    if (!isScored(r)) continue
+    const v = pick(r)
+    if (v !== undefined && Number.isFinite(v)) out.set(`${r.index}:${r.id}`, v)
+  }
+  return out
+}
 
 /** Samples found in the training data by any of the consistency check's three matches. */
 export function foundInTraining(c: DataConsistency): number {
   return Math.max(c.found, c.foundNormalized, c.foundSubstring, c.total - c.notFound.length)
 }
 
-/** Data: are the evaluation samples in the training data? */
+/** What a consistency check says the set is: all found, none found, or some. */
+export function kindFromConsistency(c: DataConsistency): DatasetKind {
+  const found = Math.min(foundInTraining(c), c.total)
+  if (c.total > 0 && found >= c.total) return 'fromTraining'
+  return found === 0 ? 'heldOut' : 'mixed'
+}
+
+/** The kind the diagnosis reasons with: the data check's finding where there is one, else the claim. */
+export function effectiveKind(dataset: {
+  datasetKind?: DatasetKind
+  fromTraining?: boolean
+  consistency?: DataConsistency | null
+}): DatasetKind {
+  return dataset.consistency ? kindFromConsistency(dataset.consistency) : claimedKind(dataset)
+}
+
+/** Data: are the evaluation samples in the training data, and is that what the user said? */
 export function diagnoseData(
   consistency: DataConsistency | undefined | null,
-  dataset: { id?: string; fromTraining?: boolean } = {},
+  dataset: { id?: string; datasetKind?: DatasetKind; fromTraining?: boolean } = {},
 ): DataVerdict {
-  const claimed = dataset.fromTraining ?? null
-  const base = { hypothesis: 'data' as const, datasetId: dataset.id ?? null, claimedFromTraining: claimed }
+  const claimed = claimedKind(dataset)
+  const base = {
+    hypothesis: 'data' as const,
+    checkpointId: null,
+    datasetId: dataset.id ?? null,
+    claimedKind: claimed,
+    threshold: THRESHOLDS.dataFoundFraction,
+    uncertainty: null,
+  }
   if (!consistency) {
     return {
       ...base,
       status: 'notMeasured',
       reason: 'notChecked',
+      kind: claimed,
       figure: null,
-      threshold: THRESHOLDS.dataFoundFraction,
       found: null,
       total: null,
       exact: null,
@@ -43,20 +92,25 @@ export function diagnoseData(
     }
   }
   const found = Math.min(foundInTraining(consistency), consistency.total)
-  const figure = consistency.total > 0 ? found / consistency.total : 0
-  const pass = consistency.total > 0 && figure >= THRESHOLDS.dataFoundFraction
-  return {
-    ...base,
-    status: pass ? 'pass' : 'fail',
-    reason: pass ? 'allFound' : claimed === false ? 'heldOut' : 'notAllFound',
-    figure,
-    threshold: THRESHOLDS.dataFoundFraction,
+  const kind = kindFromConsistency(consistency)
+  const counts = {
+    kind,
+    figure: consistency.total > 0 ? found / consistency.total : 0,
     found,
     total: consistency.total,
     exact: consistency.found,
     normalized: consistency.foundNormalized,
     substring: consistency.foundSubstring,
   }
+  if (claimed === 'fromTraining' && kind !== 'fromTraining') {
+    return { ...base, ...counts, status: 'fail', reason: 'claimedNotFound' }
+  }
+  if (claimed === 'heldOut' && found > 0) {
+    return { ...base, ...counts, status: 'fail', reason: 'heldOutFound' }
+  }
+  if (kind === 'fromTraining') return { ...base, ...counts, status: 'pass', reason: 'allFound' }
+  if (kind === 'heldOut') return { ...base, ...counts, status: 'expected', reason: 'confirmedHeldOut' }
+  return { ...base, ...counts, status: 'expected', reason: 'mixed' }
 }
 
 /** Weights: did every checkpoint tensor reach the ONNX model unchanged? */
@@ -64,14 +118,19 @@ export function diagnoseWeights(
   report: WeightReport | undefined | null,
   checkpointId?: string,
 ): WeightsVerdict {
-  const base = { hypothesis: 'weights' as const, checkpointId: checkpointId ?? null }
+  const base = {
+    hypothesis: 'weights' as const,
+    checkpointId: checkpointId ?? null,
+    datasetId: null,
+    threshold: THRESHOLDS.weightsMatchedFraction,
+    uncertainty: null,
+  }
   if (!report) {
     return {
       ...base,
       status: 'notMeasured',
       reason: 'notChecked',
       figure: null,
-      threshold: THRESHOLDS.weightsMatchedFraction,
       matched: null,
       total: null,
       maxAbsDiff: null,
@@ -92,7 +151,6 @@ export function diagnoseWeights(
     status: pass ? 'pass' : 'fail',
     reason: pass ? 'allMatched' : 'notAllMatched',
     figure,
-    threshold: THRESHOLDS.weightsMatchedFraction,
     matched: report.matched,
     total: report.total,
     maxAbsDiff: report.maxAbsDiff,
@@ -104,11 +162,16 @@ export function diagnoseWeights(
 }
 
 /**
- * Train/infer mode. Autoregressive loss above teacher forcing is expected (exposure bias: the model
- * conditions on its own guesses), so this fails only when the user's reported number IS the
- * autoregressive loss, i.e. their script scores free-running generation against training loss.
+ * Train/infer mode. Autoregressive loss above teacher forcing is exposure bias (the model conditions on
+ * its own guesses): expected, not a pass or a fail. It fails only when the user's reported number IS
+ * the autoregressive loss, i.e. their script scores free-running generation against training loss.
  */
-export function diagnoseMode(means: Means, explanation?: Explanation | null): ModeVerdict {
+export function diagnoseMode(
+  results: readonly SampleResult[],
+  means: Means,
+  subject: Subject,
+  explanation?: Explanation | null,
+): ModeVerdict {
   const tf = means.teacherForcing ?? null
   const ar = means.autoregressive ?? null
   const tfSteps = means.teacherForcingSteps ?? []
@@ -125,9 +188,14 @@ export function diagnoseMode(means: Means, explanation?: Explanation | null): Mo
       maxStepGapAt = i + 1
     }
   }
+  const paired = pairedDifference(
+    perSample(results, (r) => r.teacherForcing?.loss),
+    perSample(results, (r) => r.autoregressive?.loss),
+  )
   const reported = explanation?.reported ?? null
   const base = {
     hypothesis: 'mode' as const,
+    ...subject,
     teacherForcing: tf,
     autoregressive: ar,
     gap: tf !== null && ar !== null ? ar - tf : null,
@@ -136,12 +204,13 @@ export function diagnoseMode(means: Means, explanation?: Explanation | null): Mo
     maxStepGap,
     maxStepGapAt,
     reported,
+    uncertainty: paired?.stderr ?? null,
   }
   if (tf === null || ar === null) {
     return { ...base, status: 'notMeasured', reason: 'notMeasured', figure: null, threshold: null }
   }
   const match = explanation?.match
-  if (match && match.measure === 'autoregressive') {
+  if (match && match.measure === 'autoregressive' && sameSubject(match, subject)) {
     return {
       ...base,
       status: 'fail',
@@ -154,7 +223,7 @@ export function diagnoseMode(means: Means, explanation?: Explanation | null): Mo
   const parted = divergenceStep !== null || (steps === 0 && gap > THRESHOLDS.modeStepDivergenceNats)
   return {
     ...base,
-    status: 'pass',
+    status: parted ? 'expected' : 'pass',
     reason: parted ? 'expected' : 'noGap',
     figure: steps > 0 ? maxStepGap : gap,
     threshold: THRESHOLDS.modeStepDivergenceNats,
@@ -162,15 +231,21 @@ export function diagnoseMode(means: Means, explanation?: Explanation | null): Mo
 }
 
 /** KV cache: do incremental steps reproduce the full forward's logits? */
-export function diagnoseKvCache(means: Means, opts: { hasKvCache?: boolean } = {}): KvCacheVerdict {
+export function diagnoseKvCache(
+  means: Means,
+  subject: Subject,
+  opts: { hasKvCache?: boolean } = {},
+): KvCacheVerdict {
   const maxAbsDiff = means.kvCacheMaxAbsDiff ?? null
   const top1 = means.kvCacheTop1Agreement ?? null
   const base = {
     hypothesis: 'kvCache' as const,
+    ...subject,
     maxAbsDiff,
     top1Agreement: top1,
     maxAbsDiffThreshold: THRESHOLDS.kvMaxAbsDiff,
     top1Threshold: THRESHOLDS.kvTop1Agreement,
+    uncertainty: null,
   }
   if (maxAbsDiff === null) {
     const reason = opts.hasKvCache === false ? 'noCache' : 'notMeasured'
@@ -197,42 +272,70 @@ export function diagnoseKvCache(means: Means, opts: { hasKvCache?: boolean } = {
   return { ...base, status: 'pass', reason: 'agrees', figure: maxAbsDiff, threshold: THRESHOLDS.kvMaxAbsDiff }
 }
 
+/** Per-sample losses of one sweep shift. */
+function sweepSamples(results: readonly SampleResult[], shift: number): Map<string, number> {
+  const key = String(shift) as '-2' | '-1' | '0' | '1' | '2'
+  return perSample(results, (r) => r.offsetSweep?.[key])
+}
+
 /**
- * Alignment: position i's logits predict token i+1, so scoring rows L-1 .. N-2 must beat every shifted
- * slice, and logits_to_keep=P+1 minus its last row must reproduce teacher forcing. Fails first of all
- * when the user's reported number is a shifted slice (the seed's root cause).
+ * Alignment, reasoned rather than read off the sweep's argmin. Position i's logits predict token i+1,
+ * so rows L-1 .. N-2 are right. But row +1 has already been fed its target: a model with any copy
+ * tendency (typical early in training) scores lower there, so +1 alone never shows misalignment. The
+ * verdict weighs: keepLastAligned = teacher forcing (the export's own slicing); how much the model has
+ * learned (the rows behind its best row must score clearly worse); the size of the dip at the best row
+ * against the noise; and, with a training log, whether shift 0 or the best shift reproduces the
+ * training loss at the checkpoint's step. A real shift (an export whose logits are one row late) shows
+ * teacher forcing far above the training loss and the best shift collapsing onto it.
  */
-export function diagnoseAlignment(means: Means, explanation?: Explanation | null): AlignmentVerdict {
+export function diagnoseAlignment(
+  results: readonly SampleResult[],
+  means: Means,
+  subject: Subject,
+  opts: { explanation?: Explanation | null; trainLoss?: number | null } = {},
+): AlignmentVerdict {
   const sweep = sweepEntries(means.offsetSweep)
   const tf = means.teacherForcing ?? null
   const aligned = means.keepLastAligned ?? null
   const misaligned = means.keepLastMisaligned ?? null
   const correct = tf ?? aligned
   const argmin = sweep.length > 0 ? sweep.reduce((best, e) => (e[1] < best[1] ? e : best))[0] : null
+  const at = (s: number): number | undefined => sweep.find((e) => e[0] === s)?.[1]
   const alignedVsTf = aligned !== null && tf !== null ? Math.abs(aligned - tf) : null
+  const trainLoss = opts.trainLoss ?? null
+  // Depth: the worst row behind the best one (shifts below argmin) minus the best. Behind the best row
+  // the model has no access to the target, so this is what it learned to do with context.
+  const behind = argmin === null ? [] : sweep.filter(([s]) => s < argmin).map(([, v]) => v)
+  const learnedDepth = argmin !== null && behind.length > 0 ? Math.max(...behind) - at(argmin)! : null
   const base = {
     hypothesis: 'alignment' as const,
+    ...subject,
     argminShift: argmin,
     sweep: Object.fromEntries(sweep),
+    learnedDepth,
+    dip: argmin !== null && at(0) !== undefined ? at(0)! - at(argmin)! : null,
+    rowOffset: null,
+    trainLoss,
     teacherForcing: tf,
     keepLastAligned: aligned,
     keepLastMisaligned: misaligned,
     misalignedExcess: misaligned !== null && correct !== null ? misaligned - correct : null,
     misalignedExcessRelative: misaligned !== null && correct ? (misaligned - correct) / correct : null,
     alignedVsTeacherForcing: alignedVsTf,
-    reported: explanation?.reported ?? null,
+    reported: opts.explanation?.reported ?? null,
     reportedShift: null,
     reportedValue: null,
+    uncertainty: null,
   }
-  const match = explanation?.match
-  if (match && match.rowShift !== null && match.rowShift !== 0) {
+  const match = opts.explanation?.match
+  if (match && match.rowShift !== null && match.rowShift !== 0 && sameSubject(match, subject)) {
     // The model may be perfectly aligned; the user's script is not, and that explains their number.
     return {
       ...base,
       status: 'fail',
       reason: 'explainsReported',
       figure: match.relative,
-      threshold: explanation.tolerance,
+      threshold: opts.explanation!.tolerance,
       reportedShift: match.rowShift,
       reportedValue: match.value,
     }
@@ -246,59 +349,190 @@ export function diagnoseAlignment(means: Means, explanation?: Explanation | null
       threshold: THRESHOLDS.keepLastAlignedNats,
     }
   }
-  if (argmin !== null && sweep.some(([s]) => s === 0) && sweep.length > 1) {
-    const atZero = argmin === 0
+  if (argmin !== null && at(0) !== undefined && sweep.length > 1) {
+    const zero = sweepSamples(results, 0)
+    if (argmin === 0) {
+      // Margin to the next-best shift, paired over samples: how clearly 0 wins.
+      const others = sweep.filter(([s]) => s !== 0)
+      const next = others.reduce((b, e) => (e[1] < b[1] ? e : b))
+      const margin = pairedDifference(zero, sweepSamples(results, next[0]))
+      return {
+        ...base,
+        status: 'pass',
+        reason: 'minimumAtZero',
+        figure: next[1] - at(0)!,
+        threshold: 0,
+        uncertainty: margin?.stderr ?? null,
+      }
+    }
+    const dipEstimate = pairedDifference(sweepSamples(results, argmin), zero)
+    const dip = at(0)! - at(argmin)!
+    const withUncertainty = { uncertainty: dipEstimate?.stderr ?? null }
+    if (learnedDepth !== null && learnedDepth < THRESHOLDS.alignmentMinDepthNats) {
+      return {
+        ...base,
+        ...withUncertainty,
+        status: 'inconclusive',
+        reason: 'tooLittleLearned',
+        figure: learnedDepth,
+        threshold: THRESHOLDS.alignmentMinDepthNats,
+      }
+    }
+    const sep = separation(
+      dip,
+      dipEstimate?.stderr ?? null,
+      THRESHOLDS.alignmentMinDipNats,
+      THRESHOLDS.noiseStderrs,
+    )
+    if (sep !== 'above') {
+      return {
+        ...base,
+        ...withUncertainty,
+        status: 'inconclusive',
+        reason: 'withinNoise',
+        figure: dip,
+        threshold: THRESHOLDS.alignmentMinDipNats,
+      }
+    }
+    // A later row that wins by a wide margin is still leakage if shift 0 already reproduces training.
+    if (argmin > 0 && trainLoss !== null && reproducesTraining(at(0)!, trainLoss)) {
+      return {
+        ...base,
+        ...withUncertainty,
+        status: 'inconclusive',
+        reason: 'leakage',
+        figure: dip,
+        threshold: THRESHOLDS.alignmentMinDipNats,
+      }
+    }
     return {
       ...base,
-      status: atZero ? 'pass' : 'fail',
-      reason: atZero ? 'minimumAtZero' : 'minimumElsewhere',
-      figure: argmin,
-      threshold: 0,
+      ...withUncertainty,
+      status: 'fail',
+      reason: 'rowsShifted',
+      figure: dip,
+      threshold: THRESHOLDS.alignmentMinDipNats,
+      rowOffset: argmin,
     }
   }
   if (misaligned !== null && correct !== null) {
+    const diff = pairedDifference(
+      perSample(results, (r) => r.teacherForcing?.loss ?? r.keepLastAligned?.loss),
+      perSample(results, (r) => r.keepLastMisaligned?.loss),
+    )
     const better = correct < misaligned
+    const dip = correct - misaligned
+    const shown =
+      !better &&
+      separation(dip, diff?.stderr ?? null, THRESHOLDS.alignmentMinDipNats, THRESHOLDS.noiseStderrs) ===
+        'above' &&
+      !(trainLoss !== null && reproducesTraining(correct, trainLoss))
     return {
       ...base,
-      status: better ? 'pass' : 'fail',
+      status: better ? 'pass' : shown ? 'fail' : 'inconclusive',
       reason: better ? 'correctBeatsShifted' : 'shiftedBeatsCorrect',
       figure: misaligned - correct,
       threshold: 0,
+      uncertainty: diff?.stderr ?? null,
+      rowOffset: shown ? 1 : null,
     }
   }
   return { ...base, status: 'notMeasured', reason: 'notMeasured', figure: null, threshold: null }
 }
 
+/** A loss "reproduces" training when it is no more than the train-vs-eval minimum effect above it. */
+function reproducesTraining(loss: number, trainLoss: number): boolean {
+  return (loss - trainLoss) / trainLoss <= THRESHOLDS.trainEvalRelative
+}
+
 /**
- * Train vs eval: teacher forcing on samples drawn from the training data against the logged training
- * loss (a trailing mean: MiniMind logs one micro-batch's loss per line).
+ * Train vs eval: teacher forcing against the logged training loss just before the checkpoint's step
+ * (a window of log lines, trainingLossAt). One-sided on training-drawn samples: above training beyond
+ * noise fails; below is expected (the samples were trained on since; each logged value was measured
+ * before the update on it; the training mix differs from these samples). A held-out set's gap is its
+ * generalisation gap: expected. Without the checkpoint's step: no verdict, only where the curve meets
+ * the evaluation loss.
  */
 export function diagnoseTrainEval(args: {
+  results: readonly SampleResult[]
+  subject: Subject
+  kind: DatasetKind
+  subset?: SampleSubset
+  step: number | null | undefined
   trainLog?: TrainLog | null
-  /** Means of the run on training-drawn samples; null when no dataset is training-drawn. */
-  means?: Means | null
-  /** Whether "training-drawn" was verified by a consistency check rather than taken from the user. */
-  verified?: boolean | null
+  windowLines?: number
 }): TrainEvalVerdict {
-  const trainLoss = args.trainLog?.trailingMean ?? null
-  const evalLoss = args.means?.teacherForcing ?? null
+  const windowLines = args.windowLines ?? DEFAULT_WINDOW_LINES
+  const ev: Estimate | null = estimate([...perSample(args.results, (r) => r.teacherForcing?.loss).values()])
+  const step = args.step ?? null
+  const log = args.trainLog && args.trainLog.points.length > 0 ? args.trainLog : null
+  const training = log && step !== null ? trainingLossAt(log, step, windowLines) : null
+  const trainLoss = training?.mean ?? null
+  const evalLoss = ev?.mean ?? null
+  const difference = trainLoss !== null && evalLoss !== null ? evalLoss - trainLoss : null
+  const uncertainty =
+    difference === null
+      ? null
+      : ev!.stderr === null
+        ? null
+        : Math.sqrt(ev!.stderr ** 2 + (training!.stderr ?? 0) ** 2)
   const base = {
     hypothesis: 'trainEval' as const,
+    ...args.subject,
+    kind: args.kind,
+    subset: args.subset ?? 'all',
+    step,
+    training,
     trainLoss,
     evalLoss,
-    tail: args.trainLog ? Math.min(args.trainLog.tail, args.trainLog.steps) : null,
-    verifiedFromTraining: args.means ? (args.verified ?? null) : null,
-    difference: trainLoss !== null && evalLoss !== null ? evalLoss - trainLoss : null,
-    relative:
-      trainLoss !== null && evalLoss !== null && trainLoss !== 0 ? (evalLoss - trainLoss) / trainLoss : null,
+    evalStderr: ev?.stderr ?? null,
+    samples: ev?.n ?? 0,
+    difference,
+    relative: difference !== null && trainLoss ? difference / trainLoss : null,
+    uncertainty,
     threshold: THRESHOLDS.trainEvalRelative,
+    crossingStep: null,
+    samplesToDecide: null,
   }
-  if (trainLoss === null) return { ...base, status: 'notMeasured', reason: 'noTrainLoss', figure: null }
-  if (!args.means) return { ...base, status: 'notMeasured', reason: 'noTrainingSamples', figure: null }
-  if (evalLoss === null || base.relative === null) {
-    return { ...base, status: 'notMeasured', reason: 'noTeacherForcing', figure: null }
+  if (!log) return { ...base, status: 'notMeasured', reason: 'noTrainLoss', figure: null }
+  if (evalLoss === null) return { ...base, status: 'notMeasured', reason: 'noTeacherForcing', figure: null }
+  if (step === null) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      reason: 'noStep',
+      figure: null,
+      crossingStep: crossingStep(log, evalLoss, windowLines),
+    }
   }
-  const figure = Math.abs(base.relative)
-  const within = figure <= THRESHOLDS.trainEvalRelative
-  return { ...base, status: within ? 'pass' : 'fail', reason: within ? 'within' : 'outside', figure }
+  if (!training || base.relative === null) {
+    return { ...base, status: 'notMeasured', reason: 'noLogAtStep', figure: null }
+  }
+  const figure = base.relative
+  // Relative terms on both sides: the minimum effect is a fraction of the training loss.
+  const sep = separation(
+    figure,
+    uncertainty !== null ? uncertainty / trainLoss! : null,
+    THRESHOLDS.trainEvalRelative,
+    THRESHOLDS.noiseStderrs,
+  )
+  const toDecide = samplesToDecide(difference!, uncertainty, base.samples, THRESHOLDS.noiseStderrs)
+  if (sep === 'within') return { ...base, status: 'pass', reason: 'within', figure }
+  if (difference! < 0) return { ...base, status: 'expected', reason: 'below', figure }
+  if (args.kind === 'heldOut') return { ...base, status: 'expected', reason: 'generalisation', figure }
+  if (args.kind === 'fromTraining' && sep === 'above') {
+    return { ...base, status: 'fail', reason: 'above', figure }
+  }
+  if (args.kind === 'fromTraining') {
+    return { ...base, status: 'inconclusive', reason: 'noisy', figure, samplesToDecide: toDecide }
+  }
+  // unknown (or a mixed set's whole): cannot tell a defect from generalisation without the data check.
+  return { ...base, status: 'inconclusive', reason: 'unknownKind', figure, samplesToDecide: toDecide }
+}
+
+function sameSubject(c: { checkpointId?: string; datasetId?: string }, s: Subject): boolean {
+  return (
+    (c.checkpointId === undefined || c.checkpointId === s.checkpointId) &&
+    (c.datasetId === undefined || c.datasetId === s.datasetId)
+  )
 }

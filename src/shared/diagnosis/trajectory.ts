@@ -1,0 +1,105 @@
+/**
+ * Checkpoints in order of training: the loss per checkpoint on each dataset, and every change between
+ * consecutive checkpoints, paired over the same samples. A later checkpoint that is worse than the one
+ * before it beyond noise (over-fitting, forgetting a language) is a finding the conclusion must state.
+ */
+import type { SampleResult } from '../results'
+import { estimate, pairedDifference, separation, type Estimate } from '../stats'
+import { THRESHOLDS } from './thresholds'
+import { perSample } from './verdicts'
+
+/** The scalar losses drawn per checkpoint (results.jsonl names). */
+export const TRAJECTORY_MEASURES = ['teacherForcing', 'keepLastMisaligned', 'autoregressive'] as const
+export type TrajectoryMeasure = (typeof TRAJECTORY_MEASURES)[number]
+
+/** The measures whose changes between checkpoints are judged (the misaligned slice is a bug's number). */
+export const CHANGE_MEASURES = ['teacherForcing', 'autoregressive'] as const
+export type ChangeMeasure = (typeof CHANGE_MEASURES)[number]
+
+const PICK: Record<TrajectoryMeasure, (r: SampleResult) => number | undefined> = {
+  teacherForcing: (r) => r.teacherForcing?.loss,
+  keepLastMisaligned: (r) => r.keepLastMisaligned?.loss,
+  autoregressive: (r) => r.autoregressive?.loss,
+}
+
+export interface TrajectoryPoint {
+  checkpointId: string
+  step: number | null
+  values: Partial<Record<TrajectoryMeasure, Estimate>>
+}
+
+export interface CheckpointChange {
+  datasetId: string
+  measure: ChangeMeasure
+  from: string
+  to: string
+  fromStep: number | null
+  toStep: number | null
+  /** Mean of to - from over the samples both scored (nats): positive = the later checkpoint is worse. */
+  delta: number
+  stderr: number | null
+  samples: number
+  /** regression / improvement: beyond noise and changeMinNats; withinNoise: too small to matter or unclear. */
+  status: 'regression' | 'improvement' | 'withinNoise'
+  /** The difference exceeds changeMinNats but not the noise band: more samples would decide. */
+  unclear: boolean
+}
+
+export interface Trajectory {
+  datasetId: string
+  points: TrajectoryPoint[]
+  changes: CheckpointChange[]
+}
+
+/**
+ * Checkpoints in training order: by step when every one has a step, else in the experiment's order
+ * (a guessed order would make "regression" mean nothing).
+ */
+export function orderCheckpoints<C extends { id: string; step?: number | null }>(
+  checkpoints: readonly C[],
+): C[] {
+  const all = checkpoints.every((c) => c.step !== undefined && c.step !== null)
+  if (!all) return [...checkpoints]
+  return [...checkpoints].sort((a, b) => a.step! - b.step!)
+}
+
+/** The trajectory of one dataset over the checkpoints (in training order) that have a run on it. */
+export function trajectoryOf(
+  datasetId: string,
+  ordered: readonly { checkpointId: string; step: number | null; results: readonly SampleResult[] }[],
+): Trajectory {
+  const points = ordered.map((o) => ({
+    checkpointId: o.checkpointId,
+    step: o.step,
+    values: Object.fromEntries(
+      TRAJECTORY_MEASURES.flatMap((m) => {
+        const e = estimate([...perSample(o.results, PICK[m]).values()])
+        return e ? [[m, e]] : []
+      }),
+    ) as TrajectoryPoint['values'],
+  }))
+  const changes: CheckpointChange[] = []
+  for (let i = 1; i < ordered.length; i++) {
+    const a = ordered[i - 1]!
+    const b = ordered[i]!
+    for (const measure of CHANGE_MEASURES) {
+      const d = pairedDifference(perSample(a.results, PICK[measure]), perSample(b.results, PICK[measure]))
+      if (!d) continue
+      const sep = separation(d.mean, d.stderr, THRESHOLDS.changeMinNats, THRESHOLDS.noiseStderrs)
+      changes.push({
+        datasetId,
+        measure,
+        from: a.checkpointId,
+        to: b.checkpointId,
+        fromStep: a.step,
+        toStep: b.step,
+        delta: d.mean,
+        stderr: d.stderr,
+        samples: d.n,
+        status: sep === 'above' ? 'regression' : sep === 'below' ? 'improvement' : 'withinNoise',
+        unclear: sep === 'unclear',
+      })
+    }
+  }
+  return { datasetId, points, changes }
+}
