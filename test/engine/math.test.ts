@@ -10,13 +10,13 @@ import {
   klDivergence,
   logSoftmax,
   logSumExp,
-  mean,
-  median,
   percentile,
   rowStats,
 } from '../../src/main/engine/math'
 import { compareRows, planForward, scoreForward } from '../../src/main/engine/scoring'
-import { computeMeans, mergeResults } from '../../src/main/engine/summary'
+import { meansFromResults } from '../../src/shared/diagnosis/means'
+import { mean, median } from '../../src/shared/stats'
+import { mergeResults } from '../../src/main/engine/summary'
 import { assertClose } from '../helpers/assert-close'
 
 describe('log-softmax and cross-entropy', () => {
@@ -69,11 +69,11 @@ describe('KL divergence and percentiles', () => {
   it('percentile interpolates linearly like numpy', () => {
     assertClose(percentile([1, 2, 3, 4], 99), 3.97, 1e-12)
     assertClose(percentile([0.3, 0.1, 0.7, 0.2, 0.9, 0.05, 0.4], 99), 0.888, 1e-12)
-    assertClose(median([0.3, 0.1, 0.7, 0.2, 0.9, 0.05, 0.4]), 0.3, 1e-12)
-    assertClose(median([3, 1, 2, 10]), 2.5, 1e-12)
+    assertClose(median([0.3, 0.1, 0.7, 0.2, 0.9, 0.05, 0.4])!, 0.3, 1e-12)
+    assertClose(median([3, 1, 2, 10])!, 2.5, 1e-12)
     expect(percentile([2], 99)).toBe(2)
     expect(percentile([], 50)).toBeNaN()
-    expect(mean([])).toBeNaN()
+    expect(mean([])).toBeNull()
     expect(() => percentile([1], 101)).toThrow(RangeError)
   })
   it('token statistics of one row pair', () => {
@@ -102,7 +102,7 @@ function positionRows(length: number, firstRow: number): LogitRows {
   return { data, batch: 1, rows, firstRow, vocab }
 }
 const ceAt = (i: number) => Math.log(Math.exp(i) + 3) - i
-const meanCe = (from: number, count: number) => mean(Array.from({ length: count }, (_, j) => ceAt(from + j)))
+const meanCe = (from: number, count: number) => mean(Array.from({ length: count }, (_, j) => ceAt(from + j)))!
 const ALL = new Set<Measure>(['teacherForcing', 'keepLastMisaligned', 'keepLastAligned', 'offsetSweep'])
 
 describe('slicing of the teacher-forcing family', () => {
@@ -189,7 +189,7 @@ describe('run means', () => {
     { ...base, index: 2, skipped: 'too short' },
   ]
   it('averages each measure over the samples that have it', () => {
-    const m = computeMeans(results)
+    const m = meansFromResults(results)
     expect(m.teacherForcing).toBe(2)
     expect(m.teacherForcingTop1).toBe(0.75)
     expect(m.teacherForcingSteps).toEqual([1.5, 2.5])

@@ -13,7 +13,8 @@ import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
-import { computeMeans, mergeResults } from './summary'
+import { meansFromResults } from '../../shared/diagnosis/means'
+import { mergeResults } from './summary'
 import { validateSettings } from './settings'
 import { TextTokenizer } from './tokenizer'
 
@@ -214,7 +215,7 @@ export async function* analyzeCore(
       model,
       provider: opened.report,
       counts: { total: merged.length, scored: merged.length - skippedCount, skipped: skippedCount },
-      means: computeMeans(merged),
+      means: meansFromResults(merged),
       wallSeconds: (performance.now() - t0) / 1000,
       // Tokens per second = (samples scored in this call) × (L + P) context+target tokens, divided by
       // the seconds spent scoring them (forwards, decoding and scoring; not model loading). It is a

@@ -8,7 +8,8 @@ import type { TokenComparison } from '../../shared/compare'
 import { readSamples, sampleId } from './dataset'
 import { rowOffset, type DecoderSession } from './decoder-session'
 import { InputError } from './errors'
-import { argmax, klDivergence, logSoftmax, max, mean, median, percentile } from './math'
+import { mean, median } from '../../shared/stats'
+import { argmax, klDivergence, logSoftmax, max, percentile } from './math'
 import { openModel } from './providers'
 import { TextTokenizer } from './tokenizer'
 
@@ -75,12 +76,12 @@ export class TokenStats {
     return {
       baseLabel,
       otherLabel,
-      meanKld: mean(this.klds),
-      medianKld: median(this.klds),
+      meanKld: mean(this.klds) ?? NaN,
+      medianKld: median(this.klds) ?? NaN,
       p99Kld: percentile(this.klds, 99),
       maxKld: max(this.klds),
       sameTop1: n > 0 ? this.sameTop1 / n : NaN,
-      rmsDeltaP: Math.sqrt(mean(this.deltaP.map((d) => d * d))),
+      rmsDeltaP: Math.sqrt(mean(this.deltaP.map((d) => d * d)) ?? NaN),
       samples,
       tokens: n,
     }

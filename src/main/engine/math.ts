@@ -4,6 +4,8 @@
  * Rows are addressed as (data, offset, length) so callers never copy a logits row out of its tensor.
  */
 
+import { quantileSorted } from '../../shared/stats'
+
 /** A view of one row of logits: `length` values of `data` starting at `offset`. */
 export type Row = { data: ArrayLike<number>; offset: number; length: number }
 
@@ -116,32 +118,13 @@ export function klDivergence(logP: ArrayLike<number>, logQ: ArrayLike<number>): 
   return kl < 0 && kl > -1e-12 ? 0 : kl
 }
 
-/** Arithmetic mean; NaN for an empty list (never a silent 0). */
-export function mean(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN
-  let sum = 0
-  for (let i = 0; i < values.length; i++) sum += values[i]!
-  return sum / values.length
-}
-
 /**
  * q-th percentile (0..100) with linear interpolation between the closest ranks, as numpy's default
- * `np.percentile(a, q)`: position (n - 1)·q/100 in the sorted values. NaN for an empty list.
+ * `np.percentile(a, q)`. NaN for an empty list. The interpolation itself is src/shared/stats.ts's.
  */
 export function percentile(values: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile: q must be within 0..100, got ${q}`)
-  if (values.length === 0) return NaN
-  const sorted = Float64Array.from(values).sort()
-  const pos = ((sorted.length - 1) * q) / 100
-  const lo = Math.floor(pos)
-  const hi = Math.min(lo + 1, sorted.length - 1)
-  const frac = pos - lo
-  return frac === 0 ? sorted[lo]! : sorted[lo]! + (sorted[hi]! - sorted[lo]!) * frac
-}
-
-/** Median, numpy-style (mean of the two middle values for an even count). */
-export function median(values: ArrayLike<number>): number {
-  return percentile(values, 50)
+  return quantileSorted(Array.from(Float64Array.from(values).sort()), q / 100) ?? NaN
 }
 
 /** Largest value (NaN for an empty list). */
