@@ -461,6 +461,31 @@ describe('diagnose', () => {
     expect(json.conclusions[1]!.text).toMatch(/final is worse than mid on ood/)
   })
 
+  it('calls a rising autoregressive loss beside a better teacher forcing a sharper model, not a regression', () => {
+    const run = (tf: number, ar: number) =>
+      results(around(tf, 0.05, 10).map((x, i) => ({ tf: x, ar: ar + (i % 2) * 0.1 })))
+    const d = diagnose({
+      runs: [
+        { checkpointId: 'early', datasetId: 't', results: run(4.8, 7.9) },
+        { checkpointId: 'final', datasetId: 't', results: run(2.1, 9.2) },
+      ],
+      checkpoints: [
+        { id: 'early', step: 250 },
+        { id: 'final', step: 836 },
+      ],
+      datasets: [{ id: 't', datasetKind: 'fromTraining' }],
+    })
+    const changes = d.trajectories[0]!.changes
+    expect(changes.map((c) => [c.measure, c.status])).toEqual([
+      ['teacherForcing', 'improvement'],
+      ['autoregressive', 'sharperModel'],
+    ])
+    expect(d.conclusions[0]!.regressions).toEqual([])
+    expect(verdictText('en').change(changes[1]!, { checkpoint: (x) => x, dataset: (x) => x })).toMatch(
+      /exposure bias/,
+    )
+  })
+
   it('judges a mixed set in two parts, and never names data as the cause of a set meant to be held out', () => {
     const d = diagnose({
       runs: [

@@ -54,7 +54,7 @@ const HYPOTHESES = {
   mode: 'Train/infer mode: teacher forcing vs free-running generation',
   kvCache: 'KV cache: incremental decoding matches a full forward',
   alignment: 'Alignment: logits scored against the right targets',
-  trainEval: 'Train vs eval: loss on training samples matches the training loss',
+  trainEval: "Train vs eval: evaluation loss against the training loss at the checkpoint's step",
 } as const
 
 function candidate(c: Candidate): string {
@@ -271,6 +271,9 @@ function change(c: CheckpointChange, names: Names): string {
   const on = names.dataset(c.datasetId)
   if (c.status === 'regression') {
     return `${names.checkpoint(c.to)} is worse than ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}: over-fitting or forgetting.`
+  }
+  if (c.status === 'sharperModel') {
+    return `${names.checkpoint(c.to)}'s ${m} on ${on} rose over ${names.checkpoint(c.from)} (${amount}) while its teacher forcing improved: a sharper model pays more for the true tokens off its own greedy path (exposure bias growing with training), expected rather than over-fitting.`
   }
   if (c.status === 'improvement') {
     return `${names.checkpoint(c.to)} improves on ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}.`

@@ -54,7 +54,7 @@ const HYPOTHESES = {
   mode: '训练与推理模式：教师强制与自回归生成的差异（错误累积）',
   kvCache: 'KV cache：增量解码是否与完整前向一致',
   alignment: '位置索引：logits是否与正确的目标token对齐',
-  trainEval: '训练与评估：训练样本上的loss是否与训练loss一致',
+  trainEval: '训练与评估：评估loss与检查点所在步的训练loss相比',
 } as const
 
 function candidate(c: Candidate): string {
@@ -255,6 +255,8 @@ function change(c: CheckpointChange, names: Names): string {
   const on = names.dataset(c.datasetId)
   if (c.status === 'regression')
     return `${names.checkpoint(c.to)} 在 ${on} 上比 ${names.checkpoint(c.from)} 更差（${m}）：${amount}，可能是过拟合或遗忘。`
+  if (c.status === 'sharperModel')
+    return `${names.checkpoint(c.to)} 在 ${on} 上的${m}比 ${names.checkpoint(c.from)} 高（${amount}），而教师强制有所改善：模型越“确定”，沿自己的贪心路径给真实token的概率就越低（曝光偏差随训练增大），属于预期，而不是过拟合。`
   if (c.status === 'improvement')
     return `${names.checkpoint(c.to)} 在 ${on} 上优于 ${names.checkpoint(c.from)}（${m}）：${amount}。`
   return `${names.checkpoint(c.to)} 与 ${names.checkpoint(c.from)} 在 ${on} 上（${m}）：${amount}，在噪声范围内${c.unclear ? '（更多样本可以判定）' : ''}。`

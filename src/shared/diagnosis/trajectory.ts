@@ -39,8 +39,13 @@ export interface CheckpointChange {
   delta: number
   stderr: number | null
   samples: number
-  /** regression / improvement: beyond noise and changeMinNats; withinNoise: too small to matter or unclear. */
-  status: 'regression' | 'improvement' | 'withinNoise'
+  /**
+   * regression / improvement: beyond noise and changeMinNats; withinNoise: too small to matter or unclear;
+   * sharperModel: the autoregressive loss rose while teacher forcing on the same samples improved beyond
+   * noise. A model that predicts better puts less mass on tokens off its own greedy path, so scoring the
+   * true text along that path costs more: exposure bias growing with training, not over-fitting.
+   */
+  status: 'regression' | 'improvement' | 'withinNoise' | 'sharperModel'
   /** The difference exceeds changeMinNats but not the noise band: more samples would decide. */
   unclear: boolean
 }
@@ -100,6 +105,10 @@ export function trajectoryOf(
         unclear: sep === 'unclear',
       })
     }
+    const pair = changes.slice(-CHANGE_MEASURES.length)
+    const tf = pair.find((c) => c.measure === 'teacherForcing')
+    const ar = pair.find((c) => c.measure === 'autoregressive')
+    if (ar?.status === 'regression' && tf?.status === 'improvement') ar.status = 'sharperModel'
   }
   return { datasetId, points, changes }
 }
