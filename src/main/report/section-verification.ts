@@ -58,7 +58,7 @@ function samples(ctx: ReportContext, run: RunView): string {
           run.skipped.length,
           run.skipped
             .slice(0, 5)
-            .map((r) => `#${r.index} (${r.skipped})`)
+            .map((r) => `#${r.index}${words.paren(r.skipped ?? '')}`)
             .join(words.sep),
         )
       : null

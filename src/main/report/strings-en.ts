@@ -315,7 +315,7 @@ export const en = {
     changes: 'Changes between consecutive checkpoints',
     noChanges: 'A single checkpoint on this dataset: nothing to compare.',
     matrixHeading: 'Every verdict, checkpoint by dataset',
-    tokenIntro: (a: string, b: string) => `Token by token, KL(${a} ‖ ${b}) over the target rows (nats):`,
+    tokenIntro: (a: string, b: string) => `Token by token, \`KL(${a} ‖ ${b})\` over the target rows (nats):`,
     meanKld: 'Mean KLD',
     medianKld: 'Median',
     maxKld: 'Max',

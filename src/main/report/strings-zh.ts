@@ -277,7 +277,7 @@ export const zh: ReportStrings = {
     changes: '相邻检查点之间的变化',
     noChanges: '该数据集上只有一个检查点，无从比较。',
     matrixHeading: '全部判定：检查点 × 数据集',
-    tokenIntro: (a, b) => `逐token比较，目标行上的 KL(${a} ‖ ${b})（nats）：`,
+    tokenIntro: (a, b) => `逐token比较，目标行上的 \`KL(${a} ‖ ${b})\`（nats）：`,
     meanKld: '平均KLD',
     medianKld: '中位数',
     maxKld: '最大',
