@@ -39,19 +39,24 @@ export function sliceOf(L: number, P: number, offset = 0): string {
   return `logits[0, ${L - 1 + offset}:${L + P - 1 + offset}]`
 }
 
+/** The step to show beside a checkpoint's label: none when unknown or when the label already says it. */
+function shownStep(run: RunView): number | null {
+  return run.step !== null && !new RegExp(`\\b${run.step}\\b`).test(run.checkpoint.label) ? run.step : null
+}
+
 /** "final (step 836)". */
 export function checkpointName(ctx: ReportContext, run: RunView): string {
-  return ctx.words.atStep(run.checkpoint.label, run.step)
+  return ctx.words.atStep(run.checkpoint.label, shownStep(run))
 }
 
 /** "`eval.json` (final, step 836)": a dataset with the checkpoint its numbers are from. */
 export function runName(ctx: ReportContext, run: RunView): string {
-  return ctx.words.onRun(code(run.dataset.label), run.checkpoint.label, run.step)
+  return ctx.words.onRun(code(run.dataset.label), run.checkpoint.label, shownStep(run))
 }
 
 /** The same without code spans, for chart titles and headings. */
 export function runTitle(ctx: ReportContext, run: RunView): string {
-  return ctx.words.onRun(run.dataset.label, run.checkpoint.label, run.step)
+  return ctx.words.onRun(run.dataset.label, run.checkpoint.label, shownStep(run))
 }
 
 /**

@@ -178,7 +178,7 @@ function trainEvalBlock(ctx: ReportContext, run: RunView, v: TrainEvalVerdict): 
   const log = model.input.trainLog
   if (t && log) {
     lines.push(
-      `- **${w.trainLoss}**${words.colon}${w.trainLossValue(lossPm(t.mean, t.stderr), t.lines, t.step, t.fromStep, t.toStep, fmtLoss(t.sd), code(baseName(log.path)))} ${w.caveat}`,
+      `- **${w.trainLoss}**${words.colon}${w.trainLossValue(lossPm(t.mean, t.stderr), t.lines, t.step, t.fromStep, t.toStep, fmtLoss(t.sd), code(baseName(log.path)))}${words.sentenceGap}${w.caveat}`,
     )
   }
   if (v.evalLoss !== null) {

@@ -18,6 +18,8 @@ export const en = {
   sep: '; ',
   /** After a bold label: "**Method**: ...". */
   colon: ': ',
+  /** Between two sentences. */
+  sentenceGap: ' ',
   /** A parenthesis after a word: " (held out)". */
   paren: (text: string) => ` (${text})`,
   /** A checkpoint with its step: "final (step 836)". */

@@ -9,6 +9,7 @@ export const zh: ReportStrings = {
   title: (id) => `训练与推理Loss差距分析报告：实验 ${id}`,
   sep: '；',
   colon: '：',
+  sentenceGap: '',
   paren: (text) => `（${text}）`,
   atStep: (ck, step) => (step === null ? ck : `${ck}（第 ${step} 步）`),
   onRun: (ds, ck, step) => `${ds}（${step === null ? ck : `${ck}，第 ${step} 步`}）`,
