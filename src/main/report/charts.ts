@@ -8,7 +8,7 @@
 import * as echarts from 'echarts'
 import { sweepEntries, type TrajectoryMeasure } from '../../shared/diagnosis'
 import type { Lang, ReportChart } from '../../shared/ipc'
-import { CHECKPOINT_COLORS, MEASURE_COLORS } from '../../shared/palette'
+import { MEASURE_COLORS } from '../../shared/palette'
 import { chartKey, runTitle, type ReportContext } from './render-context'
 import type { DatasetView, ReportModel, RunView } from './report-model'
 import type { ReportStrings } from './strings'
@@ -22,6 +22,8 @@ const HEIGHT = 420
 // No double quotes: ECharts writes the family into a double-quoted style attribute without escaping.
 const FONT = "Helvetica, Arial, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
+/** Marker shapes that tell datasets apart where every point is the same measure. */
+const SYMBOLS = ['circle', 'triangle', 'diamond', 'rect', 'pin', 'arrow'] as const
 /** Up to this many samples the per-sample chart draws bars; beyond, lines. */
 const MAX_BARS = 60
 
@@ -272,8 +274,10 @@ function trainingCurve(ctx: ReportContext): { title: string; option: Option } | 
   if (train.length === 0) return null
   const series: Series[] = [...train]
   const legend = [c.train]
+  // Every point is teacher forcing (its colour); datasets differ by symbol.
+  const color = MEASURE_COLORS.teacherForcing
   model.datasets.forEach((d, i) => {
-    const color = CHECKPOINT_COLORS[i % CHECKPOINT_COLORS.length]!
+    const symbol = SYMBOLS[i % SYMBOLS.length]!
     const points = d.runs.filter((r) => r.step !== null && r.means.teacherForcing !== undefined)
     if (points.length === 0) return
     const name = c.tf(d.dataset.label)
@@ -281,6 +285,7 @@ function trainingCurve(ctx: ReportContext): { title: string; option: Option } | 
     series.push({
       name,
       type: 'scatter',
+      symbol,
       symbolSize: 10,
       z: 3,
       itemStyle: { color },
