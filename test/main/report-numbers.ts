@@ -62,6 +62,20 @@ export function lossesFromResults(input: ReportInput): number[] {
     const ar = meanPerPosition(scored.flatMap((r) => (r.autoregressive ? [r.autoregressive.stepLosses] : [])))
     out.push(...tf, ...ar, ...ar.map((x, i) => x - (tf[i] ?? NaN)))
   }
+  // A mixed set's two parts (found in training / not found), each against the training window.
+  for (const d of model.datasets) {
+    const missing = new Set((d.consistency?.notFound ?? []).map((n) => n.index))
+    if (missing.size === 0) continue
+    for (const run of d.runs) {
+      for (const part of [true, false]) {
+        const values = run.scored
+          .filter((r) => missing.has(r.index) === part)
+          .flatMap((r) => (r.teacherForcing ? [r.teacherForcing.loss] : []))
+        const e = estimate(values)
+        if (e) out.push(e.mean, e.sd ?? 0, e.stderr ?? 0)
+      }
+    }
+  }
   // Between checkpoints on the same dataset: paired changes.
   for (const a of model.runs)
     for (const b of model.runs) {

@@ -10,7 +10,7 @@ import type { Lang } from '../../src/shared/ipc'
 import { MEASURE_COLORS } from '../../src/shared/palette'
 import { buildReport, buildReportModel, type ReportInput } from '../../src/main/report'
 import { reportStrings } from '../../src/main/report/strings'
-import { longInput, seedLikeInput, shiftedInput } from './report-fixture'
+import { consistency, longInput, seedLikeInput, shiftedInput } from './report-fixture'
 import { assertWellFormedSvg, checkTables, tableRows } from './report-helpers'
 import { printedLosses, unexplainedLosses } from './report-numbers'
 
@@ -416,4 +416,50 @@ describe('report variants', () => {
     expect(model.primary.checkpoint.id).toBe('early')
     expect(model.primary.dataset.id).toBe('heldout')
   })
+})
+
+describe('report on a mixed set and an early checkpoint', () => {
+  it.each(LANGS)(
+    'judges a mixed set in its two parts and prints an inconclusive verdict with its badge (%s)',
+    (lang) => {
+      const input = seedLikeInput()
+      // Half of the held-out set turns out to be in the training data: mixed.
+      input.experiment.datasets[1] = {
+        ...input.experiment.datasets[1]!,
+        datasetKind: undefined,
+        consistency: consistency(10, 5, 'eval_heldout.json'),
+      }
+      // The early checkpoint has learned little: its sweep is lowest at +1 by a hair (leakage, not misalignment).
+      input.runs[0] = {
+        ...input.runs[0]!,
+        results: input.runs[0]!.results.map((r) =>
+          r.offsetSweep
+            ? {
+                ...r,
+                offsetSweep: {
+                  '-2': 6.9,
+                  '-1': 6.8,
+                  '0': r.teacherForcing!.loss,
+                  '1': r.teacherForcing!.loss - 0.2,
+                  '2': 6.7,
+                },
+              }
+            : r,
+        ),
+      }
+      const model = buildReportModel(input, { fileBase: 'x' })
+      const heldOut = model.datasets[1]!.headline.verdicts.trainEval
+      expect(heldOut.map((v) => v.subset)).toEqual(['found', 'notFound'])
+      const early = model.runs[0]!.verdicts.alignment
+      expect(early.status).toBe('inconclusive')
+      const md = buildReport(input, lang).markdown
+      const t = reportStrings(lang)
+      expect(md).toContain(`${t.final.evalLoss(t.final.partFound)}`)
+      expect(md).toContain(`${t.final.evalLoss(t.final.partNotFound)}`)
+      const matrix = tableRows(md.slice(md.indexOf(t.trajectory.matrixHeading)), t.overview.checkpoint)
+      expect(matrix[0]![5]).toBe(verdictText(lang).badge('inconclusive'))
+      expect(matrix[3]![6]).toContain(' / ')
+      expect(unexplainedLosses(md, input)).toEqual([])
+    },
+  )
 })
