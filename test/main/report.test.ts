@@ -231,7 +231,12 @@ function proseLines(md: string): string[] {
     .replace(/```[\s\S]*?```/g, '')
     .split('\n')
     .filter((l) => !l.startsWith('|'))
-    .map((l) => l.replace(/`[^`]*`/g, '').replace(/\]\([^)]*\)/g, ']'))
+    .map((l) =>
+      l
+        .replace(/`[^`]*`/g, '')
+        .replace(/\]\([^)]*\)/g, ']')
+        .replace(/\*+/g, ''),
+    )
 }
 
 const CJK = '[\\u3400-\\u9fff\\u3000-\\u303f\\uff00-\\uffef]'

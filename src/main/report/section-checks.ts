@@ -25,7 +25,7 @@ function phase(ctx: ReportContext, title: string, method: string, body: (string 
 function resultAndVerdict(ctx: ReportContext, result: (string | null)[], verdict: string[]): string {
   const { words } = ctx
   return blocks(
-    `**${words.phase.result}**:`,
+    `**${words.phase.result}**${words.colon.trimEnd()}`,
     ...result,
     ...verdict.map((v, i) => (i === 0 ? `**${words.phase.verdict}**${words.colon}${v}` : v)),
   )

@@ -43,7 +43,7 @@ export function conclusion(ctx: ReportContext): string {
     `## ${w.heading}`,
     answers.join('\n'),
     byHypothesis.length > 0
-      ? `**${w.notMeasured}**:\n\n${byHypothesis.map((x) => `- ${x}`).join('\n')}`
+      ? `**${w.notMeasured}**${words.colon.trimEnd()}\n\n${byHypothesis.map((x) => `- ${x}`).join('\n')}`
       : null,
   )
 }

@@ -40,11 +40,11 @@ export function rootCause(ctx: ReportContext): string {
       `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${w.causeText(s, keepLast, L, P, fmtLoss(match.value), fmtLoss(ex.reported))}`,
       caveat,
       `**${w.rightSlice}**${words.colon}${slice}`,
-      `**${w.beforeLabel}**:`,
+      `**${w.beforeLabel}**${words.colon.trimEnd()}`,
       codeBlock('python', before),
-      `**${w.afterLabel}**:`,
+      `**${w.afterLabel}**${words.colon.trimEnd()}`,
       codeBlock('python', w.after(L, P)),
-      `**${w.principle}**:`,
+      `**${w.principle}**${words.colon.trimEnd()}`,
       w.principles(fmtLoss(run.means.keepLastAligned), fmtLoss(run.means.teacherForcing)),
     )
   }
@@ -52,7 +52,7 @@ export function rootCause(ctx: ReportContext): string {
     return blocks(
       `## ${w.heading}`,
       `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${verdictLine(ctx, run.verdicts.mode)}`,
-      `**${w.comparable}**:`,
+      `**${w.comparable}**${words.colon.trimEnd()}`,
       codeBlock('python', w.teacherForcingCode(L, P)),
     )
   }
@@ -74,9 +74,9 @@ export function rootCause(ctx: ReportContext): string {
       fmtLoss(run.means.teacherForcing),
     ),
     `**${w.rightSlice}**${words.colon}${slice}`,
-    `**${w.ifBefore}**:`,
+    `**${w.ifBefore}**${words.colon.trimEnd()}`,
     codeBlock('python', w.before(L, P)),
-    `**${w.ifAfter}**:`,
+    `**${w.ifAfter}**${words.colon.trimEnd()}`,
     codeBlock('python', w.after(L, P)),
   )
 }

@@ -55,7 +55,7 @@ function onDataset(ctx: ReportContext, d: DatasetView): string {
       ['l', 'r', ...measures.map(() => 'r' as const), 'r'],
     ),
     chartImage(ctx, 'trajectory', d.dataset.id),
-    `**${w.changes}**:`,
+    `**${w.changes}**${words.colon.trimEnd()}`,
     changes.join('\n'),
   )
 }

@@ -15,7 +15,7 @@ export const zh: ReportStrings = {
   onRun: (ds, ck, step) => `${ds}（${step === null ? ck : `${ck}，第 ${step} 步`}）`,
   statusNote: (note) =>
     ({
-      exposureBias: '暴露偏差',
+      exposureBias: '曝光偏差',
       generalisation: '泛化差距',
       trainedOn: '低于训练loss：已训练过的样本',
       heldOut: '留出集',
@@ -110,7 +110,7 @@ export const zh: ReportStrings = {
     step: '步',
     diff: '自回归 − 教师强制',
     insight:
-      '**认知**：模型一旦以自己的错误为条件，两种模式就会分开；这个差距就是暴露偏差，任何模型都会有，属于预期之内。只有当脚本评估的是自由生成时，它才能解释评估得到的数字。',
+      '**认知**：模型一旦以自己的错误为条件，两种模式就会分开；这个差距就是曝光偏差，任何模型都会有，属于预期之内。只有当脚本评估的是自由生成时，它才能解释评估得到的数字。',
   },
   phaseKv: {
     title: '第四阶段：KV cache验证',
