@@ -60,6 +60,11 @@ export const DataConsistencySchema = z.object({
   malformedCount: z.number().int().optional(),
   /** Line numbers (1-based) of the first malformed training lines. */
   malformedLines: z.array(z.number().int()).optional(),
+  /**
+   * SHA-256 of the training file's bytes, computed by the data check while it scans the file: the
+   * report's provenance names the training data by it (never re-hashed at report time).
+   */
+  trainSha256: z.string().optional(),
 })
 export type DataConsistency = z.infer<typeof DataConsistencySchema>
 

@@ -130,6 +130,8 @@ export interface RenderedReport {
   markdown: string
   charts: ReportChart[]
   lang: Lang
+  /** Other files the markdown links, beside it (a long report's samples CSV). */
+  files?: { file: string; text: string }[]
 }
 
 export interface FolderListing {

@@ -228,7 +228,7 @@ export const TOKENS: TokenComparison = {
   tokens: 540,
 }
 
-/** The seed-like experiment: early/final x train-drawn/held-out, reported 12.34. */
+/** The seed-like experiment: early (step 2000) / final (step 40000) x train-drawn / held-out, reported 12.34. */
 export function seedLikeInput(overrides: Partial<Experiment> = {}): ReportInput {
   const experiment: Experiment = {
     id: '1.4.0',
@@ -242,6 +242,7 @@ export function seedLikeInput(overrides: Partial<Experiment> = {}): ReportInput 
         label: 'early',
         modelPath: 'checkpoints/early/model.onnx',
         tokenizerPath: 'tokenizer.json',
+        step: 2000,
       },
       {
         id: 'final',
@@ -249,6 +250,7 @@ export function seedLikeInput(overrides: Partial<Experiment> = {}): ReportInput 
         modelPath: 'checkpoints/final/model.onnx',
         tokenizerPath: 'tokenizer.json',
         weights: WEIGHTS,
+        step: 40000,
       },
     ],
     datasets: [
@@ -257,13 +259,13 @@ export function seedLikeInput(overrides: Partial<Experiment> = {}): ReportInput 
         label: 'eval_data_from_train.json',
         path: 'eval_data_from_train.json',
         fromTraining: true,
-        consistency: consistency(20, 20, 'eval_data_from_train.json'),
+        consistency: { ...consistency(20, 20, 'eval_data_from_train.json'), trainSha256: '9'.repeat(64) },
       },
       {
         id: 'heldout',
         label: 'eval_heldout.json',
         path: 'eval_heldout.json',
-        fromTraining: false,
+        datasetKind: 'heldOut',
         consistency: consistency(10, 0, 'eval_heldout.json'),
       },
     ],
@@ -321,7 +323,63 @@ export function seedLikeInput(overrides: Partial<Experiment> = {}): ReportInput 
       },
       trainLog: { path: 'train.log', sha256: '1'.repeat(64), bytes: 40_000 },
       losslensVersion: '0.1.0',
+      runtime: { onnxruntime: '1.30.0', node: '20.20.2', os: 'linux 6.8.0 x64' },
       generatedAt: '2026-11-28T08:00:00.000Z',
     },
   }
+}
+
+/**
+ * An export whose logits are one row late (our exporter's output with its logits moved one row later):
+ * teacher forcing far above the training loss, and shift +1 collapsing onto it.
+ */
+export function shiftedResults(seed: number, n: number, trainLevel: number): SampleResult[] {
+  const r = rng(seed)
+  return makeResults(seed, n, { tf: 8.5, mis: trainLevel, ar: 9.5 }).map((s) => {
+    const tf = s.teacherForcing!.loss
+    const late = trainLevel + (r() - 0.5) * 0.4
+    return {
+      ...s,
+      keepLastMisaligned: { loss: late },
+      offsetSweep: {
+        '-2': tf + 1.2 + r() * 0.3,
+        '-1': tf + 0.6 + r() * 0.3,
+        '0': tf,
+        '1': late,
+        '2': tf - 0.3 + r() * 0.3,
+      },
+    }
+  })
+}
+
+/** One checkpoint (step 40000) whose export shifted its logits, on training-drawn samples. */
+export function shiftedInput(): ReportInput {
+  const input = seedLikeInput({ reportedLoss: undefined })
+  delete input.experiment.reportedLoss
+  input.experiment.checkpoints = [input.experiment.checkpoints[1]!]
+  input.experiment.datasets = [input.experiment.datasets[0]!]
+  input.runs = [runOf('final', 'train', 'eval_data_from_train.json', shiftedResults(11, 20, 2.4))]
+  return input
+}
+
+/** The seed-like experiment with `n` samples on the training-drawn set (a long report). */
+export function longInput(n: number): ReportInput {
+  const input = seedLikeInput()
+  input.runs = input.runs.map((r) =>
+    r.datasetId === 'train'
+      ? runOf(
+          r.checkpointId,
+          'train',
+          'eval_data_from_train.json',
+          makeResults(
+            r.checkpointId === 'final' ? 2 : 1,
+            n,
+            r.checkpointId === 'final' ? { tf: 2.3, mis: 12.3, ar: 10.2 } : { tf: 6.6, mis: 9.1, ar: 7.4 },
+            [7],
+            1,
+          ),
+        )
+      : r,
+  )
+  return input
 }

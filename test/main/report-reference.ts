@@ -25,7 +25,7 @@ type RefSample = Omit<SampleResult, 'id' | 'inputLength' | 'predictLength' | 'au
 interface Reference {
   settings: { inputLength: number; predictLength: number; prependBos?: boolean }
   training: { log: string; trailingWindow: number; trailingMean: number }
-  checkpoints: Record<string, { label: string; checkpoint: string }>
+  checkpoints: Record<string, { label: string; checkpoint: string; step?: number }>
   results: Record<
     string,
     Record<string, { samples: RefSample[]; skipped: { index: number; tokens: number; reason: string }[] }>
@@ -74,6 +74,8 @@ export async function inputFromReference(
       modelPath: `checkpoints/${k}/model.onnx`,
       tokenizerPath: 'tokenizer.json',
       sourcePath: ref.checkpoints[k]!.checkpoint,
+      // The step: the reference's own, else the one its label carries ("early (step 250)").
+      ...stepOf(ref.checkpoints[k]!),
     })),
     datasets: datasetFiles.map((f) => ({ id: f, label: f, path: f, fromTraining: /from_train/.test(f) })),
     trainingLog: ref.training.log,
@@ -147,7 +149,7 @@ export async function inputFromReference(
     experiment,
     ...evidence,
     runs,
-    trainLog: await readTrainLog(join(DEMO_DIR, ref.training.log), { tail: ref.training.trailingWindow }),
+    trainLog: await readTrainLog(join(DEMO_DIR, ref.training.log)),
     tokenComparisons: ref.compare
       ? [{ ...ref.compare, baseLabel: ref.compare.base, otherLabel: ref.compare.other }]
       : [],
@@ -170,4 +172,10 @@ export async function inputFromReference(
       generatedAt: now,
     },
   }
+}
+
+function stepOf(c: { label: string; step?: number }): { step?: number } {
+  if (c.step !== undefined) return { step: c.step }
+  const m = /\bstep (\d+)\b/.exec(c.label)
+  return m ? { step: Number(m[1]) } : {}
 }

@@ -9,7 +9,7 @@ import { SampleResultSchema, type RunSummary, type SampleResult } from '../../sh
 import { InputError } from '../engine/errors'
 import { checkDataConsistency } from '../engine/evidence/data-consistency'
 import { verifyWeights } from '../engine/weights/match-weights'
-import { reportFromAnalysis } from '../report/index'
+import { singleRunReport } from '../report/index'
 
 type Flags = Record<string, string | boolean | undefined>
 const str = (v: Flags, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
@@ -54,7 +54,7 @@ export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir:
   if (consistency)
     console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
   const trainLog = str(v, 'train-log')
-  const written = await reportFromAnalysis({
+  const written = await singleRunReport({
     summary,
     results: readResults(join(outDir, 'results.jsonl')),
     lang,

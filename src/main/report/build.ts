@@ -1,16 +1,33 @@
-/** buildReport: a ReportInput to markdown and SVG charts in one language. Pure apart from ECharts. */
+/** buildReport: a ReportInput to markdown, SVG charts and the samples CSV in one language. Pure apart from ECharts. */
 import type { Lang, RenderedReport } from '../../shared/ipc'
-import { analyzeReport } from './analysis'
 import { buildCharts } from './charts'
 import type { BuildOptions, ReportInput } from './input'
-import { renderMarkdown } from './markdown'
+import { renderReportMarkdown } from './render'
+import { buildReportModel } from './report-model'
+import { samplesCsv } from './samples-csv'
+import { SAMPLE_TABLE_LIMIT, samplesCsvFile } from './section-verification'
 import { reportStrings } from './strings'
 
-/** Renders the gap-analysis report of `input` in `lang`: report.md's text and the charts it links. */
+/** The report's file name without .md when none is given: one per language, as the window exports it. */
+export function defaultFileBase(lang: Lang): string {
+  return `report-${lang}`
+}
+
+/**
+ * Renders the gap-analysis report of `input` in `lang`: the markdown, the charts it links (under
+ * `<fileBase>.charts/`) and, when a run has more samples than the report lists, `<fileBase>.samples.csv`.
+ */
 export function buildReport(input: ReportInput, lang: Lang, options: BuildOptions = {}): RenderedReport {
-  const model = analyzeReport(input, options)
-  const t = reportStrings(lang)
-  const charts = buildCharts(model, t, lang)
-  const markdown = renderMarkdown(model, t, lang, charts)
-  return { markdown, charts: Object.values(charts).filter((c) => c !== null), lang }
+  const fileBase = options.fileBase ?? defaultFileBase(lang)
+  const model = buildReportModel(input, { ...options, fileBase })
+  const words = reportStrings(lang)
+  const charts = buildCharts(model, words, lang)
+  const markdown = renderReportMarkdown(model, words, lang, charts)
+  const long = model.runs.some((r) => r.scored.length > SAMPLE_TABLE_LIMIT)
+  return {
+    markdown,
+    charts: [...charts.values()],
+    lang,
+    ...(long ? { files: [{ file: samplesCsvFile(fileBase), text: samplesCsv(model) }] } : {}),
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * loadReportInput: an experiment folder on disk (experiments/<id>/) into a ReportInput:
- * experiment.json, the run chosen for each checkpoint x dataset, the training log, file hashes.
+ * experiment.json, the run chosen for each checkpoint x dataset (see chooseRuns), the training log,
+ * file hashes and the software versions.
  */
 import fs from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -15,10 +16,17 @@ import { readResults } from '../store/results-file'
 import { sha256File } from './hash'
 import type { FileHash, ReportInput, ReportProvenance, ReportRun } from './input'
 import { losslensVersion } from '../engine/version'
+import { runtimeVersions } from './runtime-versions'
 
 export interface LoadOptions {
-  /** Logged points the training loss averages (default: the parser's, 10). */
-  tail?: number
+  /**
+   * The runs to report, by id (the Report tab's picker): at most one per checkpoint x dataset, and only
+   * those. Default: for each checkpoint x dataset the newest finished run with the experiment's current
+   * input and predict lengths, else (with a warning) the newest run with results.
+   */
+  runIds?: string[]
+  /** Logged losses the training-loss window averages before each checkpoint's step (default 50). */
+  windowLines?: number
   /** Token comparisons to include; default: comparisons/<baseRunId>--<otherRunId>.json of the chosen runs. */
   tokenComparisons?: TokenComparison[]
   /** The report's date; default now. */
@@ -54,14 +62,11 @@ export async function loadReportInput(
   }
   const experiment = parsed.data
   const warnings: string[] = []
-  const runs = await loadRuns(dir, experiment, warnings)
+  const runs = chooseRuns(await loadRuns(dir, warnings), experiment, options.runIds, warnings)
   let trainLog: TrainLog | null = null
   if (experiment.trainingLog) {
     try {
-      trainLog = await readTrainLog(
-        resolve(dir, experiment.trainingLog),
-        options.tail ? { tail: options.tail } : {},
-      )
+      trainLog = await readTrainLog(resolve(dir, experiment.trainingLog))
     } catch (err) {
       warnings.push(`training log not used: ${errorMessage(err)}`)
     }
@@ -71,13 +76,14 @@ export async function loadReportInput(
     runs,
     trainLog,
     tokenComparisons: options.tokenComparisons ?? (await storedComparisons(dir, runs, warnings)),
+    ...(options.windowLines !== undefined ? { windowLines: options.windowLines } : {}),
     provenance: await provenance(dir, experiment, runs, options.now ?? new Date()),
     warnings,
   }
 }
 
-/** The run each checkpoint x dataset is reported from (see pickRun). */
-async function loadRuns(dir: string, experiment: Experiment, warnings: string[]): Promise<ReportRun[]> {
+/** Every run folder with a readable run.json, with its results sorted by sample index. */
+async function loadRuns(dir: string, warnings: string[]): Promise<ReportRun[]> {
   const runsDir = join(dir, 'runs')
   const entries = fs.existsSync(runsDir) ? await fs.promises.readdir(runsDir, { withFileTypes: true }) : []
   const candidates: ReportRun[] = []
@@ -110,21 +116,61 @@ async function loadRuns(dir: string, experiment: Experiment, warnings: string[])
       summary: run.summary ?? null,
     })
   }
+  return candidates
+}
+
+/**
+ * The run each checkpoint x dataset is reported from: the ones named by `runIds`, else pickRun's
+ * choice with the experiment's current settings. A fallback to other settings is warned about.
+ */
+export function chooseRuns(
+  candidates: ReportRun[],
+  experiment: Experiment,
+  runIds: string[] | undefined,
+  warnings: string[],
+): ReportRun[] {
+  if (runIds !== undefined) {
+    const chosen: ReportRun[] = []
+    for (const id of runIds) {
+      const run = candidates.find((r) => r.run.runId === id)
+      if (!run) throw new InputError(`no run "${id}" in experiment "${experiment.id}"`)
+      const clash = chosen.find((r) => r.checkpointId === run.checkpointId && r.datasetId === run.datasetId)
+      if (clash) {
+        throw new InputError(
+          `runs "${clash.run.runId}" and "${id}" are both ${run.checkpointId} on ${run.datasetId}: choose one`,
+        )
+      }
+      chosen.push({ ...run, choice: 'chosen' })
+    }
+    return chosen
+  }
   const chosen: ReportRun[] = []
   for (const c of experiment.checkpoints) {
     for (const d of experiment.datasets) {
-      const run = pickRun(candidates.filter((r) => r.checkpointId === c.id && r.datasetId === d.id))
-      if (run) chosen.push(run)
+      const onPair = candidates.filter((r) => r.checkpointId === c.id && r.datasetId === d.id)
+      const run = pickRun(onPair, experiment.settings)
+      if (!run) continue
+      chosen.push(run)
+      if (run.choice === 'fallback') {
+        const s = run.run.settings
+        warnings.push(
+          `${c.id} on ${d.id}: no run with the current settings (L = ${experiment.settings.inputLength}, P = ${experiment.settings.predictLength}); using ${run.run.runId} (L = ${s.inputLength}, P = ${s.predictLength})`,
+        )
+      }
     }
   }
   return chosen
 }
 
 /**
- * The most recent run with scored results, a finished one before any that stopped early: a cancelled
- * retry must not hide the complete run before it.
+ * The newest finished run with scored results and the given input and predict lengths (a finished one
+ * before any that stopped early: a cancelled retry must not hide the complete run before it). Without
+ * `settings`, or when no run has them, the newest with results whatever its L and P, marked `fallback`.
  */
-export function pickRun(runs: ReportRun[]): ReportRun | null {
+export function pickRun(
+  runs: ReportRun[],
+  settings?: { inputLength: number; predictLength: number },
+): ReportRun | null {
   const withResults = runs.filter((r) => scoredResults(r.results).length > 0)
   const newest = (list: ReportRun[]): ReportRun | null =>
     [...list].sort(
@@ -133,7 +179,19 @@ export function pickRun(runs: ReportRun[]): ReportRun | null {
         b.run.updatedAt.localeCompare(a.run.updatedAt) ||
         b.run.runId.localeCompare(a.run.runId),
     )[0] ?? null
-  return newest(withResults.filter((r) => r.run.status === 'finished')) ?? newest(withResults)
+  const best = (list: ReportRun[]): ReportRun | null =>
+    newest(list.filter((r) => r.run.status === 'finished')) ?? newest(list)
+  if (!settings) return best(withResults)
+  const same = best(
+    withResults.filter(
+      (r) =>
+        r.run.settings.inputLength === settings.inputLength &&
+        r.run.settings.predictLength === settings.predictLength,
+    ),
+  )
+  if (same) return { ...same, choice: 'settings' }
+  const other = best(withResults)
+  return other ? { ...other, choice: 'fallback' } : null
 }
 
 /** Stored token comparisons between two of the runs the report uses (compare:tokens writes them). */
@@ -185,6 +243,7 @@ async function provenance(
     datasets,
     trainLog: await hash(experiment.trainingLog),
     losslensVersion: losslensVersion(),
+    runtime: runtimeVersions(),
     generatedAt: now.toISOString(),
   }
 }

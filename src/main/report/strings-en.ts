@@ -1,124 +1,107 @@
-/** The report's English wording. strings-zh.ts mirrors every key (ReportStrings is this object's type). */
-import { fmtPct, type Hypothesis } from '../../shared/diagnosis'
-
-const pyRows = (a: number, b: number): string => `${a}..${b}`
+/**
+ * The report's English wording. strings-zh.ts mirrors every key (ReportStrings is this object's type).
+ * Verdict sentences come from the shared diagnosis texts (text-en.ts); these are the report's own words.
+ */
+import type { Hypothesis } from '../../shared/diagnosis'
 
 /** Python lines with their comments aligned in one column. */
-const python = (lines: [string, string?][]): string => {
+export const python = (lines: [string, string?][]): string => {
   const width = Math.max(...lines.filter((l) => l[1]).map((l) => l[0].length)) + 2
   return lines.map(([code, comment]) => (comment ? `${code.padEnd(width)}# ${comment}` : code)).join('\n')
 }
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
 export const en = {
   title: (id: string) => `Train–inference loss gap analysis: experiment ${id}`,
+  /** Separates items of an inline list. */
+  sep: '; ',
+  /** After a bold label: "**Method**: ...". */
+  colon: ': ',
+  /** Between two sentences. */
+  sentenceGap: ' ',
+  /** A parenthesis after a word: " (held out)". */
+  paren: (text: string) => ` (${text})`,
+  /** A checkpoint with its step: "final (step 836)". */
+  atStep: (ck: string, step: number | null) => (step === null ? ck : `${ck} (step ${step})`),
+  /** "eval.json (final, step 836)": a dataset with the checkpoint its numbers are from. */
+  onRun: (ds: string, ck: string, step: number | null) =>
+    `${ds} (${step === null ? ck : `${ck}, step ${step}`})`,
+  /** What a status means for one verdict, beside its badge: "expected (exposure bias)". */
+  statusNote: (note: 'exposureBias' | 'generalisation' | 'trainedOn' | 'heldOut' | 'noStep') =>
+    ({
+      exposureBias: 'exposure bias',
+      generalisation: 'generalisation gap',
+      trainedOn: 'below training: trained on',
+      heldOut: 'held out',
+      noStep: 'step unknown',
+    })[note],
   meta: {
     experiment: 'Experiment',
     date: 'Date',
     author: 'Written by',
     authorValue: (version: string, runs: number) =>
-      `LossLens ${version}, from the stored results of ${runs} run${runs === 1 ? '' : 's'}`,
-    analysed: 'Analysed',
-    analysedValue: (ck: string, ds: string, scored: number, total: number, L: number, P: number) =>
-      `checkpoint ${ck} on ${ds}: ${scored} of ${total} samples scored, input length L = ${L}, predict length P = ${P}`,
+      `LossLens ${version}, from the stored results of ${plural(runs, 'run')}`,
+    datasets: 'Datasets',
     reported: 'Loss your script reported',
   },
   verdictLine: (badge: string, figure: string | null, threshold: string, sentence: string) =>
-    figure === null
-      ? `${badge} — ${sentence}`
-      : `${badge} — ${figure} (threshold: ${threshold}). ${sentence}`,
-  answer: {
-    vsTrain: (train: string, rel: number, pass: boolean, thr: string) =>
-      `${fmtPct(Math.abs(rel))} ${rel < 0 ? 'below' : 'above'} the training loss of ${train} (${pass ? 'within' : 'outside'} the ${thr} threshold)`,
-    alignment: (
-      reported: string,
-      shift: number,
-      keepLast: boolean,
-      value: string,
-      rel: string,
-      slice: string,
-      tf: string,
-      vsTrain: string,
-    ) => {
-      const n = Math.abs(shift)
-      const what = keepLast
-        ? `what \`logits_to_keep=P\` followed by \`logits[0, -P:]\` reports: that slice scores each target with the row after the one that predicts it`
-        : `the loss of rows shifted by ${shift > 0 ? '+' : ''}${shift}: each target scored with the row ${n} position${n > 1 ? 's' : ''} ${shift > 0 ? 'after' : 'before'} the one that predicts it`
-      const off = n === 1 ? 'one position' : `${n} positions`
-      return `Your ${reported} is ${what}, and gives ${value} on these samples (${rel} from your number). Scored on the right rows, ${slice}, the same samples give ${tf}${vsTrain ? `, ${vsTrain}` : ''}. The model is fine; the evaluation script is off by ${off}.`
-    },
-    autoregressive: (reported: string, value: string, tf: string, vsTrain: string) =>
-      `Your ${reported} is the autoregressive loss (${value}): your script scores free-running generation, which sits above the training loss by design (exposure bias). The number comparable with training is teacher forcing: ${tf}${vsTrain ? `, ${vsTrain}` : ''}.`,
-    correct: (reported: string, tf: string, vsTrain: string) =>
-      `Your ${reported} is already the right slice (teacher forcing gives ${tf}${vsTrain ? `, ${vsTrain}` : ''}); the evaluation is sound and what remains is the comparison with training below.`,
-    measured: (
-      tf: string,
-      vsTrain: string,
-      status: string,
-      misaligned: string,
-      misRel: string,
-      ar: string,
-    ) => {
-      const first =
-        status === 'pass'
-          ? `Evaluated correctly, the model reproduces its training loss: teacher forcing on training-drawn samples gives ${tf}, ${vsTrain}.`
-          : status === 'fail'
-            ? `Even evaluated correctly, the model does not reproduce its training loss: teacher forcing on training-drawn samples gives ${tf}, ${vsTrain}.`
-            : `Teacher forcing, the computation training does, gives ${tf}.`
-      const second =
-        misaligned !== '—'
-          ? ` A script that keeps the last P rows after \`logits_to_keep=P\` would report ${misaligned} on the same samples (${misRel}), and free-running generation gives ${ar}: if your number is near one of those, the sections below say why.`
-          : ''
-      return first + second
-    },
-    elsewhere: (where: string, here: string) =>
-      `Your number belongs to ${where}; this report analyses ${here}.`,
-    noMatch: (reported: string) =>
-      `None of the measured variants reproduces your ${reported} (see "Explain your number").`,
-  },
+    figure === null ? `${badge}: ${sentence}` : `${badge}: ${figure} (threshold: ${threshold}). ${sentence}`,
   overview: {
     heading: '📋 Overview',
-    answerHeading: 'The answer',
-    keyNumbers: 'Key numbers',
-    trainLoss: (tail: number) => `Training loss (mean of the last ${tail} logged steps)`,
-    reported: 'Your script reported',
+    answerHeading: 'The answer, dataset by dataset',
+    answerIntro:
+      'Each dataset is judged on its latest checkpoint (its headline); the cause is the first of weights, alignment, mode, KV cache, data and train vs eval whose check fails.',
+    runsHeading: 'Runs this report uses',
+    runsIntro: (L: number, P: number) =>
+      `For each checkpoint × dataset: the newest finished run with the experiment's current settings (input length L = ${L}, predict length P = ${P}).`,
+    fallback: (run: string, L: number, P: number, curL: number, curP: number) =>
+      `⚠️ ${run}: no run has the current settings (L = ${curL}, P = ${curP}), so the newest run with results is used (L = ${L}, P = ${P}); its numbers score other tokens than the rest.`,
+    chosen: 'Runs marked ✋ were chosen by hand.',
+    checkpoint: 'Checkpoint',
+    step: 'Step',
+    dataset: 'Dataset',
+    kind: 'Kind',
+    scored: 'Scored',
+    run: 'Run',
+    keyHeading: (dsOnRun: string) => `Key numbers: ${dsOnRun}`,
     quantity: 'Quantity',
     loss: 'Loss (nats)',
+    timesTf: '× teacher forcing',
     vsTrain: 'vs training loss',
-    keyNote: (n: number, ck: string, ds: string) =>
-      `Mean cross-entropy per target token, in nats, over the ${n} scored samples of ${ds} with checkpoint ${ck}.`,
-    trainingRunNote: (ds: string, tf: string) =>
-      `These samples are not drawn from training; on the training-drawn ${ds} teacher forcing gives ${tf} (final verification below).`,
-    allRuns: 'All runs in this report',
-    checkpoint: 'Checkpoint',
-    dataset: 'Dataset',
-    scored: 'Scored',
-    top1: 'Top-1 accuracy (TF)',
-    hypotheses: 'Hypotheses examined',
+    trainLoss: (lines: number, step: number) =>
+      `Training loss (mean of the ${lines} logged losses up to step ${step})`,
+    reported: 'Your script reported',
+    keyNote: (n: number, ds: string, ck: string) =>
+      `Mean cross-entropy per target token in nats, ± one standard error, over the ${n} scored samples of ${ds} with checkpoint ${ck}. "× teacher forcing" divides by the teacher-forcing loss of the same samples; "vs training loss" is (loss − training loss) / training loss.`,
+    keyNoStep: (ck: string) =>
+      `The training step of ${ck} is unknown, so no training loss is set beside it (the end of training would be another model).`,
+    keyNoLog: 'No training log: nothing to compare with training.',
+    hypothesesHeading: 'Hypotheses examined',
     hypothesesIntro:
-      'The four causes the original investigation suspected (data, weights, train/infer mode, KV cache), the position alignment where it found the cause, and the final comparison with training. ✅ pass: ruled out as a defect; ❌ fail: part of the explanation; ➖ not measured: no evidence yet, so no verdict.',
+      'The four causes the original investigation suspected (data, weights, train/infer mode, KV cache), the position alignment where it found the cause, and the comparison with training, for each dataset on its headline checkpoint. ✅ pass: ruled out as a defect; ❌ fail: part of the explanation; 🔵 expected: a difference the method predicts, not a defect; ❔ inconclusive: the evidence cannot tell yet; ➖ not measured: no evidence, no verdict.',
     hypothesis: 'Hypothesis',
     verdict: 'Verdict',
     figure: 'Deciding figure',
     threshold: 'Threshold',
   },
   measures: {
-    teacherForcing: 'Teacher forcing: full forward, rows L-1 .. N-2',
+    teacherForcing: 'Teacher forcing (rows L−1 … N−2)',
     keepLastMisaligned: '`logits_to_keep=P`, last P rows (one position late)',
     keepLastAligned: '`logits_to_keep=P+1`, last row dropped',
-    autoregressive: 'Autoregressive: greedy generation, true next token scored',
+    autoregressive: 'Autoregressive (greedy generation)',
     short: {
       teacherForcing: 'Teacher forcing',
       keepLastMisaligned: 'Misaligned',
+      keepLastAligned: 'Aligned keep-last',
       autoregressive: 'Autoregressive',
     },
   },
   phase: { method: 'Method', result: 'Result', verdict: 'Verdict' },
   analysisHeading: '🔍 Analysis',
-  yes: 'yes',
-  /** Separates items of an inline list. */
-  sep: '; ',
-  no: 'no',
   notRun: 'Not measured in the stored runs.',
+  /** Subheading of a check's result on one dataset. */
+  onDataset: (dsOnRun: string) => `On ${dsOnRun}`,
   phaseData: {
     title: 'Phase 1: data consistency',
     method:
@@ -127,9 +110,10 @@ export const en = {
     exact: 'Verbatim',
     normalized: 'Normalised',
     substring: 'In a row',
-    claimed: 'Marked from training',
-    heldOut: '(held out by design)',
-    notFound: (list: string, n: number) => `Not found (${n}): ${list}${n > 5 ? '; …' : ''}`,
+    claimed: 'Said to be',
+    found: 'Found to be',
+    notFound: (ds: string, list: string, n: number) =>
+      `Not found in ${ds} (${n}, by sample index): ${list}${n > 5 ? '; …' : ''}`,
   },
   phaseWeights: {
     title: 'Phase 2: model loading',
@@ -143,14 +127,11 @@ export const en = {
   phaseMode: {
     title: 'Phase 3: training vs inference mode',
     method:
-      'Teacher forcing runs one forward over the true tokens and scores rows L-1 .. N-2 against tokens L .. N-1, exactly what training computes. Autoregressive generation starts from the first L tokens, takes the most likely token at each of P steps, and at each step scores the true next token under the model given its own prefix.',
-    tfLabel: 'teacher forcing:',
-    arLabel: 'autoregressive:',
-    trainRef: 'training loss',
+      'Teacher forcing runs one forward over the true tokens and scores rows L−1 … N−2 against tokens L … N−1, exactly what training computes. Autoregressive generation starts from the first L tokens, takes the most likely token at each of P steps, and at each step scores the true next token under the model given its own prefix.',
     step: 'Step',
     diff: 'AR − TF',
     insight:
-      '**Insight**: the two modes part as soon as the model conditions on its own mistakes; this gap measures exposure bias and is expected. It explains an evaluation number only if the script scores free-running generation.',
+      '**Insight**: the two modes part as soon as the model conditions on its own mistakes; the gap is exposure bias, expected of every model. It explains an evaluation number only if the script scores free-running generation.',
   },
   phaseKv: {
     title: 'Phase 4: KV cache',
@@ -162,7 +143,7 @@ export const en = {
   phaseAlign: {
     title: 'Phase 5: logits_to_keep and position alignment',
     method: (L: number, P: number) =>
-      `Row i of the logits predicts token i+1, so the P targets T[L .. N-1] (N = L + P = ${L + P}) are predicted by rows L-1 .. N-2. The same targets are scored against three slices, and against rows shifted by -2 .. +2 positions (the offset sweep).`,
+      `Row i of the logits predicts token i+1, so the P targets T[L … N−1] (N = L + P = ${L + P}) are predicted by rows L−1 … N−2. The same targets are scored against three slices, and against rows shifted by −2 … +2 positions (the offset sweep). Row +1 has already been fed its own target, so a model near its no-context level can score lower there without being misaligned.`,
     fullForward: (slice: string) => `Full forward, ${slice} (teacher forcing)`,
     keepAligned: (keep: string, slice: string) => `${keep}, then ${slice}`,
     keepMisaligned: (keep: string, slice: string) => `${keep}, then ${slice} (the original bug)`,
@@ -171,23 +152,26 @@ export const en = {
     shift: 'Shift (positions)',
     meanLoss: 'Mean loss (nats)',
     samples: 'Samples',
+    meaning: 'Meaning',
     note: (s: number): string =>
       s === 0
         ? 'the right rows'
         : s === 1
-          ? 'one row late: `logits_to_keep=P`, last P rows'
-          : `${Math.abs(s)} row${Math.abs(s) > 1 ? 's' : ''} ${s < 0 ? 'early' : 'late'}`,
-    meaning: 'Meaning',
-    insight:
-      '**Insight**: in a causal Transformer the logits at position i predict token i+1; every slice must start one row before its first target.',
+          ? 'one row late: `logits_to_keep=P`, last P rows (has seen its target)'
+          : s > 1
+            ? `${s} rows late (has seen its target)`
+            : `${-s} row${s < -1 ? 's' : ''} early`,
+    rightSlice: (slice: string) => `The right slice for this run: ${slice}.`,
+    offsetFix: (offset: string, slice: string, L: number, P: number) =>
+      `The model's rows are out of step: take rows offset by ${offset}, ${slice} (a forward over T[0 : ${L + P + Math.max(0, Number(offset))}]), or fix the export that moved the logits.`,
   },
   explain: {
     title: 'Explain your number',
     method: (reported: string, tol: string) =>
       `Your script reported ${reported}. Every variant measured on every run is compared with it; a variant reproduces it when the two differ by at most ${tol} (relative), and the nearest wins. This assumes your script scored the same samples.`,
     variant: 'Variant',
-    run: 'Checkpoint / dataset',
-    distance: 'Distance',
+    run: 'Dataset (checkpoint)',
+    distance: 'Distance from your number',
     within: 'Within',
   },
   fix: {
@@ -201,9 +185,9 @@ export const en = {
           ? `the row ${s > 0 ? 'after' : 'before'}`
           : `the row ${n} positions ${s > 0 ? 'after' : 'before'}`
       const kept = keepLast
-        ? `\`logits_to_keep=P\` keeps the last P rows, N-P .. N-1 (here ${L}..${L + P - 1}), and they were scored against the targets T[L .. N-1] (tokens ${L}..${L + P - 1})`
-        : `rows ${L - 1 + s}..${L + P - 2 + s} were scored against the targets T[L .. N-1] (tokens ${L}..${L + P - 1})`
-      return `The evaluation scores each target with ${row} the one that predicts it. ${kept}; but row i predicts token i+1, so these targets are predicted by rows L-1 .. N-2 (${L - 1}..${L + P - 2}). On these samples that slice gives ${value}: your ${reported}.`
+        ? `\`logits_to_keep=P\` keeps the last P rows, N−P … N−1 (here ${L} … ${L + P - 1}), and they were scored against the targets T[L … N−1] (tokens ${L} … ${L + P - 1})`
+        : `rows ${L - 1 + s} … ${L + P - 2 + s} were scored against the targets T[L … N−1] (tokens ${L} … ${L + P - 1})`
+      return `The evaluation scores each target with ${row} the one that predicts it. ${kept}; but row i predicts token i+1, so these targets are predicted by rows L−1 … N−2 (${L - 1} … ${L + P - 2}). On these samples that slice gives ${value}: your ${reported}.`
     },
     caveat: 'Caveat',
     alternative: (name: string, value: string, pct: string) => `${name} at ${value} (${pct} away)`,
@@ -217,7 +201,7 @@ export const en = {
     before: (L: number, P: number) =>
       python([
         [`outputs = model(input_ids, logits_to_keep=${P})`, `input_ids = T[0:${L + P}]`],
-        [`shift_logits = outputs.logits[0, -${P}:, :]`, `rows ${pyRows(L, L + P - 1)}: one position late`],
+        [`shift_logits = outputs.logits[0, -${P}:, :]`, `rows ${L}..${L + P - 1}: one position late`],
         [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
       ]),
     beforeShift: (L: number, P: number, s: number) =>
@@ -234,7 +218,7 @@ export const en = {
         [`outputs = model(input_ids)`, `every row`],
         [
           `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]`,
-          `rows ${pyRows(L - 1, L + P - 2)} predict tokens ${pyRows(L, L + P - 1)}`,
+          `rows ${L - 1}..${L + P - 2} predict tokens ${L}..${L + P - 1}`,
         ],
         [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
         [``],
@@ -245,7 +229,7 @@ export const en = {
     principle: 'Why this is right',
     principles: (aligned: string, tf: string) =>
       [
-        "1. Row i of a causal Transformer's logits predicts token i+1, so the target T[L] is predicted by row L-1.",
+        "1. Row i of a causal Transformer's logits predicts token i+1, so the target T[L] is predicted by row L−1.",
         `2. \`logits_to_keep\` itself was never the problem: kept one row longer and trimmed (\`logits_to_keep=P+1\`, \`[:-1]\`), it gives ${aligned}, the same as a full forward (${tf}).`,
         '3. The corrected loss is computed exactly like the training loss (teacher forcing), so the two can be compared.',
       ].join('\n'),
@@ -260,62 +244,80 @@ export const en = {
       'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Set `reportedLoss` in experiment.json (or pass `--reported-loss` to `losslens report`) to have it explained.',
     ifBefore: 'If your script does this, it is one position late',
     ifAfter: 'Do this instead',
-    ifYourScript: (mis: string, ar: string, tf: string) =>
-      `On these samples a script that keeps the last P rows after \`logits_to_keep=P\` prints ${mis}; one that scores free-running generation prints ${ar}; the right slice prints ${tf}.`,
+    ifYourScript: (ds: string, mis: string, ar: string, tf: string) =>
+      `On ${ds} a script that keeps the last P rows after \`logits_to_keep=P\` prints ${mis}; one that scores free-running generation prints ${ar}; the right slice prints ${tf}.`,
   },
   perSample: {
     heading: '📊 Verification',
-    title: 'Sample by sample',
+    title: (dsOnRun: string) => `Sample by sample: ${dsOnRun}`,
     intro: (keep: string, slice: string) =>
-      `Misaligned: ${keep} with its last P rows; correct: teacher forcing, ${slice}. Improvement = (misaligned − correct) / misaligned.`,
+      `Samples by their index in the dataset (0-based, as the window shows them). Misaligned: ${keep} with its last P rows; teacher forcing: the right slice, ${slice}.`,
     sample: 'Sample',
     misaligned: 'Misaligned (nats)',
-    correct: 'Correct (nats)',
-    improvement: 'Improvement',
+    teacherForcing: 'Teacher forcing (nats)',
+    timesTf: 'Misaligned, × teacher forcing',
+    autoregressive: 'Autoregressive (nats)',
     mean: 'Mean',
     skipped: (n: number, list: string) =>
-      `${n} sample${n === 1 ? '' : 's'} skipped and not in the means: ${list}${n > 5 ? '; …' : ''}.`,
+      `${plural(n, 'sample')} skipped and not in the means: ${list}${n > 5 ? '; …' : ''}.`,
+    summaryIntro: (n: number, csv: string) =>
+      `${n} samples: too many to list here. Their distribution per measure, then the 10 samples with the largest gap; every sample is in ${csv}.`,
+    measure: 'Measure (nats)',
+    n: 'n',
+    mean_se: 'Mean ± s.e.',
+    sd: 'sd',
+    median: 'Median',
+    min: 'Min',
+    max: 'Max',
+    largestHeading: (what: string) => `The 10 largest gaps (${what})`,
+    gapMisaligned: 'misaligned − teacher forcing',
+    gapTf: 'highest teacher-forcing loss',
+    id: 'Sample id',
+    gap: 'Gap (nats)',
   },
   final: {
     title: 'Final verification against the training loss',
+    intro: (lines: number) =>
+      `Each checkpoint is compared with the training loss logged just before its own step: the mean of the last ${lines} logged losses up to that step (lines after it come from later weights; the end of training is another model).`,
     trainLoss: 'Training loss',
-    trainLossValue: (v: string, tail: number, file: string, caveat: string) =>
-      `${v}, the mean of the last ${tail} logged steps of ${file}. ${caveat}`,
-    /** Used instead of the log's own caveat for MiniMind's formats. */
-    minimindCaveat:
-      'MiniMind logs the loss of a single micro-batch on each line (times the accumulation steps), not an average over the interval, so one line is noisy; hence the mean.',
-    evalLoss: 'Teacher forcing on training-drawn samples',
+    trainLossValue: (
+      v: string,
+      lines: number,
+      step: number,
+      from: number,
+      to: number,
+      sd: string,
+      file: string,
+    ) =>
+      `${v}, the mean of the ${lines} logged losses up to step ${step} (steps ${from}–${to}, sd ${sd}) of ${file}.`,
+    caveat:
+      'MiniMind logs the loss of a single micro-batch on each line, measured before the update on it, so one line is noisy; hence a window.',
+    evalLoss: (part: string) => `Teacher forcing${part}`,
+    partFound: ' on the samples found in training',
+    partNotFound: ' on the samples not found in training',
     evalLossValue: (v: string, ds: string, n: number, ck: string) =>
       `${v} (${ds}, ${n} samples, checkpoint ${ck})`,
     difference: 'Difference',
     differenceValue: (diff: string, rel: string, badge: string, thr: string) =>
-      `${diff} (${rel}) → ${badge} (threshold ${thr})`,
+      `${diff} nats (${rel} vs training loss) → ${badge} (threshold ${thr})`,
     fromReported: 'From your number',
-    fromReportedValue: (rep: string, tf: string, pct: string) => `${rep} → ${tf}, ${pct} lower`,
-    otherDataset: (ds: string, v: string, rel: string, heldOut: boolean) =>
-      `On ${ds} teacher forcing gives ${v} (${rel} against the training loss)${heldOut ? ': held-out samples, so this is the generalisation gap, not an evaluation error' : ''}.`,
+    fromReportedValue: (rep: string, tf: string, pct: string) =>
+      `${rep} → ${tf}: the right slice is ${pct} lower than your number`,
+    chartNote:
+      "The chart puts each evaluation at its checkpoint's step, as a point with ± 2 standard errors, over the logged training loss.",
   },
-  compare: {
-    heading: '🔀 Checkpoint comparison',
-    intro:
-      'The same samples scored by each checkpoint. Per-sample differences are in teacher-forcing loss; a negative difference means the later checkpoint predicts the sample better.',
-    pairTitle: (a: string, b: string, ds: string) => `${a} vs ${b} on ${ds}`,
-    measure: 'Measure (nats)',
-    deltas: (
-      n: number,
-      mean: string,
-      median: string,
-      better: number,
-      worse: number,
-      b: string,
-      first: string,
-      last: string,
-    ) =>
-      `Per sample (${n} samples): mean difference ${mean}, median ${median}; ${b} is better on ${better} and worse on ${worse}, from ${first} to ${last}.`,
-    points: (signed: string) => `${signed} pp`,
-    diverging: (b: string, tfA: string, tfB: string, misA: string, misB: string) =>
-      `Note how the two slices move apart: teacher forcing falls from ${tfA} to ${tfB} while the misaligned slice rises from ${misA} to ${misB}. Scored one position late, the better-trained ${b} looks worse, because it predicts the next token ever more confidently; a script with that slice can make training look harmful.`,
-    tokenIntro: (a: string, b: string) => `Token by token, KL(${a} ‖ ${b}) over the target rows (nats):`,
+  trajectory: {
+    heading: '📈 Checkpoints in training order',
+    intro: (min: string, k: number) =>
+      `The same samples scored by each checkpoint, in order of training. A change between consecutive checkpoints is the mean per-sample difference (later − earlier) over the samples both scored, ± its standard error; it is a regression or an improvement only beyond ${k} standard errors and ${min} nats.`,
+    unordered:
+      'Not every checkpoint has a training step, so they are taken in the order the experiment lists them.',
+    title: (ds: string) => `On ${ds}`,
+    n: 'Samples',
+    changes: 'Changes between consecutive checkpoints',
+    noChanges: 'A single checkpoint on this dataset: nothing to compare.',
+    matrixHeading: 'Every verdict, checkpoint by dataset',
+    tokenIntro: (a: string, b: string) => `Token by token, \`KL(${a} ‖ ${b})\` over the target rows (nats):`,
     meanKld: 'Mean KLD',
     medianKld: 'Median',
     maxKld: 'Max',
@@ -325,13 +327,7 @@ export const en = {
   },
   conclusion: {
     heading: '✅ Conclusion',
-    answer: 'Answer',
-    failed: 'Cause found',
-    ruledOut: 'Ruled out',
-    expected: 'Expected, not a defect',
-    notMeasured: 'Not measured',
-    final: 'Final state',
-    item: (name: string, value: string) => `${name}: ${value}`,
+    notMeasured: 'Not measured yet',
     name: (h: Hypothesis) =>
       ({
         data: 'data',
@@ -348,8 +344,9 @@ export const en = {
         mode: 'measure teacherForcing and autoregressive',
         kvCache: 'measure kvCache with a model exported with past_key_values',
         alignment: 'measure offsetSweep and the keepLast variants',
-        trainEval: 'add the training log and a dataset drawn from the training data',
+        trainEval: "add the training log, and the checkpoint's step",
       })[h],
+    item: (name: string, value: string) => `${name}: ${value}`,
   },
   prov: {
     heading: '🧾 Provenance',
@@ -395,54 +392,62 @@ export const en = {
         interrupted: 'interrupted',
       })[s] ?? s,
     dataset: (l: string) => `Dataset ${l}`,
+    trainData: (l: string) => `Training data checked against ${l}`,
+    trainDataValue: (path: string, sha: string | null) =>
+      sha
+        ? `${path} · SHA-256 ${sha} (hashed by the data check)`
+        : `${path} · no hash recorded by the data check`,
     trainLog: 'Training log',
     points: 'points',
-    settings: 'Settings',
+    settings: (runs: string) => `Settings of ${runs}`,
+    settingsAll: 'Settings (every run)',
     settingsValue: (L: number, P: number, bos: boolean, measures: string, batch: number, threads: number) =>
       `L = ${L}, P = ${P}, BOS ${bos ? 'prepended' : 'not added'}, measures ${measures}, batch ${batch}, threads ${threads === 0 ? 'auto' : threads}`,
+    software: 'Software',
+    softwareValue: (losslens: string, ort: string | null, node: string, os: string) =>
+      `LossLens ${losslens}, onnxruntime-node ${ort ?? 'unknown'}, Node ${node}, ${os}`,
     report: 'This report',
-    reportValue: (v: string, at: string) => `LossLens ${v}, generated ${at}`,
+    reportValue: (at: string) => `generated ${at}`,
   },
   charts: {
     lossAxis: 'cross-entropy (nats)',
     perSample: {
-      title: (ck: string) => `Per-sample loss: misaligned vs correct slice (${ck})`,
-      subtitle: (ds: string, L: number, P: number) =>
-        `${ds}, L = ${L}, P = ${P}; mean cross-entropy over each sample's P targets`,
-      x: 'sample',
+      title: (dsOnRun: string) => `Per-sample loss: ${dsOnRun}`,
+      subtitle: (L: number, P: number) =>
+        `L = ${L}, P = ${P}; mean cross-entropy over each sample's P targets; x: sample index`,
+      x: 'sample index',
       misaligned: 'logits_to_keep=P, last P rows (misaligned)',
-      correct: 'teacher forcing (correct)',
+      correct: 'teacher forcing (right slice)',
     },
     sweep: {
-      title: (ck: string) => `Offset sweep: mean loss vs row shift (${ck})`,
-      subtitle: 'shift 0 scores the right rows; +1 is logits_to_keep=P with its last P rows',
+      title: (dsOnRun: string) => `Offset sweep: ${dsOnRun}`,
+      subtitle:
+        'mean loss vs row shift; shift 0 scores the right rows; +1 is logits_to_keep=P with its last P rows',
       x: 'shift (positions)',
       series: 'offset sweep, mean loss',
     },
     mode: {
-      title: (ck: string) => `Teacher forcing vs autoregressive, per step (${ck})`,
-      subtitle: (ds: string) => `${ds}; mean cross-entropy of the true token at each target position`,
+      title: (dsOnRun: string) => `Teacher forcing vs autoregressive, per step: ${dsOnRun}`,
+      subtitle: 'mean cross-entropy of the true token at each target position',
       x: 'step (target position)',
       tf: 'teacher forcing',
       ar: 'autoregressive (greedy)',
       parts: (step: number) => `parts at step ${step}`,
     },
     training: {
-      title: 'Training loss with the evaluation loss over it',
-      subtitle: (tail: number) =>
-        `logged micro-batch loss; the verdict uses the mean of the last ${tail} points`,
+      title: "Training loss, with each evaluation at its checkpoint's step",
+      subtitle: 'logged micro-batch loss; points: teacher forcing ± 2 s.e.',
       x: 'step',
       train: 'training loss (logged)',
-      tf: (ds: string) => `teacher forcing on ${ds}`,
-      misaligned: 'misaligned slice (logits_to_keep=P)',
+      tf: (ds: string) => `teacher forcing, ${ds}`,
     },
-    scatter: {
-      title: (a: string, b: string) => `Per-sample teacher-forcing loss: ${a} vs ${b}`,
-      subtitle: 'below the diagonal: the later checkpoint predicts the sample better',
-      x: (a: string) => `${a}: cross-entropy (nats)`,
-      y: (b: string) => `${b}: cross-entropy (nats)`,
-      series: (ds: string) => ds,
-      identity: 'y = x',
+    trajectory: {
+      title: (ds: string) => `Loss per checkpoint: ${ds}`,
+      subtitle: 'checkpoints by step, ± 2 s.e.; the logged training loss behind',
+      subtitleNoStep: "checkpoints in the experiment's order, ± 2 s.e.",
+      x: 'step',
+      xNoStep: 'checkpoint',
+      train: 'training loss (logged)',
     },
   },
 }

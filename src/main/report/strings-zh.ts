@@ -1,170 +1,156 @@
-/** 报告的中文表述;键与 strings-en.ts 一一对应。术语沿用原报告:教师强制、自回归、错位、位置索引。 */
-import { fmtPct, type Hypothesis } from '../../shared/diagnosis'
+/**
+ * 报告的中文表述；键与 strings-en.ts 一一对应。术语沿用原报告：教师强制、自回归、错位、位置索引。
+ * 正文用全角标点（，：；（）。），数字、代码和表格保持原样。
+ */
 import type { ReportStrings } from './strings-en'
-
-const pyRows = (a: number, b: number): string => `${a}..${b}`
-
-/** Python lines with their comments aligned in one column. */
-const python = (lines: [string, string?][]): string => {
-  const width = Math.max(...lines.filter((l) => l[1]).map((l) => l[0].length)) + 2
-  return lines.map(([code, comment]) => (comment ? `${code.padEnd(width)}# ${comment}` : code)).join('\n')
-}
+import { python } from './strings-en'
 
 export const zh: ReportStrings = {
-  title: (id) => `训练与推理Loss差距分析报告:实验 ${id}`,
+  title: (id) => `训练与推理Loss差距分析报告：实验 ${id}`,
+  sep: '；',
+  colon: '：',
+  sentenceGap: '',
+  paren: (text) => `（${text}）`,
+  atStep: (ck, step) => (step === null ? ck : `${ck}（第 ${step} 步）`),
+  onRun: (ds, ck, step) => `${ds}（${step === null ? ck : `${ck}，第 ${step} 步`}）`,
+  statusNote: (note) =>
+    ({
+      exposureBias: '曝光偏差',
+      generalisation: '泛化差距',
+      trainedOn: '低于训练loss：已训练过的样本',
+      heldOut: '留出集',
+      noStep: '步数未知',
+    })[note],
   meta: {
     experiment: '实验',
     date: '日期',
     author: '生成',
-    authorValue: (version, runs) => `LossLens ${version},根据已保存的${runs}次运行结果自动生成`,
-    analysed: '分析对象',
-    analysedValue: (ck, ds, scored, total, L, P) =>
-      `检查点 ${ck},数据集 ${ds}:${total}个样本中计算了${scored}个,输入长度 L = ${L},预测长度 P = ${P}`,
+    authorValue: (version, runs) => `LossLens ${version}，根据已保存的 ${runs} 次运行结果自动生成`,
+    datasets: '数据集',
     reported: '您的脚本报告的loss',
   },
   verdictLine: (badge, figure, threshold, sentence) =>
-    figure === null ? `${badge} — ${sentence}` : `${badge} — ${figure}(阈值:${threshold})。${sentence}`,
-  answer: {
-    vsTrain: (train, rel, pass, thr) =>
-      `比训练loss ${train} ${rel < 0 ? '低' : '高'} ${fmtPct(Math.abs(rel))}(${pass ? `在 ${thr} 阈值以内` : `超出 ${thr} 阈值`})`,
-    alignment: (reported, shift, keepLast, value, rel, slice, tf, vsTrain) => {
-      const n = Math.abs(shift)
-      const what = keepLast
-        ? `用 \`logits_to_keep=P\` 再取 \`logits[0, -P:]\` 得到的值:这种切法让每个目标都配上了预测它的那一行的下一行`
-        : `行号偏移 ${shift > 0 ? '+' : ''}${shift} 的切片算出的loss:每个目标都配上了预测它的那一行${shift > 0 ? '之后' : '之前'}第${n}行`
-      return `您的 ${reported} 是${what},在这些样本上得到 ${value}(与您的数字相差 ${rel})。用正确的位置 ${slice} 计算,同样的样本得到 ${tf}${vsTrain ? `,${vsTrain}` : ''}。模型本身没有问题,是评估脚本的位置索引错了${n}位。`
-    },
-    autoregressive: (reported, value, tf, vsTrain) =>
-      `您的 ${reported} 是自回归loss(${value}):您的脚本评估的是自由生成,由于暴露偏差,它本来就高于训练loss。能与训练loss比较的是教师强制loss:${tf}${vsTrain ? `,${vsTrain}` : ''}。`,
-    correct: (reported, tf, vsTrain) =>
-      `您的 ${reported} 取的已经是正确切片(教师强制得到 ${tf}${vsTrain ? `,${vsTrain}` : ''}),评估方法没有问题,剩下的是下文与训练loss的比较。`,
-    measured: (tf, vsTrain, status, misaligned, misRel, ar) => {
-      const first =
-        status === 'pass'
-          ? `用正确的方法评估,模型复现了训练loss:在取自训练数据的样本上,教师强制loss为 ${tf},${vsTrain}。`
-          : status === 'fail'
-            ? `即使用正确的方法评估,模型也没有复现训练loss:在取自训练数据的样本上,教师强制loss为 ${tf},${vsTrain}。`
-            : `教师强制(即训练时的计算方式)得到 ${tf}。`
-      const second =
-        misaligned !== '—'
-          ? `如果脚本用 \`logits_to_keep=P\` 后取最后P行,在同样的样本上会得到 ${misaligned}(${misRel});自由生成则得到 ${ar}。如果您看到的数字接近其中之一,下文说明原因。`
-          : ''
-      return first + second
-    },
-    elsewhere: (where, here) => `也就是说,您的数字来自 ${where};本报告分析的是 ${here}。`,
-    noMatch: (reported) => `没有任何一种计算方式能复现您报告的 ${reported}(见"解释您的数字")。`,
-  },
+    figure === null ? `${badge}：${sentence}` : `${badge}：${figure}（阈值：${threshold}）。${sentence}`,
   overview: {
     heading: '📋 问题概述',
-    answerHeading: '结论先行',
-    keyNumbers: '关键数据',
-    trainLoss: (tail) => `训练loss(最后${tail}条日志的均值)`,
-    reported: '您的脚本报告的值',
+    answerHeading: '各数据集的结论',
+    answerIntro:
+      '每个数据集以其最新的检查点为准；原因按权重、位置对齐、训练/推理模式、KV cache、数据、训练vs评估的顺序，取第一个未通过的检查。',
+    runsHeading: '本报告使用的运行',
+    runsIntro: (L, P) =>
+      `每个检查点 × 数据集取最新一次、使用实验当前设置（输入长度 L = ${L}，预测长度 P = ${P}）且已完成的运行。`,
+    fallback: (run, L, P, curL, curP) =>
+      `⚠️ ${run}：没有使用当前设置（L = ${curL}，P = ${curP}）的运行，改用最新一次有结果的运行（L = ${L}，P = ${P}）；它评估的token与其余运行不同。`,
+    chosen: '标有 ✋ 的运行为手动选择。',
+    checkpoint: '检查点',
+    step: '步数',
+    dataset: '数据集',
+    kind: '类型',
+    scored: '已计算',
+    run: '运行',
+    keyHeading: (dsOnRun) => `关键数据：${dsOnRun}`,
     quantity: '指标',
     loss: 'Loss (nats)',
-    vsTrain: '与训练loss之差',
-    keyNote: (n, ck, ds) =>
-      `均为每个目标token的平均交叉熵(nats),基于 ${ds} 中计算的${n}个样本,检查点 ${ck}。`,
-    trainingRunNote: (ds, tf) =>
-      `这些样本并非取自训练数据;在取自训练数据的 ${ds} 上,教师强制loss为 ${tf}(见下文最终验证)。`,
-    allRuns: '本报告包含的全部运行',
-    checkpoint: '检查点',
-    dataset: '数据集',
-    scored: '已计算',
-    top1: 'Top-1准确率(教师强制)',
-    hypotheses: '可能原因假设',
+    timesTf: '× 教师强制',
+    vsTrain: '相对训练loss',
+    trainLoss: (lines, step) => `训练loss（第 ${step} 步及之前 ${lines} 条日志的均值）`,
+    reported: '您的脚本报告的值',
+    keyNote: (n, ds, ck) =>
+      `均为每个目标token的平均交叉熵（nats），± 一个标准误，基于 ${ds} 中已计算的 ${n} 个样本，检查点 ${ck}。“× 教师强制”是除以同一批样本的教师强制loss；“相对训练loss”是（loss − 训练loss）/ 训练loss。`,
+    keyNoStep: (ck) => `${ck} 的训练步数未知，因此不与训练loss并列比较（训练结束时的loss属于另一个模型）。`,
+    keyNoLog: '没有训练日志，无法与训练loss比较。',
+    hypothesesHeading: '可能原因假设',
     hypothesesIntro:
-      '原调查怀疑的四个原因(数据差异、权重加载、训练与推理模式、KV cache),最终找到问题的位置索引,以及与训练loss的最终比较。✅ 通过:排除该原因;❌ 未通过:它是差距的一部分原因;➖ 未测量:尚无证据,不做判断。',
+      '原调查怀疑的四个原因（数据差异、权重加载、训练与推理模式、KV cache），最终找到问题的位置索引，以及与训练loss的比较；每个数据集都在其最新检查点上判定。✅ 通过：排除该原因；❌ 未通过：它是差距的原因之一；🔵 符合预期：方法本身预期的差异，不是缺陷；❔ 无法判定：现有证据还不足以判断；➖ 未测量：尚无证据，不做判断。',
     hypothesis: '假设',
     verdict: '判定',
     figure: '决定性数据',
     threshold: '阈值',
   },
   measures: {
-    teacherForcing: '教师强制:完整前向,第 L-1 .. N-2 行',
-    keepLastMisaligned: '`logits_to_keep=P`,取最后P行(错位一个位置)',
-    keepLastAligned: '`logits_to_keep=P+1`,去掉最后一行',
-    autoregressive: '自回归:贪心生成,计算真实下一个token的loss',
+    teacherForcing: '教师强制（第 L−1 … N−2 行）',
+    keepLastMisaligned: '`logits_to_keep=P`，取最后P行（错后一位）',
+    keepLastAligned: '`logits_to_keep=P+1`，去掉最后一行',
+    autoregressive: '自回归（贪心生成）',
     short: {
       teacherForcing: '教师强制',
       keepLastMisaligned: '错位切片',
+      keepLastAligned: '对齐的keep-last',
       autoregressive: '自回归',
     },
   },
   phase: { method: '方法', result: '结果', verdict: '判定' },
   analysisHeading: '🔍 分析过程',
-  yes: '是',
-  sep: ';',
-  no: '否',
   notRun: '已保存的运行中未测量此项。',
+  onDataset: (dsOnRun) => `${dsOnRun}上的结果`,
   phaseData: {
-    title: '第一阶段:数据一致性验证',
-    method: '在训练数据中逐个查找评估样本:逐字匹配、空白归一化后匹配,以及作为某条训练样本的一部分。',
+    title: '第一阶段：数据一致性验证',
+    method: '在训练数据中逐个查找评估样本：逐字匹配、空白归一化后匹配，以及作为某条训练样本的一部分。',
     samples: '样本数',
     exact: '逐字匹配',
     normalized: '归一化匹配',
     substring: '片段匹配',
-    claimed: '标注取自训练',
-    heldOut: '(留出集)',
-    notFound: (list, n) => `未找到(${n}个):${list}${n > 5 ? ';……' : ''}`,
+    claimed: '标注为',
+    found: '检查结果',
+    notFound: (ds, list, n) => `${ds} 中未找到的样本（${n} 个，按样本序号）：${list}${n > 5 ? '；……' : ''}`,
   },
   phaseWeights: {
-    title: '第二阶段:模型加载验证',
+    title: '第二阶段：模型加载验证',
     method:
-      '将导出ONNX所用的检查点(.pth / .safetensors)中的每个张量,按名称和数值与ONNX模型的initializer逐一比对,允许转置以及lm_head的权重共享。',
+      '将导出ONNX所用的检查点（.pth / .safetensors）中的每个张量，按名称和数值与ONNX模型的initializer逐一比对，允许转置以及lm_head的权重共享。',
     matched: '匹配的唯一张量',
     maxDiff: '最大|差|',
     mismatched: '数值不符',
     missing: '模型中缺失',
   },
   phaseMode: {
-    title: '第三阶段:训练vs推理模式对比',
+    title: '第三阶段：训练vs推理模式对比',
     method:
-      '教师强制(teacher forcing):对真实token做一次前向,用第 L-1 .. N-2 行预测第 L .. N-1 个token,与训练时的计算完全相同。自回归生成:从前L个token出发,每一步取概率最高的token,共P步,并在每一步计算模型在自己生成的前缀下对真实下一个token的loss。',
-    tfLabel: '教师强制loss:',
-    arLabel: '自回归loss:',
-    trainRef: '训练loss',
+      '教师强制（teacher forcing）：对真实token做一次前向，用第 L−1 … N−2 行预测第 L … N−1 个token，与训练时的计算完全相同。自回归生成：从前L个token出发，每一步取概率最高的token，共P步，并在每一步计算模型在自己生成的前缀下对真实下一个token的loss。',
     step: '步',
     diff: '自回归 − 教师强制',
     insight:
-      '**认知**:模型一旦以自己的错误为条件,两种模式就会分开;这个差距衡量的是暴露偏差,属于正常现象。只有当脚本评估的是自由生成时,它才能解释评估得到的数字。',
+      '**认知**：模型一旦以自己的错误为条件，两种模式就会分开；这个差距就是曝光偏差，任何模型都会有，属于预期之内。只有当脚本评估的是自由生成时，它才能解释评估得到的数字。',
   },
   phaseKv: {
-    title: '第四阶段:KV cache验证',
+    title: '第四阶段：KV cache验证',
     method:
-      '沿自回归路径,将P个增量步骤的logits(先预填充前L个token,再带着past key/values逐个token解码)与对上下文加生成token做一次完整前向的对应行进行比较。',
+      '沿自回归路径，将P个增量步骤的logits（先预填充前L个token，再带着past key/values逐个token解码）与对上下文加生成token做一次完整前向的对应行进行比较。',
     result: (maxDiff, top1, n, P) =>
-      `${n}个样本 × ${P}步中,logits最大|差|为 ${maxDiff};${top1} 的步骤上argmax token一致。`,
+      `${n} 个样本 × ${P} 步中，logits最大|差|为 ${maxDiff}；${top1} 的步骤上argmax token一致。`,
   },
   phaseAlign: {
-    title: '第五阶段:logits_to_keep与位置索引分析',
+    title: '第五阶段：logits_to_keep与位置索引分析',
     method: (L, P) =>
-      `第i行logits预测第i+1个token,因此P个目标 T[L .. N-1](N = L + P = ${L + P})由第 L-1 .. N-2 行预测。用三种切法对同样的目标计算loss,并将行号整体偏移 -2 .. +2 个位置(偏移扫描)。`,
-    fullForward: (slice) => `完整前向,${slice}(教师强制)`,
-    keepAligned: (keep, slice) => `${keep},再取 ${slice}`,
-    keepMisaligned: (keep, slice) => `${keep},再取 ${slice}(原来的错误)`,
+      `第i行logits预测第i+1个token，因此P个目标 T[L … N−1]（N = L + P = ${L + P}）由第 L−1 … N−2 行预测。用三种切法对同样的目标计算loss，并将行号整体偏移 −2 … +2 个位置（偏移扫描）。偏移+1的那一行已经见过自己的目标，所以接近无上下文水平的模型在那里可能得分更低，但这并不说明错位。`,
+    fullForward: (slice) => `完整前向，${slice}（教师强制）`,
+    keepAligned: (keep, slice) => `${keep}，再取 ${slice}`,
+    keepMisaligned: (keep, slice) => `${keep}，再取 ${slice}（原来的错误）`,
     slice: '切法',
-    rows: (L, P) => `参与计算的行(L = ${L},P = ${P})`,
-    shift: '偏移(位置)',
+    rows: (L, P) => `参与计算的行（L = ${L}，P = ${P}）`,
+    shift: '偏移（位置）',
     meanLoss: '平均loss (nats)',
     samples: '样本数',
+    meaning: '含义',
     note: (s) =>
       s === 0
         ? '正确的行'
         : s === 1
-          ? '晚一行:`logits_to_keep=P` 取最后P行'
-          : `${s < 0 ? '早' : '晚'}${Math.abs(s)}行`,
-    meaning: '含义',
-    insight:
-      '**关键认知**:在因果Transformer中,position i的logits预测position i+1的token;任何切片都必须从第一个目标的前一行开始。',
+          ? '晚一行：`logits_to_keep=P` 取最后P行（已见过目标）'
+          : s > 1
+            ? `晚${s}行（已见过目标）`
+            : `早${-s}行`,
+    rightSlice: (slice) => `这次运行的正确切片：${slice}。`,
+    offsetFix: (offset, slice, L, P) =>
+      `模型的行与目标错开了：应取偏移 ${offset} 的行，即 ${slice}（对 T[0 : ${L + P + Math.max(0, Number(offset))}] 做前向），或者修复把logits挪了位置的导出脚本。`,
   },
   explain: {
     title: '解释您的数字',
     method: (reported, tol) =>
-      `您的脚本报告了 ${reported}。将每次运行中测得的每一种计算方式与之比较:相对差异不超过 ${tol} 即视为复现,取最接近者。前提是您的脚本使用了相同的样本。`,
+      `您的脚本报告了 ${reported}。将每次运行中测得的每一种计算方式与之比较：相对差异不超过 ${tol} 即视为复现，取最接近者。前提是您的脚本使用了相同的样本。`,
     variant: '计算方式',
-    run: '检查点 / 数据集',
-    distance: '相对差异',
+    run: '数据集（检查点）',
+    distance: '与您的数字的相对差异',
     within: '在容差内',
   },
   fix: {
@@ -175,22 +161,22 @@ export const zh: ReportStrings = {
       const n = Math.abs(s)
       const row = n === 1 ? (s > 0 ? '的下一行' : '的上一行') : `${s > 0 ? '之后' : '之前'}第${n}行`
       const kept = keepLast
-        ? `\`logits_to_keep=P\` 保留的是最后P行,即第 N-P .. N-1 行(此处为 ${L}..${L + P - 1}),却拿去对目标 T[L .. N-1](第 ${L}..${L + P - 1} 个token)计算loss`
-        : `第 ${L - 1 + s}..${L + P - 2 + s} 行被拿去对目标 T[L .. N-1](第 ${L}..${L + P - 1} 个token)计算loss`
-      return `评估脚本让每个目标都配上了预测它的那一行${row}。${kept};而第i行预测的是第i+1个token,这些目标应由第 L-1 .. N-2 行(${L - 1}..${L + P - 2})预测。在这些样本上,这种切法得到 ${value},正是您的 ${reported}。`
+        ? `\`logits_to_keep=P\` 保留的是最后P行，即第 N−P … N−1 行（此处为 ${L} … ${L + P - 1}），却拿去对目标 T[L … N−1]（第 ${L} … ${L + P - 1} 个token）计算loss`
+        : `第 ${L - 1 + s} … ${L + P - 2 + s} 行被拿去对目标 T[L … N−1]（第 ${L} … ${L + P - 1} 个token）计算loss`
+      return `评估脚本让每个目标都配上了预测它的那一行${row}。${kept}；而第i行预测的是第i+1个token，这些目标应由第 L−1 … N−2 行（${L - 1} … ${L + P - 2}）预测。在这些样本上，这种切法得到 ${value}，正是您的 ${reported}。`
     },
     caveat: '注意',
-    alternative: (name, value, pct) => `${name},${value}(相差 ${pct})`,
+    alternative: (name, value, pct) => `${name}：${value}（相差 ${pct}）`,
     alternatives: (list) =>
-      `另有切法也在容差以内:${list}。这里取最接近者;如果您的脚本没有用 \`logits_to_keep\`,请对照偏移扫描表。`,
+      `另有切法也在容差以内：${list}。这里取最接近者；如果您的脚本没有用 \`logits_to_keep\`，请对照偏移扫描表。`,
     rightSlice: '正确切片',
-    slice: (formula, filled, L, P) => `${formula},此处为 ${filled}(L = ${L},P = ${P})。`,
+    slice: (formula, filled, L, P) => `${formula}，此处为 ${filled}（L = ${L}，P = ${P}）。`,
     beforeLabel: '修复前',
     afterLabel: '修复后',
     before: (L, P) =>
       python([
         [`outputs = model(input_ids, logits_to_keep=${P})`, `input_ids = T[0:${L + P}]`],
-        [`shift_logits = outputs.logits[0, -${P}:, :]`, `第 ${pyRows(L, L + P - 1)} 行:错后一位`],
+        [`shift_logits = outputs.logits[0, -${P}:, :]`, `第 ${L}..${L + P - 1} 行：错后一位`],
         [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
       ]),
     beforeShift: (L, P, s) =>
@@ -198,143 +184,156 @@ export const zh: ReportStrings = {
         [`outputs = model(input_ids)`, `input_ids = T[0:${L + P}]`],
         [
           `shift_logits = outputs.logits[0, ${L - 1 + s}:${L + P - 1 + s}, :]`,
-          `行号偏移了 ${s > 0 ? '+' : ''}${s}`,
+          `行号偏移 ${s > 0 ? '+' : ''}${s}`,
         ],
         [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
       ]),
     after: (L, P) =>
       python([
-        [`outputs = model(input_ids)`, `保留全部行`],
+        [`outputs = model(input_ids)`, `保留所有行`],
         [
           `shift_logits = outputs.logits[0, ${L - 1}:${L + P - 1}, :]`,
-          `第 ${pyRows(L - 1, L + P - 2)} 行预测第 ${pyRows(L, L + P - 1)} 个token`,
+          `第 ${L - 1}..${L + P - 2} 行预测第 ${L}..${L + P - 1} 个token`,
         ],
         [`loss = F.cross_entropy(shift_logits, input_ids[0, ${L}:${L + P}])`],
         [``],
-        [`# 或者保留logits_to_keep的省内存效果:多留一行,再去掉最后一行`],
+        [`# 或者保留 logits_to_keep 的节省：多留一行，再去掉最后一行`],
         [`outputs = model(input_ids, logits_to_keep=${P + 1})`],
         [`shift_logits = outputs.logits[0, :-1, :]`],
       ]),
     principle: '修复原理',
     principles: (aligned, tf) =>
       [
-        '1. **位置偏移**:因果Transformer第i行的logits预测第i+1个token,所以目标 T[L] 由第 L-1 行预测。',
-        `2. **logits_to_keep本身没有问题**:多留一行再去掉最后一行(\`logits_to_keep=P+1\`,\`[:-1]\`)得到 ${aligned},与完整前向(${tf})相同。`,
-        '3. **确保一致性**:修复后的loss与训练时的教师强制计算方式完全相同,两者才能比较。',
+        '1. 因果Transformer中第i行logits预测第i+1个token，所以目标 T[L] 由第 L−1 行预测。',
+        `2. \`logits_to_keep\` 本身从来不是问题：多留一行再截掉（\`logits_to_keep=P+1\`，\`[:-1]\`），得到 ${aligned}，与完整前向（${tf}）相同。`,
+        '3. 修正后的loss与训练loss的计算方式（教师强制）完全一致，二者可以直接比较。',
       ].join('\n'),
     comparable: '应与训练loss比较的数字',
     teacherForcingCode: (L, P) =>
       python([
-        [`logits = model(input_ids).logits`, `input_ids = T[0:${L + P}],一次前向`],
+        [`logits = model(input_ids).logits`, `input_ids = T[0:${L + P}]，一次前向`],
         [`loss = F.cross_entropy(logits[0, ${L - 1}:${L + P - 1}], input_ids[0, ${L}:${L + P}])`],
       ]),
-    alreadyRight: '切片无需修改;与训练loss的比较见下文。',
+    alreadyRight: '切片方式无需修改；与训练loss的比较见下文。',
     noReported:
-      '没有提供您自己的评估脚本得到的loss,因此本报告无法判断您的脚本用的是哪种计算方式。在 experiment.json 中设置 `reportedLoss`(或给 `losslens report` 加上 `--reported-loss`),即可得到解释。',
-    ifBefore: '如果您的脚本是这样写的,它错后了一位',
+      '没有提供您自己的评估脚本得到的loss，因此本报告无法判断您的脚本计算的是哪一种。在 experiment.json 中设置 `reportedLoss`（或给 `losslens report` 传 `--reported-loss`），即可得到解释。',
+    ifBefore: '如果您的脚本这样写，就错后了一位',
     ifAfter: '应改为',
-    ifYourScript: (mis, ar, tf) =>
-      `在这些样本上:用 \`logits_to_keep=P\` 后取最后P行的脚本会得到 ${mis};评估自由生成的脚本会得到 ${ar};正确切片得到 ${tf}。`,
+    ifYourScript: (ds, mis, ar, tf) =>
+      `在 ${ds} 上，用 \`logits_to_keep=P\` 后取最后P行的脚本会得到 ${mis}；评估自由生成的脚本会得到 ${ar}；正确切片得到 ${tf}。`,
   },
   perSample: {
     heading: '📊 修复效果验证',
-    title: '单样本对比',
+    title: (dsOnRun) => `单样本对比：${dsOnRun}`,
     intro: (keep, slice) =>
-      `错误方法:${keep} 并取最后P行;正确方法:教师强制,${slice}。改善 =(错误 − 正确)/ 错误。`,
+      `样本按其在数据集中的序号编号（从0开始，与窗口中一致）。错位切片：${keep} 后取最后P行；教师强制：正确切片 ${slice}。`,
     sample: '样本',
-    misaligned: '错误方法 (nats)',
-    correct: '正确方法 (nats)',
-    improvement: '改善',
+    misaligned: '错位切片 (nats)',
+    teacherForcing: '教师强制 (nats)',
+    timesTf: '错位切片，× 教师强制',
+    autoregressive: '自回归 (nats)',
     mean: '平均',
-    skipped: (n, list) => `${n}个样本被跳过,未计入平均值:${list}${n > 5 ? ';……' : ''}。`,
+    skipped: (n, list) => `${n} 个样本被跳过，不计入均值：${list}${n > 5 ? '；……' : ''}。`,
+    summaryIntro: (n, csv) =>
+      `共 ${n} 个样本，不在此逐一列出。下面给出各指标的分布和差距最大的10个样本；全部样本见 ${csv}。`,
+    measure: '指标 (nats)',
+    n: 'n',
+    mean_se: '均值 ± 标准误',
+    sd: '标准差',
+    median: '中位数',
+    min: '最小',
+    max: '最大',
+    largestHeading: (what) => `差距最大的10个样本（${what}）`,
+    gapMisaligned: '错位切片 − 教师强制',
+    gapTf: '教师强制loss最高',
+    id: '样本id',
+    gap: '差距 (nats)',
   },
   final: {
-    title: '最终验证',
+    title: '最终验证：与训练loss比较',
+    intro: (lines) =>
+      `每个检查点都与它自己保存时那一步之前记录的训练loss比较：取该步及之前最后 ${lines} 条日志的均值（之后的日志来自更晚的权重；训练结束时的loss属于另一个模型）。`,
     trainLoss: '训练loss',
-    trainLossValue: (v, tail, file, caveat) => `${v},${file} 最后${tail}条日志的均值。${caveat}`,
-    minimindCaveat:
-      'MiniMind每条日志记录的是单个micro-batch的loss(乘以梯度累积步数),而不是区间平均,单条数值噪声较大,因此取均值。',
-    evalLoss: '取自训练数据的样本上的教师强制loss',
-    evalLossValue: (v, ds, n, ck) => `${v}(${ds},${n}个样本,检查点 ${ck})`,
+    trainLossValue: (v, lines, step, from, to, sd, file) =>
+      `${v}，即 ${file} 中第 ${step} 步及之前 ${lines} 条日志的均值（第 ${from}–${to} 步，标准差 ${sd}）。`,
+    caveat: 'MiniMind每行日志记录的是单个micro-batch在更新之前的loss，单行噪声很大，所以取一个窗口的均值。',
+    evalLoss: (part) => `教师强制${part}`,
+    partFound: '（在训练数据中找到的样本上）',
+    partNotFound: '（在训练数据中未找到的样本上）',
+    evalLossValue: (v, ds, n, ck) => `${v}（${ds}，${n} 个样本，检查点 ${ck}）`,
     difference: '差异',
-    differenceValue: (diff, rel, badge, thr) => `${diff}(${rel})→ ${badge}(阈值 ${thr})`,
-    fromReported: '相对您的数字',
-    fromReportedValue: (rep, tf, pct) => `从 ${rep} 降至 ${tf},降低 ${pct}`,
-    otherDataset: (ds, v, rel, heldOut) =>
-      `在 ${ds} 上教师强制loss为 ${v}(相对训练loss ${rel})${heldOut ? ':这是留出样本,反映的是泛化差距,而不是评估错误' : ''}。`,
+    differenceValue: (diff, rel, badge, thr) =>
+      `${diff} nats（相对训练loss ${rel}）→ ${badge}（阈值 ${thr}）`,
+    fromReported: '与您的数字相比',
+    fromReportedValue: (rep, tf, pct) => `${rep} → ${tf}：正确切片比您的数字低 ${pct}`,
+    chartNote: '图中每次评估都画在其检查点的步数处（点 ± 2个标准误），背后是记录的训练loss。',
   },
-  compare: {
-    heading: '🔀 检查点对比',
-    intro:
-      '各检查点在相同样本上的结果。单样本差异指教师强制loss之差;差为负表示后一个检查点对该样本预测得更好。',
-    pairTitle: (a, b, ds) => `${a} 对比 ${b}(${ds})`,
-    measure: '指标 (nats)',
-    deltas: (n, mean, median, better, worse, b, first, last) =>
-      `逐样本(${n}个样本):平均差 ${mean},中位数 ${median};${b} 在${better}个样本上更好,在${worse}个样本上更差,差值从 ${first} 到 ${last}。`,
-    points: (signed) => `${signed}个百分点`,
-    diverging: (b, tfA, tfB, misA, misB) =>
-      `注意两种切法的走向相反:教师强制loss从 ${tfA} 降到 ${tfB},错位切片却从 ${misA} 升到 ${misB}。错位一位时,训练得更好的 ${b} 反而显得更差,因为它对"下一个token"的预测越来越自信;用这种切法的脚本会让训练看起来有害。`,
-    tokenIntro: (a, b) => `逐token比较,目标行上的 KL(${a} ‖ ${b})(nats):`,
+  trajectory: {
+    heading: '📈 按训练顺序比较检查点',
+    intro: (min, k) =>
+      `同一批样本由各个检查点分别计算，按训练顺序排列。相邻检查点之间的变化是两者都计算过的样本上逐样本差值（后者 − 前者）的均值 ± 标准误；只有超过 ${k} 个标准误且超过 ${min} nats，才算退步或进步。`,
+    unordered: '并非每个检查点都有训练步数，因此按实验中列出的顺序排列。',
+    title: (ds) => `${ds}`,
+    n: '样本数',
+    changes: '相邻检查点之间的变化',
+    noChanges: '该数据集上只有一个检查点，无从比较。',
+    matrixHeading: '全部判定：检查点 × 数据集',
+    tokenIntro: (a, b) => `逐token比较，目标行上的 \`KL(${a} ‖ ${b})\`（nats）：`,
     meanKld: '平均KLD',
     medianKld: '中位数',
-    maxKld: '最大值',
-    sameTop1: 'Top-1相同',
+    maxKld: '最大',
+    sameTop1: 'top-1相同',
     rmsDp: 'RMS Δp',
-    tokens: 'token数(样本数)',
+    tokens: 'token数（样本数）',
   },
   conclusion: {
     heading: '✅ 结论',
-    answer: '结论',
-    failed: '发现的问题',
-    ruledOut: '已排除',
-    expected: '正常现象,并非缺陷',
-    notMeasured: '未测量',
-    final: '最终状态',
-    item: (name, value) => `${name}:${value}`,
-    name: (h: Hypothesis) =>
+    notMeasured: '尚未测量',
+    name: (h) =>
       ({
-        data: '数据差异',
-        weights: '权重加载',
-        mode: '训练与推理模式',
+        data: '数据',
+        weights: '权重',
+        mode: '训练/推理模式',
         kvCache: 'KV cache',
-        alignment: '位置索引',
-        trainEval: '训练与评估',
+        alignment: '位置对齐',
+        trainEval: '训练vs评估',
       })[h],
-    howTo: (h: Hypothesis) =>
+    howTo: (h) =>
       ({
-        data: '运行 `losslens check-data`,或在数据集上点"检查一致性"',
-        weights: '用源.pth运行 `losslens verify-weights`,或在检查点上点"验证权重"',
+        data: '运行 `losslens check-data`，或在数据集上点“检查一致性”',
+        weights: '用源 .pth 运行 `losslens verify-weights`，或在检查点上点“验证权重”',
         mode: '测量 teacherForcing 和 autoregressive',
         kvCache: '用带 past_key_values 导出的模型测量 kvCache',
         alignment: '测量 offsetSweep 和两种 keepLast 切法',
-        trainEval: '添加训练日志和取自训练数据的数据集',
+        trainEval: '添加训练日志，并填写检查点的训练步数',
       })[h],
+    item: (name, value) => `${name}：${value}`,
   },
   prov: {
-    heading: '🧾 溯源信息',
+    heading: '🧾 数据来源',
     item: '项目',
     value: '值',
     unreadable: '无法读取',
-    model: (l) => `模型(${l})`,
-    tokenizer: (l) => `分词器(${l})`,
-    source: (l) => `源检查点(${l})`,
-    description: (l) => `模型描述(${l})`,
+    model: (l) => `模型（${l}）`,
+    tokenizer: (l) => `分词器（${l}）`,
+    source: (l) => `源检查点（${l}）`,
+    description: (l) => `模型结构（${l}）`,
     describe: (form, layers, params, opset, vocab, kvHeads, hasKv, producer) =>
       [
-        form === 'optimum' ? 'Optimum解码器格式(past_key_values)' : '普通格式(input_ids → logits)',
-        layers !== null ? `${layers}层` : null,
-        params !== null ? `${params.toLocaleString('en-US')}个参数` : null,
+        form === 'optimum' ? 'Optimum解码器（past_key_values）' : '普通模型（input_ids → logits）',
+        layers !== null ? `${layers} 层` : null,
+        params !== null ? `${params.toLocaleString('en-US')} 个参数` : null,
         vocab !== null ? `词表 ${vocab}` : null,
-        kvHeads !== null ? `${kvHeads}个KV头` : null,
+        kvHeads !== null ? `${kvHeads} 个KV头` : null,
         hasKv ? '带KV cache' : '无KV cache',
         opset !== null ? `opset ${opset}` : null,
         producer ? `由 ${producer} 导出` : null,
       ]
         .filter(Boolean)
-        .join(','),
+        .join('，'),
     run: (ck, ds) => `运行 ${ck} / ${ds}`,
     runValue: (id, status, provider, at, version) =>
-      `${id},${status},执行提供程序 ${provider},${at}${version ? `,LossLens ${version}` : ''}`,
+      `${id}，${status}，执行后端 ${provider}，${at}${version ? `，LossLens ${version}` : ''}`,
     status: (s) =>
       ({
         queued: '排队中',
@@ -345,52 +344,58 @@ export const zh: ReportStrings = {
         interrupted: '已中断',
       })[s] ?? s,
     dataset: (l) => `数据集 ${l}`,
+    trainData: (l) => `${l} 所对照的训练数据`,
+    trainDataValue: (path, sha) =>
+      sha ? `${path} · SHA-256 ${sha}（由数据一致性检查计算）` : `${path} · 数据一致性检查未记录哈希`,
     trainLog: '训练日志',
     points: '个数据点',
-    settings: '设置',
+    settings: (runs) => `设置（${runs}）`,
+    settingsAll: '设置（所有运行）',
     settingsValue: (L, P, bos, measures, batch, threads) =>
-      `L = ${L},P = ${P},${bos ? '添加BOS' : '不添加BOS'},测量项 ${measures},批大小 ${batch},线程 ${threads === 0 ? '自动' : threads}`,
+      `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
+    software: '软件版本',
+    softwareValue: (losslens, ort, node, os) =>
+      `LossLens ${losslens}，onnxruntime-node ${ort ?? '未知'}，Node ${node}，${os}`,
     report: '本报告',
-    reportValue: (v, at) => `LossLens ${v},生成于 ${at}`,
+    reportValue: (at) => `生成于 ${at}`,
   },
   charts: {
     lossAxis: '交叉熵 (nats)',
     perSample: {
-      title: (ck) => `单样本loss:错误切片 vs 正确切片(${ck})`,
-      subtitle: (ds, L, P) => `${ds},L = ${L},P = ${P};每个样本P个目标token的平均交叉熵`,
-      x: '样本',
-      misaligned: 'logits_to_keep=P 取最后P行(错位)',
-      correct: '教师强制(正确)',
+      title: (dsOnRun) => `单样本loss：${dsOnRun}`,
+      subtitle: (L, P) => `L = ${L}，P = ${P}；每个样本P个目标的平均交叉熵；横轴为样本序号`,
+      x: '样本序号',
+      misaligned: 'logits_to_keep=P，取最后P行（错位）',
+      correct: '教师强制（正确切片）',
     },
     sweep: {
-      title: (ck) => `偏移扫描:平均loss随行偏移的变化(${ck})`,
-      subtitle: '偏移0为正确的行;+1 即 logits_to_keep=P 取最后P行',
-      x: '偏移(位置)',
+      title: (dsOnRun) => `偏移扫描：${dsOnRun}`,
+      subtitle: '平均loss随行偏移的变化；偏移0为正确的行，+1即 logits_to_keep=P 取最后P行',
+      x: '偏移（位置）',
       series: '偏移扫描平均loss',
     },
     mode: {
-      title: (ck) => `教师强制 vs 自回归:逐步loss(${ck})`,
-      subtitle: (ds) => `${ds};每个目标位置上真实token的平均交叉熵`,
-      x: '步(目标位置)',
+      title: (dsOnRun) => `教师强制vs自回归（逐步）：${dsOnRun}`,
+      subtitle: '每个目标位置上真实token的平均交叉熵',
+      x: '步（目标位置）',
       tf: '教师强制',
-      ar: '自回归(贪心)',
-      parts: (step) => `第${step}步开始分离`,
+      ar: '自回归（贪心）',
+      parts: (step) => `第 ${step} 步开始分离`,
     },
     training: {
-      title: '训练loss曲线与评估loss',
-      subtitle: (tail) => `日志记录的是单个micro-batch的loss;判定使用最后${tail}个点的均值`,
-      x: '步',
-      train: '训练loss(日志)',
-      tf: (ds) => `教师强制(${ds})`,
-      misaligned: '错位切片(logits_to_keep=P)',
+      title: '训练loss，以及各检查点步数处的评估loss',
+      subtitle: '记录的micro-batch loss；点为教师强制 ± 2个标准误',
+      x: '步数',
+      train: '训练loss（日志）',
+      tf: (ds) => `教师强制，${ds}`,
     },
-    scatter: {
-      title: (a, b) => `单样本教师强制loss:${a} vs ${b}`,
-      subtitle: '位于对角线下方:后一个检查点对该样本预测得更好',
-      x: (a) => `${a}:交叉熵 (nats)`,
-      y: (b) => `${b}:交叉熵 (nats)`,
-      series: (ds) => ds,
-      identity: 'y = x',
+    trajectory: {
+      title: (ds) => `各检查点的loss：${ds}`,
+      subtitle: '检查点按步数排列，± 2个标准误；背后为记录的训练loss',
+      subtitleNoStep: '检查点按实验中的顺序排列，± 2个标准误',
+      x: '步数',
+      xNoStep: '检查点',
+      train: '训练loss（日志）',
     },
   },
 }

@@ -1,6 +1,6 @@
 /**
- * reportFromAnalysis: the report straight from one `losslens analyze` run (its summary and results),
- * for `analyze --report FILE`: one checkpoint, one dataset, no workspace needed.
+ * The report of a single `losslens analyze` run (its summary and results), for `analyze --report FILE`:
+ * one checkpoint, one dataset, no workspace needed.
  */
 import { basename, dirname, resolve } from 'node:path'
 import type { DataConsistency, TrainLog, WeightReport } from '../../shared/evidence'
@@ -12,9 +12,10 @@ import { buildReport } from './build'
 import { sha256File } from './hash'
 import type { ReportInput } from './input'
 import { losslensVersion } from '../engine/version'
-import { writeReport } from './write'
+import { fileBaseOf, writeReport } from './write'
+import { runtimeVersions } from './runtime-versions'
 
-export interface FromAnalysisArgs {
+export interface SingleRunReportArgs {
   summary: RunSummary
   results: SampleResult[]
   trainLogPath?: string
@@ -22,30 +23,32 @@ export interface FromAnalysisArgs {
   consistency?: DataConsistency
   /** The samples were drawn from the training data (when no consistency check says so). */
   fromTraining?: boolean
+  /** The global training step the checkpoint was saved at (training loss is compared there). */
+  step?: number
   /** The loss the user's own script reported, to be explained. */
   reportedLoss?: number
   lang: Lang
-  /** The markdown file to write; charts go to charts/ beside it. */
+  /** The markdown file to write; charts go to `<name>.charts/` beside it. */
   outFile: string
-  /** Training-log points the training loss averages. */
-  tail?: number
+  /** Logged losses the training-loss window averages before the step (default 50). */
+  windowLines?: number
   now?: Date
 }
 
 /** Builds and writes the report of one analysis run; returns what was written and the rendered report. */
-export async function reportFromAnalysis(
-  args: FromAnalysisArgs,
+export async function singleRunReport(
+  args: SingleRunReportArgs,
 ): Promise<{ folder: string; files: string[]; rendered: RenderedReport }> {
-  const input = await inputFromAnalysis(args)
-  const rendered = buildReport(input, args.lang)
+  const input = await singleRunInput(args)
   const out = resolve(args.outFile)
+  const rendered = buildReport(input, args.lang, { fileBase: fileBaseOf(basename(out)) })
   const written = await writeReport(rendered, dirname(out), basename(out))
   return { ...written, rendered }
 }
 
 /** The ReportInput of one analysis run: a one-checkpoint, one-dataset experiment named after its label. */
-export async function inputFromAnalysis(
-  args: Omit<FromAnalysisArgs, 'lang' | 'outFile'>,
+export async function singleRunInput(
+  args: Omit<SingleRunReportArgs, 'lang' | 'outFile'>,
 ): Promise<ReportInput> {
   const { summary, results } = args
   const now = (args.now ?? new Date()).toISOString()
@@ -63,6 +66,7 @@ export async function inputFromAnalysis(
         modelPath: summary.modelPath,
         tokenizerPath: summary.tokenizerPath,
         description: summary.model,
+        ...(args.step !== undefined ? { step: args.step } : {}),
         ...(args.weights ? { weights: args.weights } : {}),
       },
     ],
@@ -94,13 +98,12 @@ export async function inputFromAnalysis(
     provider: summary.provider.used,
     summary,
   }
-  const trainLog: TrainLog | null = args.trainLogPath
-    ? await readTrainLog(args.trainLogPath, args.tail ? { tail: args.tail } : {})
-    : null
+  const trainLog: TrainLog | null = args.trainLogPath ? await readTrainLog(args.trainLogPath) : null
   return {
     experiment,
     runs: [{ checkpointId: 'model', datasetId: 'data', run, results, summary }],
     trainLog,
+    ...(args.windowLines !== undefined ? { windowLines: args.windowLines } : {}),
     provenance: {
       checkpoints: {
         model: {
@@ -112,6 +115,7 @@ export async function inputFromAnalysis(
       datasets: { data: await sha256File(summary.dataPath) },
       trainLog: args.trainLogPath ? await sha256File(args.trainLogPath) : null,
       losslensVersion: losslensVersion(),
+      runtime: runtimeVersions(),
       generatedAt: now,
     },
   }

@@ -1,0 +1,142 @@
+/** Conclusion per dataset, what is still unmeasured, and provenance. */
+import type { Hypothesis, Verdict } from '../../shared/diagnosis'
+import { blocks, code, table } from './gfm'
+import type { FileHash } from './input'
+import { badgeOf, type ReportContext } from './render-context'
+
+/** One paragraph per dataset (cause, the verdict naming it, every change beyond noise), then what to measure. */
+export function conclusion(ctx: ReportContext): string {
+  const { model, words } = ctx
+  const w = words.conclusion
+  const answers = model.datasets.map(
+    (d) =>
+      `- ${d.conclusion.verdict ? badgeOf(ctx, d.conclusion.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(d.conclusion, model.names)}`,
+  )
+  // Headline verdicts not measured, one entry per hypothesis naming every checkpoint or dataset missing it.
+  const missing: { h: Hypothesis; label: string }[] = []
+  const add = (v: Verdict, label: string): void => {
+    if (v.status === 'notMeasured' && !missing.some((m) => m.h === v.hypothesis && m.label === label)) {
+      missing.push({ h: v.hypothesis, label })
+    }
+  }
+  for (const d of model.datasets) {
+    add(d.data, d.dataset.label)
+    const h = d.headline
+    add(
+      model.weightVerdicts.find((x) => x.checkpointId === h.checkpoint.id)!,
+      h.checkpoint.label,
+    )
+    for (const v of [h.verdicts.mode, h.verdicts.kvCache, h.verdicts.alignment, ...h.verdicts.trainEval]) {
+      add(v, `${h.dataset.label}, ${h.checkpoint.label}`)
+    }
+  }
+  const byHypothesis = [...new Set(missing.map((m) => m.h))].map((h) =>
+    w.item(
+      `${w.name(h)} (${missing
+        .filter((m) => m.h === h)
+        .map((m) => m.label)
+        .join(words.sep)})`,
+      w.howTo(h),
+    ),
+  )
+  return blocks(
+    `## ${w.heading}`,
+    answers.join('\n'),
+    byHypothesis.length > 0
+      ? `**${w.notMeasured}**${words.colon.trimEnd()}\n\n${byHypothesis.map((x) => `- ${x}`).join('\n')}`
+      : null,
+  )
+}
+
+/** Hashes, model descriptions, runs, settings and versions: what the numbers came from. */
+export function provenance(ctx: ReportContext): string {
+  const { model, words } = ctx
+  const w = words.prov
+  const pv = model.input.provenance
+  const hash = (h: FileHash | null | undefined): string =>
+    !h
+      ? '—'
+      : h.sha256
+        ? `${code(h.path)} · SHA-256 ${code(h.sha256)}${h.bytes !== null ? ` · ${h.bytes.toLocaleString('en-US')} B` : ''}`
+        : `${code(h.path)} · ${h.error ?? w.unreadable}`
+  const rows: string[][] = []
+  const settings = new Map<string, string[]>()
+  for (const c of model.checkpoints) {
+    const runs = model.runs.filter((r) => r.checkpoint.id === c.id)
+    const h = pv.checkpoints[c.id]
+    const description = runs[0]!.stored.summary?.model ?? c.description
+    rows.push([w.model(c.label), hash(h?.model)])
+    rows.push([w.tokenizer(c.label), hash(h?.tokenizer)])
+    if (h?.source) rows.push([w.source(c.label), hash(h.source)])
+    if (description)
+      rows.push([
+        w.description(c.label),
+        w.describe(
+          description.form,
+          description.numLayers,
+          description.parameterCount,
+          description.opset,
+          description.vocabSize,
+          description.numKvHeads,
+          description.hasKvCache,
+          description.producer,
+        ),
+      ])
+    for (const r of runs) {
+      const s = r.stored.summary
+      const st = r.stored.run.settings
+      rows.push([
+        w.run(c.label, r.dataset.label),
+        w.runValue(
+          code(r.stored.run.runId),
+          w.status(r.stored.run.status),
+          s?.provider.used ?? r.stored.run.provider ?? '—',
+          s?.finishedAt ?? r.stored.run.updatedAt,
+          s?.losslensVersion ?? null,
+        ),
+      ])
+      const text = w.settingsValue(
+        st.inputLength,
+        st.predictLength,
+        st.addBos,
+        st.measures.join(', '),
+        st.batchSize,
+        st.threads,
+      )
+      settings.set(text, [...(settings.get(text) ?? []), `${c.label} / ${r.dataset.label}`])
+    }
+  }
+  // One row per distinct setting, naming its runs only when the runs differ.
+  for (const [text, runs] of settings) {
+    rows.push([settings.size === 1 ? w.settingsAll : w.settings(runs.join(words.sep)), text])
+  }
+  for (const d of model.datasets) {
+    rows.push([w.dataset(d.dataset.label), hash(pv.datasets[d.dataset.id])])
+    if (d.consistency) {
+      rows.push([
+        w.trainData(d.dataset.label),
+        w.trainDataValue(
+          code(d.consistency.trainPath),
+          d.consistency.trainSha256 ? code(d.consistency.trainSha256) : null,
+        ),
+      ])
+    }
+  }
+  if (pv.trainLog)
+    rows.push([
+      w.trainLog,
+      `${hash(pv.trainLog)}${model.input.trainLog ? ` · ${model.input.trainLog.format}, ${model.input.trainLog.steps} ${w.points}` : ''}`,
+    ])
+  const rt = pv.runtime
+  rows.push([
+    w.software,
+    w.softwareValue(
+      pv.losslensVersion,
+      rt?.onnxruntime ?? null,
+      rt?.node ?? process.versions.node,
+      rt?.os ?? '—',
+    ),
+  ])
+  rows.push([w.report, w.reportValue(pv.generatedAt)])
+  return blocks(`## ${w.heading}`, table([w.item, w.value], rows))
+}

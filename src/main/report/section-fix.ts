@@ -1,0 +1,82 @@
+/** Root cause and fix: the right slice with L and P filled in, before and after, or how to check one's script. */
+import { fmtLoss, fmtPct } from '../../shared/diagnosis'
+import { blocks, code, codeBlock } from './gfm'
+import { runName, runOfIds, sliceOf, verdictLine, type ReportContext } from './render-context'
+
+export function rootCause(ctx: ReportContext): string {
+  const { model, words } = ctx
+  const w = words.fix
+  const run = model.explainedRun ?? model.primary
+  const { L, P } = run
+  const ex = model.diagnosis.explanation
+  const slice = w.slice(code('logits[0, L-1 : L+P-1]'), code(sliceOf(L, P)), L, P)
+  const name = (c: { checkpointId?: string; datasetId?: string }): string | null => {
+    const r = runOfIds(ctx, c)
+    return r ? runName(ctx, r) : null
+  }
+  if (ex?.match && model.explainedBy === 'alignment') {
+    const match = ex.match
+    const s = match.rowShift!
+    const keepLast = match.measure === 'keepLastMisaligned'
+    const before = keepLast ? w.before(L, P) : w.beforeShift(L, P, s)
+    const others = ex.ranked.filter((c) => c.relative <= ex.tolerance && c.rowShift !== s)
+    const caveat =
+      others.length > 0
+        ? `**${w.caveat}**${words.colon}${w.alternatives(
+            others
+              .slice(0, 3)
+              .map((c) =>
+                w.alternative(
+                  `${ctx.verdictWords.candidate(c)}, ${name(c) ?? ''}`,
+                  fmtLoss(c.value),
+                  fmtPct(c.relative, 2),
+                ),
+              )
+              .join(words.sep),
+          )}`
+        : null
+    return blocks(
+      `## ${w.heading}`,
+      `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${w.causeText(s, keepLast, L, P, fmtLoss(match.value), fmtLoss(ex.reported))}`,
+      caveat,
+      `**${w.rightSlice}**${words.colon}${slice}`,
+      `**${w.beforeLabel}**${words.colon.trimEnd()}`,
+      codeBlock('python', before),
+      `**${w.afterLabel}**${words.colon.trimEnd()}`,
+      codeBlock('python', w.after(L, P)),
+      `**${w.principle}**${words.colon.trimEnd()}`,
+      w.principles(fmtLoss(run.means.keepLastAligned), fmtLoss(run.means.teacherForcing)),
+    )
+  }
+  if (ex?.match && model.explainedBy === 'autoregressive') {
+    return blocks(
+      `## ${w.heading}`,
+      `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${verdictLine(ctx, run.verdicts.mode)}`,
+      `**${w.comparable}**${words.colon.trimEnd()}`,
+      codeBlock('python', w.teacherForcingCode(L, P)),
+    )
+  }
+  if (ex?.match && model.explainedBy === 'correct') {
+    return blocks(
+      `## ${w.headingCheck}`,
+      ctx.verdictWords.explanation(ex, name),
+      w.alreadyRight,
+      `**${w.rightSlice}**${words.colon}${slice}`,
+    )
+  }
+  return blocks(
+    `## ${w.headingCheck}`,
+    ex ? ctx.verdictWords.explanation(ex, name) : w.noReported,
+    w.ifYourScript(
+      runName(ctx, run),
+      fmtLoss(run.means.keepLastMisaligned),
+      fmtLoss(run.means.autoregressive),
+      fmtLoss(run.means.teacherForcing),
+    ),
+    `**${w.rightSlice}**${words.colon}${slice}`,
+    `**${w.ifBefore}**${words.colon.trimEnd()}`,
+    codeBlock('python', w.before(L, P)),
+    `**${w.ifAfter}**${words.colon.trimEnd()}`,
+    codeBlock('python', w.after(L, P)),
+  )
+}
