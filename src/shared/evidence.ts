@@ -56,6 +56,7 @@ export const DataConsistencySchema = z.object({
   notFound: z.array(z.object({ index: z.number().int(), preview: z.string() })),
   trainRows: z.number().int(),
   bytesScanned: z.number().int(),
+  trainSha256: z.string().optional(),
   /** Training lines that are not JSON or have neither text nor conversations (counted, not fatal). */
   malformedCount: z.number().int().optional(),
   /** Line numbers (1-based) of the first malformed training lines. */
