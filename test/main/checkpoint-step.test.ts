@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { addFiles } from '../../src/main/ipc/add-files'
 import { findCheckpointStep, stepFromManifest, stepFromName } from '../../src/main/store/checkpoint-step'
 
 describe('stepFromName', () => {
@@ -58,6 +59,8 @@ describe('stepFromName', () => {
     'final',
     'early (250)',
     'ministep',
+    'losslens-step-2ufhJH',
+    'step_12b.pth',
   ])('%s carries no step', (name) => {
     expect(stepFromName(name)).toBeNull()
   })
@@ -66,7 +69,7 @@ describe('stepFromName', () => {
 describe('findCheckpointStep', () => {
   const dirs: string[] = []
   const tmp = () => {
-    const d = fs.mkdtempSync(join(os.tmpdir(), 'losslens-step-'))
+    const d = fs.mkdtempSync(join(os.tmpdir(), 'losslens-ck-'))
     dirs.push(d)
     return d
   }
@@ -123,5 +126,36 @@ describe('findCheckpointStep', () => {
       sourcePath: join(demo, 'pretrain_96.pth'),
     })
     expect(found === null || found.from.startsWith('manifest.json')).toBe(true)
+  })
+
+  it('a checkpoint dropped on the window gets the step its names carry', () => {
+    const dir = join(tmp(), 'checkpoint-1200')
+    fs.mkdirSync(dir)
+    for (const f of ['model.onnx', 'tokenizer.json', 'pretrain_512.pth']) fs.writeFileSync(join(dir, f), '')
+    const other = join(tmp(), 'pretrain_512')
+    fs.mkdirSync(other)
+    for (const f of ['model.onnx', 'tokenizer.json']) fs.writeFileSync(join(other, f), '')
+    const experiment = {
+      id: 'e',
+      title: 'e',
+      notes: '',
+      createdAt: '',
+      updatedAt: '',
+      checkpoints: [],
+      datasets: [],
+      settings: {
+        inputLength: 64,
+        predictLength: 30,
+        measures: ['teacherForcing' as const],
+        batchSize: 8,
+        threads: 0,
+        addBos: false,
+        provider: 'cpu',
+      },
+    }
+    const first = addFiles(experiment, [join(dir, 'model.onnx'), join(dir, 'pretrain_512.pth')]).experiment
+    expect(first.checkpoints.map((c) => [c.id, c.step])).toEqual([['checkpoint-1200', 1200]])
+    const second = addFiles(first, [join(other, 'model.onnx')]).experiment
+    expect(second.checkpoints[1]?.step).toBeUndefined()
   })
 })

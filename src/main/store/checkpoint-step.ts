@@ -13,7 +13,7 @@
  * `--step` record); `--last` takes the log's last global step.
  */
 import fs from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 
 export interface FoundStep {
   step: number
@@ -22,11 +22,14 @@ export interface FoundStep {
 }
 
 /** A number after a word for "step": step_1200, step-1200, step1200, global_step1200, iter_1200, ckpt_1200, checkpoint-1200. */
-const STEP_WORD = /(?:^|[^a-z])(?:global_?step|steps?|iter(?:ation)?s?|ckpt|checkpoint)[_-]?(\d+)/i
+const STEP_WORD =
+  /(?:^|[^a-z])(?:global_?step|steps?|iter(?:ation)?s?|ckpt|checkpoint)[_-]?(\d+)(?![a-z0-9])/i
 /** A trailing "-1200" before a weights or model extension: model-1200.pth, run-1200.safetensors. */
 const DASH_NUMBER = /^.*[a-z)]-(\d{2,})\.(?:pth|pt|ckpt|bin|safetensors|onnx)$/i
 /** MiniMind's checkpoint names: the number is the hidden size (FACTS.md), never a step. */
 const MINIMIND_NAME = /^[a-z][a-z_]*?_\d+(?:_moe)?(?:_resume)?\.(?:pth|pt)$/i
+/** A folder that is named for its step as a whole (checkpoint-1200, step_1200, global_step1200). */
+const STEP_FOLDER = /^(?:global_?step|steps?|iter(?:ation)?s?|ckpt|checkpoint)[_-]?(\d+)$/i
 /** Sharded files ("model-00001-of-00002.safetensors") number shards, not steps; "minimind-3" is a version. */
 const SHARD = /-\d+-of-\d+\./i
 
@@ -58,7 +61,8 @@ const GENERIC_STEM = /^(model|decoder_model(_merged)?|pytorch_model|model\.plain
 
 /**
  * The step of a checkpoint: the manifest beside its model, else the source's file name, the model's
- * file name, then the folders holding them (nearest first, two levels). Null when nothing says.
+ * file name, then a folder holding them named for its step as a whole (checkpoint-1200/, two levels up
+ * at most: a folder called "steps2024" is not a step). Null when nothing says.
  */
 export function findCheckpointStep(paths: { modelPath: string; sourcePath?: string }): FoundStep | null {
   const manifest = stepFromManifest(dirname(paths.modelPath))
@@ -74,7 +78,8 @@ export function findCheckpointStep(paths: { modelPath: string; sourcePath?: stri
     let folder = dirname(file)
     for (let level = 0; level < 2; level++) {
       const name = basename(folder)
-      const step = name ? stepFromName(name) : null
+      const digits = STEP_FOLDER.exec(name)?.[1]
+      const step = digits !== undefined && Number.isSafeInteger(Number(digits)) ? Number(digits) : null
       if (step !== null) return { step, from: `folder name ${name}` }
       const up = dirname(folder)
       if (up === folder) break
@@ -82,4 +87,20 @@ export function findCheckpointStep(paths: { modelPath: string; sourcePath?: stri
     }
   }
   return null
+}
+
+/**
+ * `checkpoint` with its step filled from the manifest or its names when the user gave none; paths are
+ * resolved against `experimentDir` (stored paths may be relative to it).
+ */
+export function withFoundStep<C extends { modelPath: string; sourcePath?: string; step?: number }>(
+  checkpoint: C,
+  experimentDir = '.',
+): C {
+  if (checkpoint.step !== undefined || !checkpoint.modelPath) return checkpoint
+  const found = findCheckpointStep({
+    modelPath: resolve(experimentDir, checkpoint.modelPath),
+    ...(checkpoint.sourcePath ? { sourcePath: resolve(experimentDir, checkpoint.sourcePath) } : {}),
+  })
+  return found ? { ...checkpoint, step: found.step } : checkpoint
 }
