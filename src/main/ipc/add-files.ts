@@ -38,7 +38,7 @@ function kindOf(path: string): Kind | null {
 }
 
 /** A label from a model file: its folder's name for "model.onnx", else the file name without extension. */
-function labelOf(modelPath: string): string {
+export function labelOf(modelPath: string): string {
   const stem = basename(modelPath).replace(/\.onnx$/i, '')
   return /^(model|decoder_model(_merged)?)(\.plain)?$/.test(stem)
     ? basename(dirname(modelPath)) || stem
