@@ -24,6 +24,8 @@ export interface FromAnalysisArgs {
   fromTraining?: boolean
   /** The loss the user's own script reported, to be explained. */
   reportedLoss?: number
+  /** The training step the checkpoint was saved at (analyze --step / --last-checkpoint). */
+  step?: number
   lang: Lang
   /** The markdown file to write; charts go to charts/ beside it. */
   outFile: string
@@ -63,6 +65,7 @@ export async function inputFromAnalysis(
         modelPath: summary.modelPath,
         tokenizerPath: summary.tokenizerPath,
         description: summary.model,
+        ...(args.step !== undefined ? { step: args.step } : {}),
         ...(args.weights ? { weights: args.weights } : {}),
       },
     ],
