@@ -24,6 +24,7 @@ import type { RunSettings } from '../../shared/results'
 import { uniqueSlug } from '../../shared/slug'
 import { describeModel, runAnalysis } from '../engine/index'
 import { readSamples } from '../engine/dataset'
+import { TextTokenizer } from '../engine/tokenizer'
 import { errorMessage, InputError, UsageError } from '../engine/errors'
 import { checkDataConsistency } from '../engine/evidence/data-consistency'
 import { readTrainLog } from '../engine/evidence/train-log'
@@ -201,6 +202,7 @@ async function addCheckpoint(argv: string[]): Promise<number> {
   step ??= findCheckpointStep({ modelPath, ...(sourcePath ? { sourcePath } : {}) })
 
   // Loaded and described as the window does on add: a file that is not a decoder LossLens drives is refused here.
+  await TextTokenizer.load(tokenizerPath)
   const { model: description } = await describeModel(modelPath)
   const label = values.label ?? labelOf(modelPath)
   let ref: CheckpointRef | undefined
@@ -689,10 +691,11 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 /** Runs the command; a usage error exits 2, a bad file 3, each with one line naming the flag or file. */
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h') {
-    console.log(USAGE)
-    return name === undefined ? EXIT.usage : EXIT.ok
+  if (name === undefined) {
+    console.error(USAGE)
+    return EXIT.usage
   }
+  if (name === '--help' || name === '-h') return help()
   const sub = SUBCOMMANDS[name]
   if (!sub) {
     console.error(
