@@ -278,4 +278,30 @@ describe.runIf(hasDemo)('losslens experiment on the demo', () => {
       expect(r.out).toContain('usage: losslens experiment')
     }
   })
+
+  it('stores a file inside the experiment folder relative to it; a held-out set the check confirms', async () => {
+    fs.mkdirSync(join(dir, 'data'), { recursive: true })
+    fs.copyFileSync(join(DEMO, 'eval_heldout.json'), join(dir, 'data', 'heldout.json'))
+    const r = await call(
+      'add-dataset',
+      dir,
+      '--data',
+      join(dir, 'data', 'heldout.json'),
+      '--label',
+      'Held out (copy)',
+      '--train',
+      join(DEMO, 'train.jsonl'),
+    )
+    expect(r.code, r.err).toBe(0)
+    const added = experiment().datasets.at(-1)!
+    expect(added).toMatchObject({ id: 'held-out-copy', path: 'data/heldout.json', datasetKind: 'unknown' })
+    expect(added.trainPath).toBe(join(DEMO, 'train.jsonl'))
+    // The data check runs first, then the one pair asked for.
+    const checked = await call('run', dir, '--dataset', 'held-out-copy', '--checkpoint', 'early-first')
+    expect(checked.code, checked.err).toBe(0)
+    const after = experiment().datasets.at(-1)!
+    // The demo's held-out set is not in its training data: the check says so.
+    expect(after.consistency?.foundSubstring).toBe(0)
+    expect(after.datasetKind).toBe('heldOut')
+  })
 })

@@ -66,7 +66,8 @@ commands:
       A run stopped (Ctrl-C, killed) is resumed by the next 'experiment run', not started over.
 
 Then: losslens report --experiment DIR [--lang en|zh-CN].
-Exit codes: 0 done, 1 a check found a problem or a run failed, 2 usage, 3 a file is bad.`
+Exit codes: 0 done, 1 a check found a problem (weights differ, a set said to be drawn from training
+is not all found) or a run failed, 2 usage, 3 a file is bad, 130 stopped with Ctrl-C.`
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -473,6 +474,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it). */
+const INTERRUPTED = 130
+
 /** What datasetKind the data check says a set is: all found, none found, or some. */
 export function kindFromCheck(c: DataConsistency): DatasetKind {
   if (c.total > 0 && c.foundSubstring === c.total) return 'fromTraining'
@@ -505,16 +509,27 @@ async function runExperiment(argv: string[]): Promise<number> {
 
   const unlock = lock(dir)
   const manager = new RunManager({ workspace: ws, runAnalysis, emit: progressPrinter() })
+  const stop = new AbortController()
   const onSigint = () => {
-    process.stderr.write('\nstopping: the run is kept and resumes at the next `experiment run`\n')
+    process.stderr.write('\nstopping: a run is kept and resumes at the next `experiment run`\n')
+    stop.abort()
     void manager.shutdown()
   }
   process.once('SIGINT', onSigint)
+  const interrupted = () => {
+    console.error(`interrupted: 'losslens experiment run ${dir}' goes on from here`)
+    return INTERRUPTED
+  }
   try {
     await markStaleRuns(ws, id)
     let problems = 0
-    problems += await dataChecks(ws, id, datasets)
-    problems += await weightChecks(ws, id, checkpoints)
+    try {
+      problems += await dataChecks(ws, id, datasets, stop.signal)
+      problems += await weightChecks(ws, id, checkpoints, stop.signal)
+    } catch (err) {
+      if (stop.signal.aborted) return interrupted()
+      throw err
+    }
     if (checkpoints.length === 0 || datasets.length === 0)
       console.log('no runs to make: the experiment needs a checkpoint and a dataset')
     const hashes = new HashCache(dir)
@@ -522,6 +537,7 @@ async function runExperiment(argv: string[]): Promise<number> {
     const settingsHash = sha256Text(settingsKey(settings))
     for (const c of checkpoints) {
       for (const d of datasets) {
+        if (stop.signal.aborted) return interrupted()
         const files = {
           model: ws.resolvePath(id, c.modelPath),
           tokenizer: ws.resolvePath(id, c.tokenizerPath),
@@ -573,8 +589,8 @@ async function runExperiment(argv: string[]): Promise<number> {
           console.error(`${pair}: run ${runId} failed: ${run.error ?? 'no message'}`)
           problems++
         } else {
-          console.error(`${pair}: run ${runId} ${run?.status ?? 'lost'}; 'experiment run' resumes it`)
-          return 130
+          console.error(`${pair}: run ${runId} ${run?.status ?? 'lost'}`)
+          return interrupted()
         }
       }
     }
@@ -600,13 +616,22 @@ async function markStaleRuns(ws: Workspace, id: string): Promise<void> {
 }
 
 /** The data check of each dataset with training data and no result yet; settles datasetKind when unknown. */
-async function dataChecks(ws: Workspace, id: string, datasets: DatasetRef[]): Promise<number> {
+async function dataChecks(
+  ws: Workspace,
+  id: string,
+  datasets: DatasetRef[],
+  signal: AbortSignal,
+): Promise<number> {
   let problems = 0
   for (const d of datasets) {
-    if (!d.trainPath || d.consistency) continue
+    if (!d.trainPath) continue
     const trainPath = ws.resolvePath(id, d.trainPath)
+    const evalPath = ws.resolvePath(id, d.path)
+    const done = d.consistency
+    if (done && resolve(done.trainPath) === trainPath && resolve(done.evalPath) === evalPath) continue
     let shown = -1
-    const consistency = await checkDataConsistency(ws.resolvePath(id, d.path), trainPath, {
+    const consistency = await checkDataConsistency(evalPath, trainPath, {
+      signal,
       onProgress: (read, total) => {
         const percent = Math.floor((100 * read) / Math.max(total, 1))
         if (percent >= shown + 10 || percent === 100) {
@@ -633,12 +658,21 @@ async function dataChecks(ws: Workspace, id: string, datasets: DatasetRef[]): Pr
 }
 
 /** Weight verification of each checkpoint with a source and no report yet. */
-async function weightChecks(ws: Workspace, id: string, checkpoints: CheckpointRef[]): Promise<number> {
+async function weightChecks(
+  ws: Workspace,
+  id: string,
+  checkpoints: CheckpointRef[],
+  signal: AbortSignal,
+): Promise<number> {
   let problems = 0
   for (const c of checkpoints) {
-    if (!c.sourcePath || c.weights) continue
+    if (!c.sourcePath || signal.aborted) continue
+    const sourcePath = ws.resolvePath(id, c.sourcePath)
+    const modelPath = ws.resolvePath(id, c.modelPath)
+    const done = c.weights
+    if (done && resolve(done.checkpointPath) === sourcePath && resolve(done.modelPath) === modelPath) continue
     process.stderr.write(`weights ${c.id}: matching ${basename(c.sourcePath)} against the model\n`)
-    const weights = await verifyWeights(ws.resolvePath(id, c.sourcePath), ws.resolvePath(id, c.modelPath))
+    const weights = await verifyWeights(sourcePath, modelPath)
     await ws.updateExperiment(id, (e) => ({
       ...e,
       checkpoints: e.checkpoints.map((x) => (x.id === c.id ? { ...x, weights } : x)),
