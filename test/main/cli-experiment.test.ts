@@ -304,4 +304,20 @@ describe.runIf(hasDemo)('losslens experiment on the demo', () => {
     expect(after.consistency?.foundSubstring).toBe(0)
     expect(after.datasetKind).toBe('heldOut')
   })
+
+  it("counts the window's runs (no hashes) by settings and file times, and leaves its live ones alone", async () => {
+    const pair = ['run', dir, '--dataset', 'held-out-copy', '--checkpoint', 'early-first']
+    const own = runs().filter((r) => r.datasetId === 'held-out-copy')
+    expect(own).toHaveLength(1)
+    const file = join(dir, 'runs', own[0]!.runId, 'run.json')
+    const { inputs: _, ...windowRun } = own[0]!
+    fs.writeFileSync(file, JSON.stringify(windowRun))
+    const done = await call(...pair)
+    expect([done.code, done.out]).toEqual([0, expect.stringContaining(`done (run ${own[0]!.runId})`)])
+    fs.writeFileSync(file, JSON.stringify({ ...windowRun, status: 'running' }))
+    const skipped = await call(...pair)
+    expect([skipped.code, skipped.err]).toEqual([0, expect.stringContaining('(in the window?)')])
+    expect(runs().filter((r) => r.datasetId === 'held-out-copy')).toHaveLength(1)
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).status).toBe('running')
+  })
 })

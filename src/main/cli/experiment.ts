@@ -561,7 +561,17 @@ async function runExperiment(argv: string[]): Promise<number> {
           console.log(`${pair}: done (run ${finished[finished.length - 1]!.runId})`)
           continue
         }
-        const stopped = runs.filter((r) => r.status !== 'finished' && r.inputs && sameInputs(r, inputs, []))
+        // A running run without hashes was started by the window, which may be running it now.
+        const windowRun = runs.find((r) => (r.status === 'running' || r.status === 'queued') && !r.inputs)
+        if (windowRun) {
+          console.error(
+            `${pair}: skipped: run ${windowRun.runId} is marked ${windowRun.status} (in the window?)`,
+          )
+          continue
+        }
+        const stopped = runs.filter(
+          (r) => r.status !== 'finished' && sameInputs(r, inputs, Object.values(files)),
+        )
         const resumed = stopped[stopped.length - 1]
         let runId: string
         if (resumed) {
@@ -601,10 +611,13 @@ async function runExperiment(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs this experiment's run.json says are running or queued, with no process running them: interrupted. */
+/**
+ * Runs an earlier `experiment run` left marked running or queued (it was killed; the lock says none is
+ * alive): interrupted, so they resume. Runs without hashes are the window's and are left alone.
+ */
 async function markStaleRuns(ws: Workspace, id: string): Promise<void> {
   for (const run of (await listRuns(ws, id)).runs) {
-    if (run.status !== 'running' && run.status !== 'queued') continue
+    if ((run.status !== 'running' && run.status !== 'queued') || !run.inputs) continue
     const { results } = await readRunResults(ws, id, run.runId)
     await writeRun(ws, {
       ...run,
