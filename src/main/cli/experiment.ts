@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { DataConsistency } from '../../shared/evidence'
 import {
   claimedKind,
   ExperimentIdSchema,
@@ -20,6 +19,7 @@ import {
   type RunInputs,
 } from '../../shared/experiment'
 import { lastLoggedStep } from '../../shared/diagnosis/training-reference'
+import { foundInTraining, kindFromConsistency } from '../../shared/diagnosis/verdicts'
 import type { RunSettings } from '../../shared/results'
 import { uniqueSlug } from '../../shared/slug'
 import { describeModel, runAnalysis } from '../engine/index'
@@ -477,13 +477,6 @@ function alive(pid: number): boolean {
 /** The exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it). */
 const INTERRUPTED = 130
 
-/** What datasetKind the data check says a set is: all found, none found, or some. */
-export function kindFromCheck(c: DataConsistency): DatasetKind {
-  if (c.total > 0 && c.foundSubstring === c.total) return 'fromTraining'
-  if (c.foundSubstring === 0) return 'heldOut'
-  return 'mixed'
-}
-
 async function runExperiment(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     checkpoint: { type: 'string' },
@@ -654,7 +647,7 @@ async function dataChecks(
       },
     })
     const claimed = claimedKind(d)
-    const settled = kindFromCheck(consistency)
+    const settled = kindFromConsistency(consistency)
     await ws.updateExperiment(id, (e) => ({
       ...e,
       datasets: e.datasets.map((x) =>
@@ -662,10 +655,10 @@ async function dataChecks(
       ),
     }))
     console.log(
-      `data check ${d.id}: ${consistency.foundSubstring}/${consistency.total} samples found in the training data` +
+      `data check ${d.id}: ${foundInTraining(consistency)}/${consistency.total} samples found in the training data` +
         (claimed === 'unknown' ? `: ${settled}` : ` (said to be ${claimed})`),
     )
-    if (claimed === 'fromTraining' && consistency.foundSubstring < consistency.total) problems++
+    if (claimed === 'fromTraining' && foundInTraining(consistency) < consistency.total) problems++
   }
   return problems
 }
