@@ -8,6 +8,7 @@ type Command = { run: (argv: string[]) => Promise<number> }
 
 const commands: Record<string, { about: string; load: () => Promise<Command> }> = {
   analyze: { about: 'run the gap measurements on a model and dataset', load: () => import('./cli/analyze') },
+  experiment: { about: 'create, fill and run an experiment folder', load: () => import('./cli/experiment') },
   demo: {
     about: 'analyse the bundled demo experiment and print the summary',
     load: () => import('./cli/demo'),

@@ -77,6 +77,18 @@ export type Experiment = z.infer<typeof ExperimentSchema>
 export const RunStatusSchema = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatusSchema>
 
+/**
+ * SHA-256 (hex) of what a run measured: model, tokenizer and data files, and the settings that change
+ * its numbers. `experiment run` skips a pair whose finished run has the same ones.
+ */
+export const RunInputsSchema = z.object({
+  model: z.string(),
+  tokenizer: z.string(),
+  data: z.string(),
+  settings: z.string(),
+})
+export type RunInputs = z.infer<typeof RunInputsSchema>
+
 export const RunInfoSchema = z.object({
   runId: z.string(),
   experimentId: z.string(),
@@ -92,6 +104,8 @@ export const RunInfoSchema = z.object({
   provider: z.string().optional(),
   error: z.string().optional(),
   summary: RunSummarySchema.optional(),
+  /** Absent on runs started before it was kept, and on the window's runs. */
+  inputs: RunInputsSchema.optional(),
 })
 export type RunInfo = z.infer<typeof RunInfoSchema>
 

@@ -6,7 +6,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve, join } from 'node:path'
 import { LangSchema, type Lang } from '../../shared/ipc'
 import { SampleResultSchema, type RunSummary, type SampleResult } from '../../shared/results'
-import { InputError } from '../engine/errors'
+import { InputError, UsageError } from '../engine/errors'
+import { lastLoggedStep } from '../../shared/diagnosis/training-reference'
+import { readTrainLog } from '../engine/evidence/train-log'
 import { checkDataConsistency } from '../engine/evidence/data-consistency'
 import { verifyWeights } from '../engine/weights/match-weights'
 import { singleRunReport } from '../report/index'
@@ -16,7 +18,16 @@ const str = (v: Flags, k: string) => (typeof v[k] === 'string' ? (v[k] as string
 
 /** Validates the report flags before any work is done; InputError naming the flag. */
 export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number } {
-  const evidenceFlags = ['train-log', 'train-data', 'checkpoint', 'reported-loss', 'lang', 'from-training']
+  const evidenceFlags = [
+    'train-log',
+    'train-data',
+    'checkpoint',
+    'reported-loss',
+    'lang',
+    'from-training',
+    'step',
+    'last-checkpoint',
+  ]
   const given = evidenceFlags.filter((k) => v[k] !== undefined)
   if (given.length > 0 && v.report === undefined) {
     throw new InputError(`--${given[0]} only matters with --report FILE`)
@@ -27,6 +38,7 @@ export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number 
     const file = str(v, k)
     if (file !== undefined && !existsSync(file)) throw new InputError(`--${k}: file not found`, resolve(file))
   }
+  checkStepFlags(v)
   const reported = str(v, 'reported-loss')
   if (reported === undefined) return { lang: lang.data }
   const reportedLoss = Number(reported)
@@ -34,6 +46,30 @@ export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number 
     throw new InputError(`--reported-loss must be a positive number, got "${reported}"`)
   }
   return { lang: lang.data, reportedLoss }
+}
+
+/** --step N or --last-checkpoint (which needs --train-log), not both; UsageError naming the flag. */
+function checkStepFlags(v: Flags): number | undefined {
+  const text = str(v, 'step')
+  if (text !== undefined && v['last-checkpoint'] === true)
+    throw new UsageError('give --step N or --last-checkpoint, not both')
+  if (v['last-checkpoint'] === true && str(v, 'train-log') === undefined)
+    throw new UsageError('--last-checkpoint takes its step from --train-log FILE')
+  if (text === undefined) return undefined
+  const step = Number(text)
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new UsageError(`--step must be an integer >= 0, got "${text}"`)
+  return step
+}
+
+/** The checkpoint's step: --step, or the training log's last step with --last-checkpoint. */
+async function stepFromFlags(v: Flags): Promise<number | undefined> {
+  const given = checkStepFlags(v)
+  if (given !== undefined || v['last-checkpoint'] !== true) return given
+  const log = resolve(str(v, 'train-log')!)
+  const last = lastLoggedStep(await readTrainLog(log))
+  if (last === null) throw new InputError('no loss lines in the training log, so no last step', log)
+  return last
 }
 
 function readResults(file: string): SampleResult[] {
@@ -54,7 +90,9 @@ export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir:
   if (consistency)
     console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
   const trainLog = str(v, 'train-log')
+  const step = await stepFromFlags(v)
   const written = await singleRunReport({
+    ...(step !== undefined ? { step } : {}),
     summary,
     results: readResults(join(outDir, 'results.jsonl')),
     lang,

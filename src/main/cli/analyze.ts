@@ -28,6 +28,9 @@ Evidence and the report in the same step:
   --checkpoint FILE   the .pth/.safetensors the ONNX was exported from: verifies the weights
   --from-training     say the samples were drawn from the training data (without --train-data)
   --reported-loss X   a loss your own evaluation script printed, to be explained
+  --step N            the training step the checkpoint was saved at (the log's global step):
+                      the report compares with the log just before it
+  --last-checkpoint   the checkpoint is the last one: its step is --train-log's last step
   --report FILE       write the gap-analysis report (markdown) to FILE, charts in charts/ beside it
   --lang en|zh-CN     the report's language (default en)`
 
@@ -55,6 +58,8 @@ const REPORT_OPTIONS = {
   checkpoint: { type: 'string' },
   'from-training': { type: 'boolean' },
   'reported-loss': { type: 'string' },
+  step: { type: 'string' },
+  'last-checkpoint': { type: 'boolean' },
   report: { type: 'string' },
   lang: { type: 'string' },
 } as const

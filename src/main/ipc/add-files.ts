@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { CheckpointRef, DatasetRef, Experiment } from '../../shared/experiment'
 import { uniqueSlug } from '../../shared/slug'
+import { withFoundStep } from '../store/checkpoint-step'
 
 export interface AddFilesResult {
   experiment: Experiment
@@ -37,7 +38,7 @@ function kindOf(path: string): Kind | null {
 }
 
 /** A label from a model file: its folder's name for "model.onnx", else the file name without extension. */
-function labelOf(modelPath: string): string {
+export function labelOf(modelPath: string): string {
   const stem = basename(modelPath).replace(/\.onnx$/i, '')
   return /^(model|decoder_model(_merged)?)(\.plain)?$/.test(stem)
     ? basename(dirname(modelPath)) || stem
@@ -136,6 +137,10 @@ export function addFiles(experiment: Experiment, paths: string[]): AddFilesResul
     e.checkpoints = e.checkpoints.map((c) => (c.id === target.id ? { ...c, sourcePath } : c))
     added.push(sourcePath)
   }
+
+  // The step each new checkpoint was saved at, from its manifest or names (with its source now known).
+  const fresh = new Set(newCheckpoints.map((c) => c.id))
+  e.checkpoints = e.checkpoints.map((c) => (fresh.has(c.id) ? withFoundStep(c) : c))
 
   for (const path of of('dataset')) {
     const label = basename(path)

@@ -3,7 +3,7 @@
  * events arrive, and forwards the events to the window. Cancel aborts through the run's AbortController;
  * a cancelled or interrupted run resumes by skipping the samples already in results.jsonl.
  */
-import type { RunInfo } from '../../shared/experiment'
+import type { RunInfo, RunInputs } from '../../shared/experiment'
 import type { ModelDescription } from '../../shared/model'
 import type { RunSettings, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
@@ -85,8 +85,10 @@ export class RunManager {
     checkpointIds: string[]
     datasetId: string
     settings: RunSettings
+    /** Hashes of the run's inputs, kept in run.json (one checkpoint per request when given). */
+    inputs?: RunInputs
   }): Promise<string[]> {
-    const { experimentId, datasetId, settings } = request
+    const { experimentId, datasetId, settings, inputs } = request
     const experiment = await this.workspace.getExperiment(experimentId)
     const checkpointIds = [...new Set(request.checkpointIds)]
     for (const id of checkpointIds) checkpointOf(experiment, id)
@@ -114,6 +116,7 @@ export class RunManager {
         updatedAt: now,
         done: 0,
         total: 0,
+        ...(inputs ? { inputs } : {}),
       }
       await writeRun(this.workspace, info)
       this.#enqueue(info)

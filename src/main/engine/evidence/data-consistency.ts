@@ -7,7 +7,8 @@
  */
 import type { DataConsistency } from '../../../shared/evidence'
 import { readSamples, sampleText, type EvalSample } from '../dataset'
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
 import { InputError } from '../errors'
 import { forEachLine, type StreamOptions } from './line-stream'
 
@@ -148,6 +149,8 @@ export async function findSamplesInTraining(
   }
 
   let bytes: number
+  // The training file's SHA-256, for the report's provenance: taken in the same pass, never re-read.
+  const hash = createHash('sha256')
   if (await startsWithJsonArray(trainPath)) {
     // Not JSONL but a JSON array (an eval-style file): small ones are read whole, rows in order.
     const { size } = await stat(trainPath)
@@ -158,6 +161,7 @@ export async function findSamplesInTraining(
       )
     }
     for (const sample of await readSamples(trainPath)) onRow(sample.text)
+    hash.update(await readFile(trainPath))
     options.onProgress?.(size, size)
     bytes = size
   } else {
@@ -176,7 +180,7 @@ export async function findSamplesInTraining(
           }
           onRow(text)
         },
-        options,
+        { ...options, onChunk: (chunk) => hash.update(chunk) },
       )
     ).bytes
   }
@@ -195,6 +199,7 @@ export async function findSamplesInTraining(
       .map((s) => ({ index: s.index, preview: preview(s.text) })),
     trainRows,
     bytesScanned: bytes,
+    trainSha256: hash.digest('hex'),
     malformedCount,
     malformedLines,
   }

@@ -14,6 +14,8 @@ export interface StreamOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void
   /** Chunk size in bytes (default 1 MiB). */
   chunkBytes?: number
+  /** Called with each chunk's raw bytes as read (a hash of the file in the same pass). */
+  onChunk?: (chunk: Buffer) => void
 }
 
 /** Calls `onLine(text, lineNumber)` for every line (1-based numbers, '\r\n' tolerated, BOM dropped). */
@@ -44,6 +46,7 @@ export async function forEachLine(
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       options.signal?.throwIfAborted()
       bytes += chunk.length
+      options.onChunk?.(chunk)
       let start = 0
       let nl = chunk.indexOf(0x0a)
       if (carry && nl >= 0) {

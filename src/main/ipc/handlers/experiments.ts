@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { Experiment, ExperimentSummary } from '../../../shared/experiment'
 import type { AppSettings, WorkspaceInfo } from '../../../shared/ipc'
 import type { SettingsFile } from '../../store/app-settings'
+import { withFoundStep } from '../../store/checkpoint-step'
 import { isInside } from '../../store/paths'
 import { listRuns } from '../../store/runs'
 import type { ExperimentEntry, Workspace } from '../../store/workspace'
@@ -64,7 +65,11 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
     'experiment:save': async (experiment) => {
       const current = await ws().getExperiment(experiment.id)
       checkNewPaths(ctx, ws(), current, experiment)
-      return withSampleCounts(ctx, await ws().saveExperiment(experiment))
+      // A checkpoint added without a step gets the one its manifest or file name records.
+      const dir = ws().experimentDir(current.id)
+      const known = new Set(current.checkpoints.map((c) => c.id))
+      const checkpoints = experiment.checkpoints.map((c) => (known.has(c.id) ? c : withFoundStep(c, dir)))
+      return withSampleCounts(ctx, await ws().saveExperiment({ ...experiment, checkpoints }))
     },
     'experiment:rename': async ({ experimentId, newId }) => {
       refuseWhileRunning(experimentId, 'rename it')
