@@ -8,8 +8,8 @@ import { lastLoggedStep } from '../../src/shared/diagnosis/training-reference'
 import type { RunSummary } from '../../src/shared/results'
 import { DEMO, hasDemo, tmpDir } from '../engine/fixtures'
 
-const reportFromAnalysis = vi.fn(async (_args: { step?: number }) => ({ files: [] as string[] }))
-vi.mock('../../src/main/report/index', () => ({ reportFromAnalysis }))
+const singleRunReport = vi.fn(async (_args: { step?: number }) => ({ files: [] as string[] }))
+vi.mock('../../src/main/report/index', () => ({ singleRunReport }))
 const { checkReportFlags, reportAfterAnalysis } = await import('../../src/main/cli/analyze-report')
 
 vi.spyOn(console, 'log').mockImplementation(() => undefined)
@@ -32,24 +32,24 @@ describe('analyze --step / --last-checkpoint', () => {
   })
 
   it('passes --step to the report', async () => {
-    reportFromAnalysis.mockClear()
+    singleRunReport.mockClear()
     await reportAfterAnalysis({ report: join(out, 'r.md'), step: '250' }, {} as RunSummary, out)
-    expect(reportFromAnalysis.mock.calls[0]![0].step).toBe(250)
+    expect(singleRunReport.mock.calls[0]![0].step).toBe(250)
   })
 
   it.runIf(hasDemo)("passes the training log's last step with --last-checkpoint", async () => {
-    reportFromAnalysis.mockClear()
+    singleRunReport.mockClear()
     await reportAfterAnalysis(
       { report: join(out, 'r.md'), 'train-log': log, 'last-checkpoint': true },
       {} as RunSummary,
       out,
     )
-    expect(reportFromAnalysis.mock.calls[0]![0].step).toBe(lastLoggedStep(await readTrainLog(log)))
+    expect(singleRunReport.mock.calls[0]![0].step).toBe(lastLoggedStep(await readTrainLog(log)))
   })
 
   it('passes no step without the flags', async () => {
-    reportFromAnalysis.mockClear()
+    singleRunReport.mockClear()
     await reportAfterAnalysis({ report: join(out, 'r.md') }, {} as RunSummary, out)
-    expect(reportFromAnalysis.mock.calls[0]![0].step).toBeUndefined()
+    expect(singleRunReport.mock.calls[0]![0].step).toBeUndefined()
   })
 })
