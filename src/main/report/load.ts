@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import { join, resolve } from 'node:path'
 import { TokenComparisonSchema, type TokenComparison } from '../../shared/compare'
+import { pickReferenceRun } from '../../shared/reference-runs'
 import { scoredResults } from '../../shared/diagnosis'
 import type { TrainLog } from '../../shared/evidence'
 import { ExperimentSchema, RunInfoSchema, type Experiment, type RunInfo } from '../../shared/experiment'
@@ -162,36 +163,12 @@ export function chooseRuns(
   return chosen
 }
 
-/**
- * The newest finished run with scored results and the given input and predict lengths (a finished one
- * before any that stopped early: a cancelled retry must not hide the complete run before it). Without
- * `settings`, or when no run has them, the newest with results whatever its L and P, marked `fallback`.
- */
+/** The report's default run for one checkpoint × dataset (the shared rule, src/shared/reference-runs.ts). */
 export function pickRun(
   runs: ReportRun[],
   settings?: { inputLength: number; predictLength: number },
 ): ReportRun | null {
-  const withResults = runs.filter((r) => scoredResults(r.results).length > 0)
-  const newest = (list: ReportRun[]): ReportRun | null =>
-    [...list].sort(
-      (a, b) =>
-        b.run.createdAt.localeCompare(a.run.createdAt) ||
-        b.run.updatedAt.localeCompare(a.run.updatedAt) ||
-        b.run.runId.localeCompare(a.run.runId),
-    )[0] ?? null
-  const best = (list: ReportRun[]): ReportRun | null =>
-    newest(list.filter((r) => r.run.status === 'finished')) ?? newest(list)
-  if (!settings) return best(withResults)
-  const same = best(
-    withResults.filter(
-      (r) =>
-        r.run.settings.inputLength === settings.inputLength &&
-        r.run.settings.predictLength === settings.predictLength,
-    ),
-  )
-  if (same) return { ...same, choice: 'settings' }
-  const other = best(withResults)
-  return other ? { ...other, choice: 'fallback' } : null
+  return pickReferenceRun(runs, (r) => scoredResults(r.results).length, settings)
 }
 
 /** Stored token comparisons between two of the runs the report uses (compare:tokens writes them). */
