@@ -18,6 +18,7 @@ export const CheckpointRefSchema = z.object({
   modelPath: z.string(),
   tokenizerPath: z.string(),
   sourcePath: z.string().optional(),
+  step: z.number().int().nonnegative().optional(),
   description: ModelDescriptionSchema.optional(),
   weights: WeightReportSchema.optional(),
 })
@@ -31,6 +32,7 @@ export const DatasetRefSchema = z.object({
   trainPath: z.string().optional(),
   /** The user says these samples were drawn from the training data (the seed's eval_data_from_train.json). */
   fromTraining: z.boolean().optional(),
+  datasetKind: z.enum(['fromTraining', 'heldOut', 'mixed', 'unknown']).optional(),
   sampleCount: z.number().int().optional(),
   consistency: DataConsistencySchema.optional(),
 })
