@@ -775,9 +775,11 @@ def build_rest(args, out, t0, tok, chat_template, mod, modules, train_rows, held
         }}
 
     sft_points = reference_measures.log_points(os.path.join(out, "train_sft.log"))
+    sft_sha = sha256_file(sft_pth)
+    os.remove(sft_pth)  # not shipped, to keep the demo small: the export's manifest.json records its SHA-256
     ref["sft"] = {
         "label": sft_label,
-        "checkpoint": os.path.relpath(sft_pth, out),
+        "source": {"checkpoint": os.path.relpath(sft_pth, out), "sha256": sft_sha, "shipped": False},
         "model": "checkpoints/sft/model.onnx",
         "step": sft_total,
         "log": "train_sft.log",
@@ -830,7 +832,8 @@ def build_rest(args, out, t0, tok, chat_template, mod, modules, train_rows, held
             {"id": "shifted", "kind": "shifted", "label": shifted_label, "step": total, "deliberatelyBroken": True,
              "dir": "checkpoints/shifted", "onnx": "checkpoints/shifted/model.onnx", "of": "final"},
             {"id": "sft", "kind": "sft", "label": sft_label, "step": sft_total, "trainingLog": "train_sft.log",
-             "checkpoint": os.path.relpath(sft_pth, out), "dir": "checkpoints/sft", "onnx": "checkpoints/sft/model.onnx", "from": "final"},
+             "source": {"checkpoint": os.path.relpath(sft_pth, out), "sha256": sft_sha, "shipped": False},
+             "dir": "checkpoints/sft", "onnx": "checkpoints/sft/model.onnx", "from": "final"},
         ],
         "tokenizer": "tokenizer.json",
         "trainingData": "train.jsonl",
@@ -948,7 +951,7 @@ do not edit by hand, re-run it.
 | `train.log` | the training log in MiniMind's 2025 format; each line's loss is ONE micro-batch's loss, as MiniMind logs it; a line every {TRAIN['log_interval']} steps |
 | `checkpoints/<id>/` | {ckpts}: `pretrain_96.pth` (fp16 state_dict, MiniMind2 keys), `model.onnx` (Optimum form, KV cache), `manifest.json` (the exporter's, with `step`); `final/` also has `model.plain.onnx` |
 | `checkpoints/shifted/` | `model.onnx`: **deliberately broken**, the final checkpoint's plain export with its logits moved one row later (row i = row i - 1), and a `manifest.json` that says so |
-| `checkpoints/sft/` | `full_sft_96.pth` and `model.onnx`: `final` fine-tuned on `train_sft.jsonl` the MiniMind2 SFT way, logged in `train_sft.log` |
+| `checkpoints/sft/` | `model.onnx` (Optimum form): `final` fine-tuned on `train_sft.jsonl` the MiniMind2 SFT way, logged in `train_sft.log`; its `full_sft_96.pth` is not shipped (size), its SHA-256 is in `manifest.json` |
 | `tokenizer.json`, `tokenizer_config.json` | MiniMind2's tokenizer (Apache-2.0, see `TOKENIZER_LICENSE.md`) |
 | `eval_data_from_train.json` | 20 rows drawn (seed {EVAL_SEED}) from `train.jsonl`, exactly as they appear there (kind: fromTraining) |
 | `eval_heldout.json` | 20 rows of the same kind of text from modules never used for training (kind: heldOut) |
