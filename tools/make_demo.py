@@ -18,8 +18,8 @@
    MiniMind's SFT format, final fine-tuned on them with MiniMind2's SFT loss mask, logged to train_sft.log.
 5. Reference numbers (tools/reference_measures.py), README.md, manifest.json with SHA-256 of every file.
 It then checks that the demo tells the seed's story and exits non-zero if it does not.
-Deterministic for a given machine (torch build, BLAS, Python's docstrings): same seeds, same bytes
-(except the epoch_Time column of the logs, which is wall-clock time).
+Deterministic for a given machine (torch build, BLAS, Python's docstrings): same seeds, same numbers
+(the epoch_Time column of the logs is wall-clock time); another BLAS changes the last bits (tools/README.md).
 """
 import os
 
