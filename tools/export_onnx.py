@@ -17,7 +17,8 @@ writes into --out:
                     outputs logits float32 [batch, rows, vocab],
                             present.{i}.key|value float32 [batch, kv_heads, past+seq, head_dim]
 - model.plain.onnx  input_ids int64 [batch, seq], attention_mask int64 [batch, seq] -> logits [batch, seq, vocab]
-- manifest.json     config, source checkpoint and its SHA-256, versions, forms, measured differences
+- manifest.json     config, source checkpoint and its SHA-256, versions, forms, measured differences,
+                    and with --step N the training step the checkpoint was saved at ("step": N)
 - tokenizer.json (+ tokenizer_config.json) copied from --tokenizer or the checkout's model/ folder
 
 The number of attention heads is not stored in a state_dict. It comes from --num-heads, --config, a
@@ -889,6 +890,8 @@ def parse_args(argv):
     p.add_argument("--forms", default="optimum,plain", help="comma-separated: optimum, plain")
     p.add_argument("--opset", type=int, default=17)
     p.add_argument("--label", help="a label recorded in manifest.json")
+    p.add_argument("--step", type=int, help="the training step the checkpoint was saved at, on the training log's axis "
+                   "((epoch - 1) * iter_per_epoch + step in epoch), recorded in manifest.json")
     return p.parse_args(argv)
 
 
@@ -897,6 +900,8 @@ def run(args):
     bad = [f for f in forms if f not in ("optimum", "plain")]
     if bad or not forms:
         raise ExportError(f"--forms must list optimum and/or plain, got {args.forms!r}")
+    if args.step is not None and args.step < 0:
+        raise ExportError(f"--step must be a training step >= 0, got {args.step}")
     layout = detect_layout(args.minimind_dir)
     state_dict, notes = load_state_dict(args.checkpoint)
     n_file = len(state_dict)
@@ -1003,6 +1008,7 @@ def run(args):
     manifest = {
         "format": "losslens-onnx-export/1",
         "label": args.label,
+        **({"step": args.step} if args.step is not None else {}),
         "source": {
             "checkpoint": rel_or_abs(args.checkpoint, args.out),
             "sha256": sha256_file(args.checkpoint),

@@ -9,7 +9,8 @@ compare against these numbers (at about 1e-4).
     /usr/bin/python3 tools/reference_measures.py [--demo-dir resources/demo] [--out reference.json]
 
 reads the demo's manifest.json (model config, L, P, checkpoints), eval sets and train.log, and
-writes reference.json. make_demo.py calls build_reference() directly.
+writes reference.json (the pretrain checkpoints only; make_demo.py calls build_reference() directly and adds
+the shifted export, the SFT checkpoint, the loss curves and the regressions).
 
 Notation: T = a sample's token ids (tokenizer.json, no BOS), L = inputLength, P = predictLength,
 N = L + P; row i of a forward's logits predicts token i + 1.
@@ -22,8 +23,13 @@ reference.json layout
                "crossEntropy": "...", "argmaxTies": "lowest id", "p99": "..."},
   "versions": {"torch": ..., "python": ..., "blas": ...},
   "model": {config of the model},
-  "training": {"log": "train.log", "lines": n, "lastLoss": x, "trailingWindow": 10, "trailingMean": y},
-  "checkpoints": {"early": {"label": "early (step N)", "checkpoint": "checkpoints/early/pretrain_96.pth"}, "final": {...}},
+  "training": {"log": "train.log", "lines": n, "lastLoss": x, "trailingWindow": 10, "trailingMean": y,
+               "windows": {"<checkpoint key>": {"step", "window": 50, "lines", "firstStep", "lastStep", "mean", "sd",
+                                                "sdPopulation"}}},   the training-loss reference at each checkpoint's
+                                            step: the log lines with step <= the checkpoint's (log axis: (epoch - 1) *
+                                            iter_per_epoch + step in epoch), the last 50 of them; sd with n - 1
+  "checkpoints": {"early": {"label": "early (step N)", "checkpoint": "checkpoints/early/pretrain_96.pth", "step": N},
+                  "final": {...}},
   "results" and "compare" below use these keys.
   "results": {
     "<checkpoint key>": {
@@ -61,6 +67,20 @@ reference.json layout
               "samples", "tokens",
               "perSample": [{"index", "base", "other", "delta"}]}   teacher-forcing losses, delta = other - base
 }
+make_demo.py adds:
+  "shifted": {"label", "model", "of": "final", "step", "what",
+              "results": {"eval_data_from_train.json": same layout as "results" above}}   the deliberately broken export
+                                            (ShiftedLogits: row i = the model's row i - 1); plain form, so autoregressive
+                                            recomputes the prefix ("usedKvCache": false) and there is no "kvCache"
+  "sft": {"label", "checkpoint", "model", "step", "log", "dataset", "trainingData", "definition",
+          "window": log_window of the SFT log at the SFT checkpoint's step,
+          "results": {"sft" | "final": {"samples": [{"index", "tokens", "ids", "rows", "targetIds", "tokenLosses", "loss",
+                                                     "maskLate": {"rows", "loss"}, "maskEarly": {"rows", "loss"}}],
+                                         "means": {"samples", "loss", "maskLate", "maskEarly", "pooledLoss", "targetTokens"}}}}
+                                            measure_sft() per conversation of eval_sft.json
+  "curves": {"what", "steps": {"<step>": {"<dataset>": quick_means()}}}   loss along training
+  "regressions": [{"base", "other", "dataset", "baseMean", "otherMean", "deltaMean", "deltaSe", "samples"}]
+                                            paired teacher-forcing difference (other - base) for every pair of checkpoints
 """
 import argparse
 import importlib.util
@@ -118,8 +138,46 @@ def _argmax_lowest(row):
     return int((row == row.max()).nonzero()[0, 0])
 
 
+class ShiftedLogits(torch.nn.Module):
+    """A deliberately broken model: `model`'s logits moved one row later (row i = the model's row i - 1, row 0 kept),
+    as checkpoints/shifted/model.onnx computes them. Plain form: no KV cache, logits_to_keep slices the shifted rows."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, logits_to_keep=0, **_):
+        logits = self.model(input_ids).logits
+        logits = torch.cat([logits[:, :1], logits[:, :-1]], dim=1)
+        if logits_to_keep:
+            logits = logits[:, -logits_to_keep:]
+        return type("Out", (), {"logits": logits})()
+
+
 @torch.no_grad()
-def measure_sample(model, ids, L, P, tokenizer):
+def quick_means(model, texts, tokenizer, L, P):
+    """Mean teacher forcing and offset sweep over a set (the definitions of measure_sample, one forward over
+    T[0:N+2] per sample): for choosing checkpoints along training."""
+    N = L + P
+    tf, sweep = [], {str(s): [] for s in OFFSETS}
+    for text in texts:
+        ids = tokenizer.encode(text)
+        if len(ids) < N:
+            continue
+        T = torch.tensor(ids[: N + 2])
+        logits = model(T.unsqueeze(0)).logits[0]
+        targets = T[L:N]
+        tf.append(_ce(logits[L - 1 : N - 1], targets).mean().item())
+        for s in OFFSETS:
+            lo, hi = L - 1 + s, N - 2 + s
+            if lo >= 0 and hi < len(T):
+                sweep[str(s)].append(_ce(logits[lo : hi + 1], targets).mean().item())
+    return {"samples": len(tf), "teacherForcing": float(np.mean(tf)),
+            "offsetSweep": {k: float(np.mean(v)) for k, v in sweep.items() if v}}
+
+
+@torch.no_grad()
+def measure_sample(model, ids, L, P, tokenizer, kv_cache=True):
     N = L + P
     T = torch.tensor(ids, dtype=torch.long)
     targets = T[L:N]
@@ -142,6 +200,17 @@ def measure_sample(model, ids, L, P, tokenizer):
         if lo >= 0 and hi < len(wide):
             sweep[str(s)] = _ce(logits_w[lo : hi + 1], targets).mean().item()
     out["offsetSweep"] = sweep
+
+    if not kv_cache:  # each step recomputes the whole prefix and takes its last row; no kvCache check
+        generated, step_rows = [], []
+        for j in range(P):
+            row = model(torch.cat([T[:L], torch.tensor(generated, dtype=torch.long)]).unsqueeze(0)).logits[0, -1]
+            step_rows.append(row)
+            generated.append(_argmax_lowest(row))
+        sl = _ce(torch.stack(step_rows), targets)
+        out["autoregressive"] = {"loss": sl.mean().item(), "stepLosses": sl.tolist(), "generatedIds": generated,
+                                 "generatedText": tokenizer.decode(generated), "usedKvCache": False}
+        return out
 
     # Greedy generation with MiniMind's own KV cache; step j scores the true T[L+j].
     res = model(T[:L].unsqueeze(0), use_cache=True)
@@ -169,7 +238,7 @@ def measure_sample(model, ids, L, P, tokenizer):
     return out
 
 
-def measure_set(model, texts, tokenizer, L, P):
+def measure_set(model, texts, tokenizer, L, P, kv_cache=True):
     samples, skipped = [], []
     for index, text in enumerate(texts):
         ids = tokenizer.encode(text)
@@ -177,7 +246,7 @@ def measure_set(model, texts, tokenizer, L, P):
             skipped.append({"index": index, "tokens": len(ids), "reason": f"{len(ids)} tokens < L + P = {L + P}"})
             continue
         entry = {"index": index, "tokens": len(ids), "ids": ids[: L + P + 2]}
-        entry.update(measure_sample(model, ids, L, P, tokenizer))
+        entry.update(measure_sample(model, ids, L, P, tokenizer, kv_cache))
         samples.append(entry)
 
     def mean(values):
@@ -194,8 +263,8 @@ def measure_set(model, texts, tokenizer, L, P):
         "autoregressive": mean(s["autoregressive"]["loss"] for s in samples),
         "autoregressiveSteps": [mean(s["autoregressive"]["stepLosses"][j] for s in samples) for j in range(P)] if samples else None,
         "teacherForcingSteps": [mean(s["teacherForcing"]["tokenLosses"][j] for s in samples) for j in range(P)] if samples else None,
-        "kvCacheMaxAbsDiff": max((s["kvCache"]["maxAbsDiff"] for s in samples), default=None),
-        "kvCacheTop1Agreement": mean(s["kvCache"]["top1Agreement"] for s in samples),
+        "kvCacheMaxAbsDiff": max((s["kvCache"]["maxAbsDiff"] for s in samples if "kvCache" in s), default=None),
+        "kvCacheTop1Agreement": mean(s["kvCache"]["top1Agreement"] for s in samples if "kvCache" in s),
     }
     return {"samples": samples, "skipped": skipped, "means": means}
 
@@ -236,6 +305,66 @@ def compare(base, other, texts, tokenizer, L, P):
     }
 
 
+LOG_STEP = re.compile(r"Epoch:\[(\d+)/(\d+)\]\((\d+)/(\d+)\)")
+
+
+def log_points(path):
+    """[(step, loss)] of a MiniMind log, step on the log's axis: (epoch - 1) * iter_per_epoch + step in epoch."""
+    points = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m, loss = LOG_STEP.search(line), LOG_LOSS.search(line)
+            if m and loss:
+                epoch, _, step, per_epoch = map(int, m.groups())
+                points.append(((epoch - 1) * per_epoch + step, float(loss.group(1))))
+    return points
+
+
+def log_window(points, step, window=50):
+    """The training-loss reference at a checkpoint's step: the `window` log lines ending at (and including) `step`
+    (fewer near the start), their mean and standard deviation (sd: n - 1 in the denominator; sdPopulation: n)."""
+    losses = [(s, x) for s, x in points if s <= step][-window:]
+    xs = np.array([x for _, x in losses])
+    return {
+        "step": step,
+        "window": window,
+        "lines": len(xs),
+        "firstStep": losses[0][0] if losses else None,
+        "lastStep": losses[-1][0] if losses else None,
+        "mean": float(xs.mean()) if len(xs) else None,
+        "sd": float(xs.std(ddof=1)) if len(xs) > 1 else None,
+        "sdPopulation": float(xs.std()) if len(xs) else None,
+    }
+
+
+@torch.no_grad()
+def measure_sft(model, ids, mask):
+    """MiniMind2's SFT loss of one conversation: ids = its rendered tokens (unpadded), mask = its loss mask over ids
+    (1 on the tokens that are targets). Row t (predicting ids[t + 1]) counts when mask[t + 1] = 1: the masked mean
+    over those rows is `loss`. `maskLate`: the same with every counted row one position later (rows t + 1; a row
+    without a next token is left out), `maskEarly`: one position earlier (rows t - 1)."""
+    T = torch.tensor(ids, dtype=torch.long)
+    logits = model(T.unsqueeze(0)).logits[0]
+    ce = _ce(logits[:-1], T[1:])  # ce[t] scores row t against ids[t + 1]
+    rows = [t for t in range(len(ids) - 1) if mask[t + 1]]
+    late = [t + 1 for t in rows if t + 1 < len(ids) - 1]
+    early = [t - 1 for t in rows if t >= 1]
+
+    def masked(rs):
+        return float(ce[rs].mean().item()) if rs else None
+
+    return {
+        "tokens": len(ids),
+        "ids": list(ids),
+        "rows": rows,
+        "targetIds": [ids[t + 1] for t in rows],
+        "tokenLosses": ce[rows].tolist(),
+        "loss": masked(rows),
+        "maskLate": {"rows": late, "loss": masked(late)},
+        "maskEarly": {"rows": early, "loss": masked(early)},
+    }
+
+
 def parse_log(path, window=10):
     losses = []
     with open(path, encoding="utf-8") as f:
@@ -270,6 +399,11 @@ def build_reference(demo_dir, config, checkpoints, datasets, L, P, log="train.lo
     base, other = compare_pair
     compare_dataset = compare_dataset or datasets[0]
     cmp = compare(models[base], models[other], texts[compare_dataset], tok, L, P)
+    training = parse_log(os.path.join(demo_dir, log))
+    steps = {key: c["step"] for key, c in checkpoints.items() if c.get("step") is not None}
+    if steps:
+        points = log_points(os.path.join(demo_dir, log))
+        training["windows"] = {key: log_window(points, step) for key, step in steps.items()}
     return {
         "format": "losslens-reference/1",
         "settings": {
@@ -283,7 +417,7 @@ def build_reference(demo_dir, config, checkpoints, datasets, L, P, log="train.lo
         },
         "versions": {"torch": torch.__version__, "python": sys.version.split()[0], "blas": blas_info()},
         "model": config,
-        "training": parse_log(os.path.join(demo_dir, log)),
+        "training": training,
         "checkpoints": checkpoints,
         "results": results,
         "compare": dict({"base": base, "other": other, "dataset": compare_dataset}, **cmp),
@@ -293,15 +427,22 @@ def build_reference(demo_dir, config, checkpoints, datasets, L, P, log="train.lo
 def summary_lines(ref):
     lines = [f"training log: last {ref['training']['lastLoss']:.3f}, trailing mean of {ref['training']['trailingWindow']} "
              f"= {ref['training']['trailingMean']:.4f}"]
-    for key, sets in ref["results"].items():
+    for key, w in ref["training"].get("windows", {}).items():
+        lines.append(f"training window at {key} (step {w['step']}): {w['lines']} lines, steps {w['firstStep']}..{w['lastStep']}, "
+                     f"mean {w['mean']:.4f} sd {w['sd'] if w['sd'] is None else round(w['sd'], 4)}")
+    results = list(ref["results"].items())
+    if "shifted" in ref:
+        results.append(("shifted", ref["shifted"]["results"]))
+    for key, sets in results:
         for name, res in sets.items():
             m = res["means"]
             sweep = " ".join(f"{s}:{v:.3f}" for s, v in m["offsetSweep"].items())
             lines.append(
-                f"{key:5s} {name:27s} TF {m['teacherForcing']:.4f} (top1 {m['teacherForcingTop1']:.3f})  "
+                f"{key:10s} {name:27s} TF {m['teacherForcing']:.4f} (top1 {m['teacherForcingTop1']:.3f})  "
                 f"misaligned {m['keepLastMisaligned']:.4f}  aligned {m['keepLastAligned']:.4f}  "
-                f"AR {m['autoregressive']:.4f}  sweep [{sweep}]  kv maxdiff {m['kvCacheMaxAbsDiff']:.2e} "
-                f"top1 {m['kvCacheTop1Agreement']:.3f}  n={m['samples']}"
+                f"AR {m['autoregressive']:.4f}  sweep [{sweep}]  " + (
+                    f"kv maxdiff {m['kvCacheMaxAbsDiff']:.2e} top1 {m['kvCacheTop1Agreement']:.3f}  "
+                    if m["kvCacheMaxAbsDiff"] is not None else "no kv cache  ") + f"n={m['samples']}"
             )
     c = ref["compare"]
     lines.append(
@@ -323,7 +464,8 @@ def main(argv=None):
     ref = build_reference(
         args.demo_dir,
         manifest["model"]["config"],
-        {c["id"]: {"label": c["label"], "checkpoint": c["checkpoint"]} for c in manifest["checkpoints"]},
+        {c["id"]: {"label": c["label"], "checkpoint": c["checkpoint"], **({"step": c["step"]} if "step" in c else {})}
+         for c in manifest["checkpoints"] if c.get("kind", "pretrain") == "pretrain"},
         manifest["evalSets"],
         manifest["settings"]["inputLength"],
         manifest["settings"]["predictLength"],

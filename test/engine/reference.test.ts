@@ -1,7 +1,7 @@
 /**
  * LossLens' numbers against the PyTorch reference (resources/demo/reference.json, written by
- * tools/reference_measures.py from the .pth checkpoints): per sample, both ONNX forms, and the
- * checkpoint comparison.
+ * tools/reference_measures.py from the .pth checkpoints): per sample, every pretrain checkpoint on
+ * every pretrain dataset, both ONNX forms, the deliberately shifted export and the checkpoint comparison.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,6 +38,7 @@ interface RefSet {
 interface Reference {
   settings: { inputLength: number; predictLength: number }
   results: Record<string, Record<string, RefSet>>
+  shifted: { model: string; of: string; results: Record<string, RefSet> }
   compare: Record<string, number | string> & {
     perSample: { index: number; base: number; other: number; delta: number }[]
   }
@@ -75,6 +76,15 @@ async function analyse(model: string, data: string, over: Partial<RunSettings> =
   return { results, summary: end.summary }
 }
 
+/** The demo's manifest: its pretrain checkpoints and datasets, read when the suite is collected. */
+const manifest = hasDemo
+  ? (JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8')) as {
+      checkpoints: { id: string; kind?: string; onnx: string }[]
+      evalSets: string[]
+    })
+  : { checkpoints: [], evalSets: [] }
+const pretrain = manifest.checkpoints.filter((c) => (c.kind ?? 'pretrain') === 'pretrain')
+
 describe.runIf(hasDemo)('against the PyTorch reference', () => {
   let ref: Reference
   beforeAll(() => {
@@ -82,12 +92,23 @@ describe.runIf(hasDemo)('against the PyTorch reference', () => {
     expect(ref.settings).toMatchObject({ inputLength: 64, predictLength: 30 })
   })
 
-  const cases = [
-    ['final', 'eval_data_from_train.json'],
-    ['final', 'eval_heldout.json'],
-    ['early', 'eval_data_from_train.json'],
-    ['early', 'eval_heldout.json'],
-  ] as const
+  it('has a reference for every pretrain checkpoint on every pretrain dataset', () => {
+    expect(pretrain.map((c) => c.id)).toEqual(expect.arrayContaining(['very-early', 'early', 'final']))
+    expect(manifest.evalSets).toEqual(['eval_data_from_train.json', 'eval_heldout.json', 'eval_ood.json'])
+    for (const c of pretrain) expect(Object.keys(ref.results[c.id]!)).toEqual(manifest.evalSets)
+    // The cases the demo is built to show (the engine's numbers are held to these below).
+    const sweep = (id: string, set = 'eval_data_from_train.json') =>
+      (ref.results[id]![set]!.means as { offsetSweep: Record<string, number> }).offsetSweep
+    expect(sweep('very-early')['1']!).toBeLessThan(sweep('very-early')['0']!)
+    expect(sweep('final')['1']!).toBeGreaterThan(3 * sweep('final')['0']!)
+    const tf = (id: string, set: string) =>
+      (ref.results[id]![set]!.means as { teacherForcing: number }).teacherForcing
+    for (const set of ['eval_heldout.json', 'eval_ood.json']) {
+      expect(tf('final', set)).toBeGreaterThan(tf('mid', set))
+    }
+  })
+
+  const cases = pretrain.flatMap((c) => manifest.evalSets.map((d) => [c.id, d] as const))
 
   describe.each(cases)('%s checkpoint on %s', (ckpt, data) => {
     let run: { results: SampleResult[]; summary: RunSummary }
@@ -178,6 +199,40 @@ describe.runIf(hasDemo)('against the PyTorch reference', () => {
       assertClose(m.autoregressiveSteps!, rm.autoregressiveSteps as unknown as number[], AR_TOL)
       for (const [k, v] of Object.entries(rm.offsetSweep)) assertClose(m.offsetSweep![k as '0']!, v, TF_TOL)
     })
+  })
+
+  it('the shifted export (logits one row late) gives the reference numbers: far above at 0, the real model at +1', async () => {
+    const data = 'eval_data_from_train.json'
+    const shifted = await analyse(ref.shifted.model, data)
+    const set = ref.shifted.results[data]!
+    const real = ref.results[ref.shifted.of]![data]!
+    expect(shifted.summary.model.form).toBe('plain')
+    expect(shifted.results.filter((r) => !r.skipped).map((r) => r.index)).toEqual(
+      set.samples.map((s) => s.index),
+    )
+    for (const s of set.samples) {
+      const r = shifted.results.find((x) => x.index === s.index)!
+      const tag = `shifted sample ${s.index}`
+      assertClose(r.teacherForcing!.tokenLosses, s.teacherForcing.tokenLosses, TF_TOL, 0, tag)
+      assertClose(r.keepLastMisaligned!.loss, s.keepLastMisaligned.loss, TF_TOL, 0, `${tag} misaligned`)
+      assertClose(r.keepLastAligned!.loss, s.keepLastAligned.loss, TF_TOL, 0, `${tag} aligned`)
+      expect(Object.keys(r.offsetSweep!).sort()).toEqual(Object.keys(s.offsetSweep).sort())
+      for (const [k, v] of Object.entries(s.offsetSweep)) {
+        assertClose(r.offsetSweep![k as '0']!, v, TF_TOL, 0, `${tag} sweep ${k}`)
+      }
+      // Row +1 of the shifted model is row 0 of the real one.
+      const own = real.samples.find((x) => x.index === s.index)!
+      assertClose(r.offsetSweep!['1']!, own.teacherForcing.loss, TF_TOL, 0, `${tag} +1 vs real TF`)
+      expect(r.autoregressive!.usedKvCache).toBe(false)
+      expect(r.autoregressive!.generatedIds).toEqual(s.autoregressive.generatedIds)
+      assertClose(r.autoregressive!.stepLosses, s.autoregressive.stepLosses, AR_TOL, 0, `${tag} AR`)
+      expect(r.kvCache).toBeUndefined()
+    }
+    const m = shifted.summary.means
+    const rm = set.means as { teacherForcing: number; offsetSweep: Record<string, number> }
+    assertClose(m.teacherForcing!, rm.teacherForcing, TF_TOL)
+    expect(m.teacherForcing!).toBeGreaterThan(3 * (real.means as { teacherForcing: number }).teacherForcing)
+    for (const [k, v] of Object.entries(rm.offsetSweep)) assertClose(m.offsetSweep![k as '0']!, v, TF_TOL)
   })
 
   it('the plain form gives the same teacherForcing, and recomputes autoregressive without a cache', async () => {

@@ -23,6 +23,18 @@ describe.runIf(hasDemo)('the demo through the handlers and the real engine', () 
   it('is seeded into the new workspace', async () => {
     const list = await call('experiment:list', undefined)
     expect(list.map((e) => e.id)).toEqual([experimentId])
+    // Every pretrain checkpoint with its step, in training order; the datasets with their kinds.
+    const e = await call('experiment:get', { experimentId })
+    const steps = e.checkpoints.map((c) => c.step!)
+    expect(steps).toEqual([...steps].sort((a, b) => a - b))
+    expect(e.checkpoints.find((c) => c.id === 'early')?.step).toBe(250)
+    expect(e.checkpoints.at(-1)).toMatchObject({ id: 'final', step: 836 })
+    expect(e.checkpoints.map((c) => c.id)).not.toContain('shifted')
+    expect(e.datasets.map((d) => [d.id, d.datasetKind, d.fromTraining ?? false])).toEqual([
+      ['eval_data_from_train', 'fromTraining', true],
+      ['eval_heldout', 'heldOut', false],
+      ['eval_ood', 'heldOut', false],
+    ])
   })
 
   it('describes, verifies weights, checks the data and parses the log, storing the results', async () => {
@@ -38,8 +50,9 @@ describe.runIf(hasDemo)('the demo through the handlers and the real engine', () 
     const log = await call('trainlog:parse', { experimentId })
     expect(log?.points.length).toBeGreaterThan(10)
     const stored = await call('experiment:get', { experimentId })
-    expect(stored.checkpoints[1]!.description?.form).toBe('optimum')
-    expect(stored.checkpoints[1]!.weights?.matched).toBe(weights.matched)
+    const final = stored.checkpoints.find((c) => c.id === 'final')!
+    expect(final.description?.form).toBe('optimum')
+    expect(final.weights?.matched).toBe(weights.matched)
     expect(stored.datasets[0]!.consistency?.found).toBe(consistency.found)
     expect(
       (await call('dataset:sample', { experimentId, datasetId: 'eval_heldout', index: 0 })).text.length,

@@ -77,19 +77,26 @@ describe.runIf(hasDemo)('the bundled demo', () => {
     const demo = await seedDemo(ws, DEMO)
     expect(demo).not.toBeNull()
     expect(demo!.id).toBe('1.4.0-demo')
-    expect(demo!.checkpoints.map((c) => [c.id, c.label, c.modelPath, c.sourcePath])).toEqual([
-      [
-        'early',
-        'early (step 250)',
-        'demo/checkpoints/early/model.onnx',
-        'demo/checkpoints/early/pretrain_96.pth',
-      ],
-      [
-        'final',
-        'final (step 836)',
-        'demo/checkpoints/final/model.onnx',
-        'demo/checkpoints/final/pretrain_96.pth',
-      ],
+    expect(demo!.checkpoints.map((c) => [c.id, c.label, c.step, c.modelPath, c.sourcePath])).toEqual(
+      (
+        [
+          ['very-early', 5],
+          ['early', 250],
+          ['mid', 400],
+          ['final', 836],
+        ] as const
+      ).map(([id, step]) => [
+        id,
+        `${id} (step ${step})`,
+        step,
+        `demo/checkpoints/${id}/model.onnx`,
+        `demo/checkpoints/${id}/pretrain_96.pth`,
+      ]),
+    )
+    expect(demo!.datasets.map((d) => [d.id, d.datasetKind])).toEqual([
+      ['eval_data_from_train', 'fromTraining'],
+      ['eval_heldout', 'heldOut'],
+      ['eval_ood', 'heldOut'],
     ])
     expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, addBos: false })
     expect(demo!.settings.measures).toHaveLength(6)

@@ -245,6 +245,64 @@ describe('demo', () => {
     expect(await seedDemo(ws, demo)).toBeNull()
     expect(await ws.experimentIds()).toEqual(['1.4.0-demo'])
   })
+
+  it('takes the pretrain checkpoints with their steps and the pretrain datasets with their kinds from the manifest', async () => {
+    const { seedDemo } = await import('../../src/main/store/demo')
+    const demo = join(root, 'demo-manifest')
+    const ckpts = [
+      { id: 'very-early', kind: 'pretrain', step: 30, pth: 'pretrain_96.pth' },
+      { id: 'final', kind: 'pretrain', step: 836, pth: 'pretrain_96.pth' },
+      { id: 'shifted', kind: 'shifted', step: 836 },
+      { id: 'sft', kind: 'sft', step: 100, pth: 'full_sft_96.pth' },
+    ]
+    for (const c of ckpts) {
+      fs.mkdirSync(join(demo, 'checkpoints', c.id), { recursive: true })
+      fs.writeFileSync(join(demo, 'checkpoints', c.id, 'model.onnx'), 'x')
+      if (c.pth) fs.writeFileSync(join(demo, 'checkpoints', c.id, c.pth), 'x')
+    }
+    const files = ['tokenizer.json', 'eval_data_from_train.json', 'eval_heldout.json', 'eval_ood.json']
+    for (const f of [...files, 'eval_sft.json', 'train.jsonl', 'train_sft.jsonl', 'train.log']) {
+      fs.writeFileSync(join(demo, f), '[]')
+    }
+    fs.writeFileSync(
+      join(demo, 'manifest.json'),
+      JSON.stringify({
+        checkpoints: ckpts.map((c) => ({
+          id: c.id,
+          kind: c.kind,
+          label: `${c.id} (step ${c.step})`,
+          step: c.step,
+          onnx: `checkpoints/${c.id}/model.onnx`,
+          ...(c.pth ? { checkpoint: `checkpoints/${c.id}/${c.pth}` } : {}),
+        })),
+        evalSets: files.slice(1),
+        datasets: [
+          {
+            file: 'eval_data_from_train.json',
+            kind: 'fromTraining',
+            format: 'pretrain',
+            trainingData: 'train.jsonl',
+          },
+          { file: 'eval_heldout.json', kind: 'heldOut', format: 'pretrain' },
+          { file: 'eval_ood.json', kind: 'heldOut', format: 'pretrain' },
+          { file: 'eval_sft.json', kind: 'fromTraining', format: 'sft', trainingData: 'train_sft.jsonl' },
+        ],
+      }),
+    )
+    const e = await seedDemo(ws, demo)
+    expect(e?.checkpoints.map((c) => [c.id, c.label, c.step, c.sourcePath])).toEqual([
+      ['very-early', 'very-early (step 30)', 30, 'demo/checkpoints/very-early/pretrain_96.pth'],
+      ['final', 'final (step 836)', 836, 'demo/checkpoints/final/pretrain_96.pth'],
+    ])
+    expect(e?.datasets.map((d) => [d.id, d.fromTraining, d.datasetKind, d.trainPath])).toEqual([
+      ['eval_data_from_train', true, 'fromTraining', 'demo/train.jsonl'],
+      ['eval_heldout', undefined, 'heldOut', undefined],
+      ['eval_ood', undefined, 'heldOut', undefined],
+    ])
+    // The files the experiment leaves out are still copied in.
+    expect(fs.existsSync(ws.resolvePath(e!.id, 'demo/checkpoints/shifted/model.onnx'))).toBe(true)
+    expect(fs.existsSync(ws.resolvePath(e!.id, 'demo/eval_sft.json'))).toBe(true)
+  })
 })
 
 describe('evidence on save', () => {

@@ -1,7 +1,9 @@
 /**
  * The bundled demo (resources/demo, written by tools/make_demo.py) copied into a new workspace as an
- * experiment, so a first start shows something real: both checkpoints, both datasets (the one drawn
- * from training marked so, with its training JSONL), the training log and the seed's settings.
+ * experiment, so a first start shows something real: its pretrain checkpoints along training (each
+ * with the step it was saved at), its pretrain datasets (each with its kind; the one drawn from
+ * training marked so, with its training JSONL), the training log and the seed's settings. The
+ * deliberately shifted export and the SFT checkpoint stay in the demo folder, out of the experiment.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
@@ -20,13 +22,30 @@ interface DemoManifest {
   id?: string
   title?: string
   settings?: Record<string, unknown>
-  checkpoints?: { id?: string; label?: string; onnx?: string; checkpoint?: string; dir?: string }[]
+  checkpoints?: DemoCheckpoint[]
   tokenizer?: string
   trainingData?: string
   trainingLog?: string
   evalSets?: string[]
   evalSetsDrawnFromTraining?: Record<string, boolean>
+  /** Newer demos: every dataset with its kind and format (pretrain rows or SFT conversations). */
+  datasets?: { file?: string; kind?: string; format?: string; trainingData?: string }[]
 }
+
+interface DemoCheckpoint {
+  id?: string
+  /** pretrain (default), shifted (a deliberately broken export) or sft: only pretrain ones join the experiment. */
+  kind?: string
+  label?: string
+  step?: number
+  onnx?: string
+  checkpoint?: string
+  dir?: string
+}
+
+const DATASET_KINDS = ['fromTraining', 'heldOut', 'mixed', 'unknown'] as const
+type DatasetKind = (typeof DATASET_KINDS)[number]
+const isDatasetKind = (k: unknown): k is DatasetKind => DATASET_KINDS.includes(k as DatasetKind)
 
 /**
  * Copies `demoDir` into experiments/<id>/demo/ and writes its experiment.json; returns null when the
@@ -43,6 +62,7 @@ export async function seedDemo(workspace: Workspace, demoDir: string): Promise<E
   const tokenizer = manifest.tokenizer ?? 'tokenizer.json'
   const checkpoints: CheckpointRef[] = []
   for (const c of manifest.checkpoints ?? (await scanCheckpoints(demoDir))) {
+    if ((c.kind ?? 'pretrain') !== 'pretrain') continue
     const onnx = c.onnx ?? (c.dir ? `${c.dir}/model.onnx` : undefined)
     if (!has(onnx)) continue
     const label = c.label ?? c.id ?? onnx
@@ -56,15 +76,16 @@ export async function seedDemo(workspace: Workspace, demoDir: string): Promise<E
       modelPath: inside(onnx),
       tokenizerPath: inside(tokenizer),
       ...(has(c.checkpoint) ? { sourcePath: inside(c.checkpoint) } : {}),
+      ...(Number.isInteger(c.step) && c.step! >= 0 ? { step: c.step } : {}),
     })
   }
 
   const train = manifest.trainingData ?? 'train.jsonl'
-  const fromTraining = manifest.evalSetsDrawnFromTraining ?? { 'eval_data_from_train.json': true }
   const datasets: DatasetRef[] = []
-  for (const file of manifest.evalSets ?? ['eval_data_from_train.json', 'eval_heldout.json']) {
+  for (const { file, kind, trainingData } of demoDatasets(manifest)) {
     if (!has(file)) continue
-    const drawn = fromTraining[file] === true
+    const drawn = kind === 'fromTraining'
+    const from = trainingData ?? train
     datasets.push({
       id: uniqueSlug(
         file.replace(/\.jsonl?$/, ''),
@@ -74,7 +95,8 @@ export async function seedDemo(workspace: Workspace, demoDir: string): Promise<E
       label: file,
       path: inside(file),
       ...(drawn ? { fromTraining: true } : {}),
-      ...(drawn && has(train) ? { trainPath: inside(train) } : {}),
+      ...(kind ? { datasetKind: kind } : {}),
+      ...(drawn && has(from) ? { trainPath: inside(from) } : {}),
     })
   }
   const log = manifest.trainingLog ?? 'train.log'
@@ -98,25 +120,58 @@ export async function seedDemo(workspace: Workspace, demoDir: string): Promise<E
   return experiment
 }
 
-/** Without a manifest: one checkpoint per checkpoints/<name>/ holding a model.onnx, early before final. */
+/**
+ * The pretrain datasets of the manifest with their kinds: its `datasets` list when it has one (SFT
+ * conversations left out, the pretrain analysis does not read them), else `evalSets` with
+ * `evalSetsDrawnFromTraining` (older demos: drawn means fromTraining, the others are held out).
+ */
+function demoDatasets(manifest: DemoManifest): { file: string; kind?: DatasetKind; trainingData?: string }[] {
+  if (manifest.datasets) {
+    return manifest.datasets
+      .filter((d) => !!d.file && (d.format ?? 'pretrain') === 'pretrain')
+      .map((d) => ({
+        file: d.file!,
+        ...(isDatasetKind(d.kind) ? { kind: d.kind } : {}),
+        ...(d.trainingData ? { trainingData: d.trainingData } : {}),
+      }))
+  }
+  const fromTraining = manifest.evalSetsDrawnFromTraining ?? { 'eval_data_from_train.json': true }
+  return (manifest.evalSets ?? ['eval_data_from_train.json', 'eval_heldout.json']).map((file) => ({
+    file,
+    kind: fromTraining[file] === true ? 'fromTraining' : 'heldOut',
+  }))
+}
+
+/**
+ * Without a manifest: one checkpoint per checkpoints/<name>/ holding a model.onnx, in training order
+ * (very-early, early, mid, final, then the rest by name), with the step its export manifest records;
+ * an export marked deliberately broken and an SFT checkpoint (full_sft_*.pth) are left out.
+ */
 async function scanCheckpoints(demoDir: string): Promise<NonNullable<DemoManifest['checkpoints']>> {
   const root = join(demoDir, 'checkpoints')
-  const order = (n: string) => ['early', 'final'].indexOf(n) + 1 || 3
+  const order = (n: string) => ['very-early', 'early', 'mid', 'final'].indexOf(n) + 1 || 5
   const names = (await fs.promises.readdir(root, { withFileTypes: true }))
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
   return Promise.all(
     names.map(async (name) => {
-      const own = ((await readJson(join(root, name, 'manifest.json'))) ?? {}) as { label?: string }
+      const own = ((await readJson(join(root, name, 'manifest.json'))) ?? {}) as {
+        label?: string
+        step?: number
+        deliberatelyBroken?: boolean
+      }
       const source = (await fs.promises.readdir(join(root, name))).find((f) =>
         /\.(pth|pt|safetensors)$/.test(f),
       )
+      const kind = own.deliberatelyBroken ? 'shifted' : source?.startsWith('full_sft') ? 'sft' : 'pretrain'
       return {
         id: name,
+        kind,
         label: own.label ?? name,
         onnx: `checkpoints/${name}/model.onnx`,
         ...(source ? { checkpoint: `checkpoints/${name}/${source}` } : {}),
+        ...(typeof own.step === 'number' ? { step: own.step } : {}),
       }
     }),
   )
@@ -130,11 +185,15 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-const DEMO_NOTES = `A small MiniMind-architecture model trained for this demo, at two checkpoints (its files
-are in \`demo/\`; \`demo/README.md\` says how they were made).
+const DEMO_NOTES = `A small MiniMind-architecture model trained for this demo, at checkpoints along its
+training, each labelled with its step (its files are in \`demo/\`; \`demo/README.md\` says how they
+were made).
 
 Run it on **eval_data_from_train.json** (samples drawn from the training data): teacher forcing
-should agree with the training loss in \`train.log\`, while the misaligned "keep last P" slice
-reports a much higher number, the off-by-one the seed report found. **eval_heldout.json** holds
-text the model never saw, for contrast.
+should agree with the training loss in \`train.log\` at the checkpoint's step, while the misaligned
+"keep last P" slice reports a much higher number, the off-by-one the seed report found.
+**eval_heldout.json** (the same kind of text from modules never trained on) and **eval_ood.json**
+(Python source code, out of domain) are held out: their gap to training is generalisation, not a bug.
+\`demo/checkpoints/shifted/model.onnx\` is a deliberately broken export (logits one row late) and
+\`demo/checkpoints/sft/\` an SFT checkpoint with \`demo/eval_sft.json\`, for trying them by hand.
 `
