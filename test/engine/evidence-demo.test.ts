@@ -20,7 +20,7 @@ const demo = (p: string) => resolve(DEMO, p)
 
 /** Every checkpoint of the manifest with a source file: its exports (the final one also has the plain form). */
 const manifest = JSON.parse(readFileSync(demo('manifest.json'), 'utf8')) as {
-  checkpoints: { id: string; checkpoint?: string; onnx: string; plain?: string }[]
+  checkpoints: { id: string; step: number; dir: string; checkpoint?: string; onnx: string; plain?: string }[]
 }
 const pairs = manifest.checkpoints.flatMap((c) =>
   c.checkpoint ? [c.onnx, ...(c.plain ? [c.plain] : [])].map((m) => [c.checkpoint!, m] as const) : [],
@@ -35,6 +35,21 @@ describe('the demo experiment', () => {
         'checkpoints/final/model.plain.onnx',
       ]),
     )
+  })
+
+  it("records each checkpoint's step in the exporter's manifest too (export_onnx.py --step)", () => {
+    for (const c of manifest.checkpoints) {
+      const own = JSON.parse(readFileSync(demo(`${c.dir}/manifest.json`), 'utf8')) as { step?: number }
+      expect(own.step, c.id).toBe(c.step)
+    }
+    expect(manifest.checkpoints.map((c) => [c.id, c.step])).toEqual([
+      ['very-early', 5],
+      ['early', 250],
+      ['mid', 400],
+      ['final', 836],
+      ['shifted', 836],
+      ['sft', 100],
+    ])
   })
 
   for (const [source, model] of pairs) {
