@@ -486,6 +486,28 @@ describe('diagnose', () => {
     )
   })
 
+  it('never compares two exports of the same step as stages of training, and answers for each', () => {
+    const d = diagnose({
+      runs: [
+        { checkpointId: 'early', datasetId: 't', results: tfRun(4.8) },
+        { checkpointId: 'final', datasetId: 't', results: tfRun(2.1) },
+        { checkpointId: 'shifted', datasetId: 't', results: tfRun(9.0) },
+      ],
+      checkpoints: [
+        { id: 'early', step: 250 },
+        { id: 'final', step: 836 },
+        { id: 'shifted', step: 836 },
+      ],
+      datasets: [{ id: 't', datasetKind: 'fromTraining' }],
+      trainLog: l,
+    })
+    expect(d.trajectories[0]!.changes.map((c) => [c.from, c.to])).toEqual([
+      ['early', 'final'],
+      ['early', 'shifted'],
+    ])
+    expect(d.conclusions.map((c) => c.checkpointId)).toEqual(['final', 'shifted'])
+  })
+
   it('judges a mixed set in two parts, and never names data as the cause of a set meant to be held out', () => {
     const d = diagnose({
       runs: [

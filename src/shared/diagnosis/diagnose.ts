@@ -116,7 +116,7 @@ export interface Diagnosis {
   trajectories: Trajectory[]
   /** "Explain my number" over every run's variants; null without a reported number. */
   explanation: Explanation | null
-  /** One per dataset with a run, in the experiment's dataset order. */
+  /** One per dataset with a run (one per tied checkpoint at the latest step), in the experiment's dataset order. */
   conclusions: Conclusion[]
   /** Lines of the training-loss window. */
   windowLines: number
@@ -131,10 +131,15 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const find = (checkpointId: string, datasetId: string) =>
     runs.find((r) => r.checkpointId === checkpointId && r.datasetId === datasetId)
   const kinds = new Map(input.datasets.map((d) => [d.id, effectiveKind(d)]))
-  // The headline of each dataset: its latest checkpoint in training order.
+  // The headline of each dataset: its latest checkpoint in training order; every one of them when
+  // several share the latest step (two exports of the same weights each get their own answer).
   const headlines = input.datasets.flatMap((d) => {
-    const last = [...ordered].reverse().find((c) => find(c.id, d.id))
-    return last ? [{ checkpointId: last.id, datasetId: d.id }] : []
+    const onSet = ordered.filter((c) => find(c.id, d.id))
+    const last = onSet.at(-1)
+    if (!last) return []
+    const tied =
+      last.step === undefined || last.step === null ? [last] : onSet.filter((c) => c.step === last.step)
+    return tied.map((c) => ({ checkpointId: c.id, datasetId: d.id }))
   })
   const primaryRef =
     input.primary ?? headlines.find((h) => kinds.get(h.datasetId) === 'fromTraining') ?? headlines[0]

@@ -68,6 +68,19 @@ export function orderCheckpoints<C extends { id: string; step?: number | null }>
   return [...checkpoints].sort((a, b) => a.step! - b.step!)
 }
 
+/**
+ * The checkpoint `ordered[i]` is compared with: the one before it, or with steps, the last one saved at
+ * an earlier step. Two checkpoints of the same step (two exports of one set of weights) are not stages
+ * of training: a difference between them is the export's, which the alignment and weights verdicts judge.
+ */
+function predecessor<T extends { step: number | null }>(ordered: readonly T[], i: number): T | undefined {
+  const b = ordered[i]!
+  if (b.step === null) return ordered[i - 1]
+  for (let j = i - 1; j >= 0; j--)
+    if (ordered[j]!.step === null || ordered[j]!.step! < b.step) return ordered[j]
+  return undefined
+}
+
 /** The trajectory of one dataset over the checkpoints (in training order) that have a run on it. */
 export function trajectoryOf(
   datasetId: string,
@@ -85,8 +98,9 @@ export function trajectoryOf(
   }))
   const changes: CheckpointChange[] = []
   for (let i = 1; i < ordered.length; i++) {
-    const a = ordered[i - 1]!
     const b = ordered[i]!
+    const a = predecessor(ordered, i)
+    if (!a) continue
     for (const measure of CHANGE_MEASURES) {
       const d = pairedDifference(perSample(a.results, PICK[measure]), perSample(b.results, PICK[measure]))
       if (!d) continue
