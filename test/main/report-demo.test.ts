@@ -51,7 +51,7 @@ describe.skipIf(!fs.existsSync(REFERENCE))('report on the demo reference numbers
         // A label that already says its step ("final (step 836)") is not given it twice.
         const step = h.step !== null && h.checkpoint.label.includes(String(h.step)) ? null : h.step
         expect(md).toContain(`### ${t.perSample.title(t.onRun(h.dataset.label, h.checkpoint.label, step))}\n`)
-        expect(md).toContain(verdictText(lang).conclusion(d.conclusion, model.names))
+        for (const c of d.conclusions) expect(md).toContain(verdictText(lang).conclusion(c, model.names))
       }
       const primary = model.datasets[0]!.headline
       const scored = scoredResults(primary.stored.results)

@@ -66,7 +66,7 @@ describe.each(LANGS)('report in %s', (lang) => {
     }
     const model = buildReportModel(input, { fileBase: 'x' })
     for (const d of model.datasets) {
-      expect(md).toContain(vt.conclusion(d.conclusion, model.names))
+      for (const c of d.conclusions) expect(md).toContain(vt.conclusion(c, model.names))
     }
   })
 

@@ -506,6 +506,34 @@ describe('diagnose', () => {
       ['early', 'shifted'],
     ])
     expect(d.conclusions.map((c) => c.checkpointId)).toEqual(['final', 'shifted'])
+    // Each answer carries only the changes along its own chain of checkpoints.
+    expect(d.conclusions[0]!.improvements.map((c) => c.to)).toEqual(['final'])
+  })
+
+  it('blames a change on a broken export, not on training', () => {
+    const healthy = { '-2': 9.7, '-1': 8.96, '0': 2.12, '1': 8.42, '2': 9.74 }
+    const d = diagnose({
+      runs: [
+        { checkpointId: 'early', datasetId: 't', results: sweepRun({ ...healthy, '0': 4.8 }) },
+        {
+          checkpointId: 'shifted',
+          datasetId: 't',
+          results: sweepRun({ '-2': 9.8, '-1': 9.7, '0': 8.96, '1': 2.12, '2': 8.42 }),
+        },
+      ],
+      checkpoints: [
+        { id: 'early', step: 250 },
+        { id: 'shifted', step: 836 },
+      ],
+      datasets: [{ id: 't', datasetKind: 'fromTraining' }],
+      trainLog: l,
+    })
+    expect(d.trajectories[0]!.changes[0]).toMatchObject({
+      from: 'early',
+      to: 'shifted',
+      status: 'brokenExport',
+    })
+    expect(d.conclusions[0]).toMatchObject({ cause: 'alignment', regressions: [] })
   })
 
   it('judges a mixed set in two parts, and never names data as the cause of a set meant to be held out', () => {

@@ -50,7 +50,8 @@ export interface DatasetView {
   runs: RunView[]
   headline: RunView
   trajectory: Trajectory | null
-  conclusion: Conclusion
+  /** The answer for each of the dataset's latest checkpoints (several when they share a step). */
+  conclusions: Conclusion[]
 }
 
 export interface ReportModel {
@@ -140,19 +141,23 @@ export function buildReportModel(
   }))
   const find = (checkpointId: string, datasetId: string): RunView | undefined =>
     runs.find((r) => r.checkpoint.id === checkpointId && r.dataset.id === datasetId)
-  const datasets: DatasetView[] = diagnosis.conclusions.map((conclusion) => {
-    const dataset = experiment.datasets.find((d) => d.id === conclusion.datasetId)!
+  // One view per dataset; when several checkpoints share the latest step each has its own answer
+  // (conclusions), and the first of them is the headline the detailed sections follow.
+  const datasetIds = [...new Set(diagnosis.conclusions.map((c) => c.datasetId))]
+  const datasets: DatasetView[] = datasetIds.map((datasetId) => {
+    const dataset = experiment.datasets.find((d) => d.id === datasetId)!
     const onSet = runs.filter((r) => r.dataset.id === dataset.id)
     const data = diagnosis.data.find((v) => v.datasetId === dataset.id)!
+    const conclusions = diagnosis.conclusions.filter((c) => c.datasetId === datasetId)
     return {
       dataset,
       kind: onSet[0]!.verdicts.kind,
       data,
       consistency: consistency[dataset.id],
       runs: onSet,
-      headline: find(conclusion.checkpointId, dataset.id)!,
+      headline: find(conclusions[0]!.checkpointId, dataset.id)!,
       trajectory: diagnosis.trajectories.find((t) => t.datasetId === dataset.id) ?? null,
-      conclusion,
+      conclusions,
     }
   })
   const match = diagnosis.explanation?.match ?? null

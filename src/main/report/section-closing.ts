@@ -8,9 +8,11 @@ import { badgeOf, type ReportContext } from './render-context'
 export function conclusion(ctx: ReportContext): string {
   const { model, words } = ctx
   const w = words.conclusion
-  const answers = model.datasets.map(
-    (d) =>
-      `- ${d.conclusion.verdict ? badgeOf(ctx, d.conclusion.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(d.conclusion, model.names)}`,
+  const answers = model.datasets.flatMap((d) =>
+    d.conclusions.map(
+      (c) =>
+        `- ${c.verdict ? badgeOf(ctx, c.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(c, model.names)}`,
+    ),
   )
   // Headline verdicts not measured, one entry per hypothesis naming every checkpoint or dataset missing it.
   const missing: { h: Hypothesis; label: string }[] = []

@@ -37,9 +37,11 @@ export function header(ctx: ReportContext): string {
 export function overview(ctx: ReportContext): string {
   const { model, words } = ctx
   const answers = model.datasets
-    .map(
-      (d) =>
-        `- ${d.conclusion.verdict ? badgeOf(ctx, d.conclusion.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(d.conclusion, model.names)}`,
+    .flatMap((d) =>
+      d.conclusions.map(
+        (c) =>
+          `- ${c.verdict ? badgeOf(ctx, c.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(c, model.names)}`,
+      ),
     )
     .join('\n')
   return blocks(

@@ -103,7 +103,7 @@ export interface Conclusion {
   cause: Cause
   /** The verdict that names the cause (null for none / notMeasured with nothing to point at). */
   verdict: Verdict | null
-  /** Regressions beyond noise between consecutive checkpoints on this dataset. */
+  /** Regressions beyond noise along the chain of checkpoints that leads to this one, on this dataset. */
   regressions: CheckpointChange[]
   improvements: CheckpointChange[]
 }
@@ -189,13 +189,23 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   })
   const data = input.datasets.map((d) => diagnoseData(d.consistency, d))
   const weights = input.checkpoints.map((c) => diagnoseWeights(c.weights, c.id))
+  const broken = (checkpointId: string, datasetId: string): boolean => {
+    const r = runDiagnoses.find((x) => x.checkpointId === checkpointId && x.datasetId === datasetId)
+    const model = r?.alignment.reason === 'rowsShifted' || r?.alignment.reason === 'keepLastDiffers'
+    return model || weights.find((w) => w.checkpointId === checkpointId)?.status === 'fail'
+  }
+  for (const t of trajectories) {
+    for (const c of t.changes) {
+      if (broken(c.from, t.datasetId) || broken(c.to, t.datasetId)) c.status = 'brokenExport'
+    }
+  }
   const conclusions = headlines.map((h) =>
     conclude(
       h,
       runDiagnoses.find((r) => r.checkpointId === h.checkpointId && r.datasetId === h.datasetId)!,
       data.find((v) => v.datasetId === h.datasetId)!,
       weights.find((v) => v.checkpointId === h.checkpointId)!,
-      trajectories.find((t) => t.datasetId === h.datasetId)?.changes ?? [],
+      pathTo(h.checkpointId, trajectories.find((t) => t.datasetId === h.datasetId)?.changes ?? []),
     ),
   )
   return { data, weights, runs: runDiagnoses, trajectories, explanation, conclusions, windowLines }
@@ -261,6 +271,18 @@ function conclude(
     return at('notMeasured', null)
   }
   return at('none', te.find((v) => v.status !== 'notMeasured') ?? null)
+}
+
+/** The changes along the chain of checkpoints that leads to `checkpointId`, earliest first. */
+function pathTo(checkpointId: string, changes: readonly CheckpointChange[]): CheckpointChange[] {
+  const out: CheckpointChange[] = []
+  let at = checkpointId
+  for (;;) {
+    const step = changes.filter((c) => c.to === at)
+    if (step.length === 0) return out.reverse()
+    out.push(...[...step].reverse())
+    at = step[0]!.from
+  }
 }
 
 function statusOf(run: RunDiagnosis, status: Verdict['status']): Verdict | undefined {

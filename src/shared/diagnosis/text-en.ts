@@ -272,6 +272,9 @@ function change(c: CheckpointChange, names: Names): string {
   if (c.status === 'regression') {
     return `${names.checkpoint(c.to)} is worse than ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}: over-fitting or forgetting.`
   }
+  if (c.status === 'brokenExport') {
+    return `${names.checkpoint(c.to)} vs ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}, not a change made by training: one of the two fails alignment or weight verification, and the difference is that defect's.`
+  }
   if (c.status === 'sharperModel') {
     return `${names.checkpoint(c.to)}'s ${m} on ${on} rose over ${names.checkpoint(c.from)} (${amount}) while its teacher forcing improved: a sharper model pays more for the true tokens off its own greedy path (exposure bias growing with training), expected rather than over-fitting.`
   }

@@ -255,6 +255,8 @@ function change(c: CheckpointChange, names: Names): string {
   const on = names.dataset(c.datasetId)
   if (c.status === 'regression')
     return `${names.checkpoint(c.to)} 在 ${on} 上比 ${names.checkpoint(c.from)} 更差（${m}）：${amount}，可能是过拟合或遗忘。`
+  if (c.status === 'brokenExport')
+    return `${names.checkpoint(c.to)} 与 ${names.checkpoint(c.from)} 在 ${on} 上（${m}）：${amount}，这不是训练带来的变化：其中一个检查点未通过位置对齐或权重验证，差异来自这一缺陷。`
   if (c.status === 'sharperModel')
     return `${names.checkpoint(c.to)} 在 ${on} 上的${m}比 ${names.checkpoint(c.from)} 高（${amount}），而教师强制有所改善：模型越“确定”，沿自己的贪心路径给真实token的概率就越低（曝光偏差随训练增大），属于预期，而不是过拟合。`
   if (c.status === 'improvement')

@@ -43,9 +43,12 @@ export interface CheckpointChange {
    * regression / improvement: beyond noise and changeMinNats; withinNoise: too small to matter or unclear;
    * sharperModel: the autoregressive loss rose while teacher forcing on the same samples improved beyond
    * noise. A model that predicts better puts less mass on tokens off its own greedy path, so scoring the
-   * true text along that path costs more: exposure bias growing with training, not over-fitting.
+   * true text along that path costs more: exposure bias growing with training, not over-fitting;
+   * brokenExport: one of the two checkpoints fails alignment (its rows are out of step, or its
+   * logits_to_keep path differs) or weight verification on this dataset: the change is that defect's,
+   * not training's.
    */
-  status: 'regression' | 'improvement' | 'withinNoise' | 'sharperModel'
+  status: 'regression' | 'improvement' | 'withinNoise' | 'sharperModel' | 'brokenExport'
   /** The difference exceeds changeMinNats but not the noise band: more samples would decide. */
   unclear: boolean
 }
