@@ -243,6 +243,30 @@ export default {
     reported: 'Your script reported',
     reportedPlaceholder: 'e.g. 12.34',
   },
+  diagnosis: {
+    title: 'Diagnosis',
+    settings: 'current settings: L = {l}, P = {p}',
+    usedCaption:
+      'Runs used (per checkpoint × dataset: the newest finished run with the current L and P, unless picked in the Report tab)',
+    noRuns: 'No finished run to diagnose yet',
+    noRunsHint: 'Run each checkpoint on each dataset (Run settings), then the verdicts appear here.',
+    noRunsAtSettings:
+      '{n} checkpoint × dataset pairs have runs, but none with the current L and P: run them again, or pick a run in the Report tab.',
+    skipped:
+      '{n} checkpoint × dataset pairs have runs only at other L or P; they are left out (pick one in the Report tab to use it).',
+    step: 'step',
+    stepN: 'step {step}',
+    kind: 'kind',
+    run: 'run',
+    picked: 'picked',
+    trainAt: 'Training loss at step {step}',
+    trainNoStep: 'Training loss (step unknown)',
+  },
+  verdicts: {
+    stderr: 's.e. {se}',
+    headline: 'headline',
+    subset: { all: 'all samples', found: 'found in training', notFound: 'not found in training' },
+  },
   notes: {
     title: 'Notes',
     empty: 'No notes. Markdown is supported.',

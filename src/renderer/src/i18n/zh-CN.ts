@@ -232,6 +232,28 @@ export default {
     reported: '你的脚本报告的 loss',
     reportedPlaceholder: '例如 12.34',
   },
+  diagnosis: {
+    title: '诊断',
+    settings: '当前设置：L = {l}，P = {p}',
+    usedCaption: '所用的运行（每个检查点 × 数据集：当前 L 和 P 下最新完成的运行，除非在报告页另选）',
+    noRuns: '还没有可诊断的已完成运行',
+    noRunsHint: '在运行设置中对每个检查点和数据集各运行一次，结论就会出现在这里。',
+    noRunsAtSettings:
+      '有 {n} 个检查点 × 数据集组合有运行，但都不是当前的 L 和 P：请重新运行，或在报告页选择一个运行。',
+    skipped: '有 {n} 个检查点 × 数据集组合只有其他 L 或 P 的运行，已略去（在报告页选择后即可使用）。',
+    step: '步数',
+    stepN: '第 {step} 步',
+    kind: '类型',
+    run: '运行',
+    picked: '手动选择',
+    trainAt: '第 {step} 步的训练 loss',
+    trainNoStep: '训练 loss（步数未知）',
+  },
+  verdicts: {
+    stderr: '标准误 {se}',
+    headline: '结论',
+    subset: { all: '全部样本', found: '在训练数据中找到', notFound: '未在训练数据中找到' },
+  },
   notes: {
     title: '笔记',
     empty: '暂无笔记，支持 Markdown。',
