@@ -23,6 +23,8 @@ export interface LoadOptions {
   tokenComparisons?: TokenComparison[]
   /** The report's date; default now. */
   now?: Date
+  /** Only these runs (the window's picker); each checkpoint × dataset still gets at most one. */
+  runIds?: string[]
 }
 
 /** A ReportInput and what was skipped on the way (unreadable runs, torn result lines, a bad log). */
@@ -54,7 +56,7 @@ export async function loadReportInput(
   }
   const experiment = parsed.data
   const warnings: string[] = []
-  const runs = await loadRuns(dir, experiment, warnings)
+  const runs = await loadRuns(dir, experiment, warnings, options.runIds)
   let trainLog: TrainLog | null = null
   if (experiment.trainingLog) {
     try {
@@ -77,12 +79,18 @@ export async function loadReportInput(
 }
 
 /** The run each checkpoint x dataset is reported from (see pickRun). */
-async function loadRuns(dir: string, experiment: Experiment, warnings: string[]): Promise<ReportRun[]> {
+async function loadRuns(
+  dir: string,
+  experiment: Experiment,
+  warnings: string[],
+  runIds?: string[],
+): Promise<ReportRun[]> {
+  const only = runIds ? new Set(runIds) : null
   const runsDir = join(dir, 'runs')
   const entries = fs.existsSync(runsDir) ? await fs.promises.readdir(runsDir, { withFileTypes: true }) : []
   const candidates: ReportRun[] = []
   for (const e of entries) {
-    if (!e.isDirectory() || e.name.startsWith('.')) continue
+    if (!e.isDirectory() || e.name.startsWith('.') || (only && !only.has(e.name))) continue
     const runDir = join(runsDir, e.name)
     if (!fs.existsSync(join(runDir, 'run.json'))) continue
     let run: RunInfo

@@ -419,6 +419,15 @@ export default {
     emptyHint: 'Finish a run first; the report is written from stored results.',
     errorHint: 'The report is generated from stored runs; finish a run, then refresh.',
   },
+  runPicker: {
+    title: 'Runs in this report',
+    hint: 'One run per checkpoint × dataset; by default the newest finished run with the current L and P. The Overview uses the same runs.',
+    option: '{time} · L {l} · P {p} · {n} samples',
+    default: 'default',
+    none: '— leave out —',
+    reset: 'Back to the default',
+    count: '{n} runs',
+  },
   picker: {
     up: 'Parent folder',
     go: 'Go',

@@ -403,6 +403,15 @@ export default {
     emptyHint: '请先完成一次运行；报告根据保存的结果生成。',
     errorHint: '报告根据保存的运行生成；完成一次运行后刷新。',
   },
+  runPicker: {
+    title: '报告所用的运行',
+    hint: '每个检查点 × 数据集一个运行；默认是当前 L 和 P 下最新完成的运行。概览使用相同的运行。',
+    option: '{time} · L {l} · P {p} · {n} 个样本',
+    default: '默认',
+    none: '— 不纳入 —',
+    reset: '恢复默认',
+    count: '{n} 个运行',
+  },
   picker: {
     up: '上级文件夹',
     go: '前往',
