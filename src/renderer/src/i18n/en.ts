@@ -134,6 +134,15 @@ export default {
     notJson: '{name} is not a .json file.',
     removeTitle: 'Remove checkpoint?',
     removeMessage: 'Remove "{label}" from this experiment? Its files stay on disk; existing runs are kept.',
+    step: 'Training step',
+    stepPlaceholder: 'unknown',
+    stepHint:
+      'The optimizer step it was saved at, on the training log’s axis: it is compared with the log just before that step.',
+    stepInvalid: 'A whole number, 0 or more (or leave it empty).',
+    noStep: 'step unknown',
+    editStep: 'Set the training step this checkpoint was saved at',
+    isLast: 'Last checkpoint (step {step})',
+    lastNeedsLog: 'Set a training log first: its last step is the last checkpoint’s step.',
   },
   model: {
     form: 'form',
@@ -193,6 +202,24 @@ export default {
     notJson: 'Samples must be a .json or .jsonl file.',
     removeTitle: 'Remove dataset?',
     removeMessage: 'Remove "{label}" from this experiment? The file stays on disk; existing runs are kept.',
+    kindLegend: 'What these samples are',
+    kinds: { unknown: 'Unknown', fromTraining: 'Drawn from the training data', heldOut: 'Held out' },
+    kindHints: {
+      unknown: 'The data check settles it: all found = drawn from training, none = held out, else mixed.',
+      fromTraining:
+        'The evaluation must then reproduce the training loss; samples not found fail the data check.',
+      heldOut:
+        'Their gap to training is the generalisation gap (expected); samples found in training fail the check.',
+    },
+    result: {
+      notChecked: 'not checked',
+      allFound: 'all {found} of {total} found in training data',
+      confirmedHeldOut: 'confirmed held out: 0 of {total} found in training data',
+      mixed: 'mixed: {found} of {total} found in training data',
+      claimedNotFound: 'said drawn from training, but {missing} of {total} not found',
+      heldOutFound: 'said held out, but {found} of {total} found in training data',
+    },
+    sampleIndex: 'index {index}',
   },
   trainlog: {
     title: 'Training loss',
