@@ -375,6 +375,15 @@ export default {
       subtitle: '{format} log, {steps} steps',
       raw: 'training loss',
       trailingMean: 'trailing mean ({n})',
+      atStep: 'step {step}, {n} samples',
+      samples: '{n} samples',
+      noStep: 'not placed (step unknown): {labels}',
+    },
+    trajectory: {
+      title: 'Loss per checkpoint',
+      byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
+      byOrder:
+        'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
     },
     scatter: {
       title: 'Per-sample loss: base vs others',
@@ -397,6 +406,7 @@ export default {
     shift: 'row shift s (tokens)',
     step: 'target position (token)',
     trainStep: 'training step',
+    checkpoint: 'checkpoint',
   },
   compare: {
     runs: 'Runs to compare',
@@ -445,6 +455,18 @@ export default {
     emptyTitle: 'No report yet',
     emptyHint: 'Finish a run first; the report is written from stored results.',
     errorHint: 'The report is generated from stored runs; finish a run, then refresh.',
+  },
+  trajectory: {
+    title: 'Trajectory over checkpoints',
+    empty: 'Two checkpoints on one dataset draw a trajectory',
+    emptyHint: 'Run two or more checkpoints on the same dataset with the current L and P.',
+    measure: 'measure',
+    fromTo: 'from → to',
+    delta: 'Δ (nats) ± s.e.',
+    finding: 'finding',
+    status: { regression: 'regression', improvement: 'improvement', withinNoise: 'within noise' },
+    unclear: '(more samples would decide)',
+    note: 'Paired over the samples both checkpoints scored; beyond noise means more than 2 standard errors and the minimum change in thresholds.ts. Hover a row for the sentence the report prints.',
   },
   runPicker: {
     title: 'Runs in this report',

@@ -356,6 +356,14 @@ export default {
       subtitle: '{format} 日志，{steps} 步',
       raw: '训练 loss',
       trailingMean: '末段均值（{n}）',
+      atStep: '第 {step} 步，{n} 个样本',
+      samples: '{n} 个样本',
+      noStep: '未标出（步数未知）：{labels}',
+    },
+    trajectory: {
+      title: '各检查点的 loss',
+      byStep: '样本均值 ± 标准误，位于各检查点的训练步数；背景为训练 loss',
+      byOrder: '样本均值 ± 标准误，检查点按实验中的顺序排列（为每个检查点填写步数即可按训练步数排列）',
     },
     scatter: {
       title: '逐样本 loss：基准与其他',
@@ -378,6 +386,7 @@ export default {
     shift: '行偏移 s（token）',
     step: '目标位置（token）',
     trainStep: '训练步数',
+    checkpoint: '检查点',
   },
   compare: {
     runs: '参与对比的运行',
@@ -426,6 +435,18 @@ export default {
     emptyTitle: '还没有报告',
     emptyHint: '请先完成一次运行；报告根据保存的结果生成。',
     errorHint: '报告根据保存的运行生成；完成一次运行后刷新。',
+  },
+  trajectory: {
+    title: '各检查点的变化轨迹',
+    empty: '同一数据集上有两个检查点即可画出轨迹',
+    emptyHint: '用当前的 L 和 P 在同一数据集上运行两个或更多检查点。',
+    measure: '指标',
+    fromTo: '从 → 到',
+    delta: 'Δ（nats）± 标准误',
+    finding: '结论',
+    status: { regression: '退步', improvement: '改进', withinNoise: '在噪声范围内' },
+    unclear: '（更多样本才能判断）',
+    note: '在两个检查点都计分的样本上配对比较；超出噪声指超过 2 个标准误且大于 thresholds.ts 中的最小变化。悬停一行可看到报告中的对应句子。',
   },
   runPicker: {
     title: '报告所用的运行',
