@@ -206,10 +206,11 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
     }
     await page.evaluate(`document.querySelector('.content').scrollTop = 0`)
     await shot(page, 'diagnosis-overview')
-    await page.screenshot({
-      path: join(REPO, 'test-artifacts', 'screenshots', 'diagnosis-overview-full.png'),
-      fullPage: true,
-    })
+    await page.evaluate(`document.querySelector('[data-test="trainlog"]').scrollIntoView()`)
+    await shot(page, 'diagnosis-overview-lower')
+    await page.evaluate(`document.querySelector('[data-test="hypotheses"]').scrollIntoView()`)
+    await shot(page, 'diagnosis-overview-verdicts')
+    await page.evaluate(`document.querySelector('.content').scrollTop = 0`)
     await page.click('[data-test="add-dataset"]')
     await page.waitForSelector('[data-test="add-dataset-dialog"]')
     expect(await page.isChecked('[data-test="add-dataset-dialog"] input[value="unknown"]')).toBe(true)
@@ -234,6 +235,8 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
   }, 60_000)
 
   it('the Report tab picks the same runs and sends the choice to report generation', async () => {
+    await page.click('[data-tab="overview"]')
+    await page.waitForSelector('[data-test="reference-runs"]')
     const overviewRuns = (await page.evaluate(
       `[...document.querySelectorAll('[data-test="reference-runs"] tbody tr')].map((tr) => tr.dataset.run)`,
     )) as string[]
@@ -251,7 +254,15 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
       ].sort(),
     )
     expect(picked.length).toBe(4)
-    await page.waitForSelector('[data-test="report"], .report-tab .error-box', { timeout: 60_000 })
+    const reportText = async (): Promise<string> => {
+      await waitForPage(page, `!document.querySelector('[data-test="refresh-report"]').disabled`, 60_000)
+      return (await page.evaluate(
+        `document.querySelector('[data-test="report"]')?.textContent ?? ''`,
+      )) as string
+    }
+    const mentions = (text: string, word: string) => text.split(word).length - 1
+    const before = await reportText()
+    expect(before, 'the report renders').toContain('from-train')
     // Leave the held-out set out of the report: its pairs go, the report is rendered again without them.
     for (const cp of ['early', 'final'])
       await page.selectOption(`[data-test="run-picker"] [data-pair="${cp}|held-out"] select`, '')
@@ -259,15 +270,20 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
       page,
       `document.querySelector('[data-test="toggle-run-picker"]').textContent.includes('2 runs')`,
     )
+    await new Promise((r) => setTimeout(r, 300))
+    const after = await reportText()
+    expect(after).not.toBe(before)
+    expect(mentions(after, 'held-out')).toBeLessThan(mentions(before, 'held-out'))
     await shot(page, 'diagnosis-report-picker')
-    const md = (await page.evaluate(
-      `document.querySelector('[data-test="report"]')?.textContent ?? ''`,
-    )) as string
-    if (md) expect(md).not.toContain('held-out')
     // The Overview follows the same choice.
     await page.click('[data-tab="overview"]')
     await waitForPage(page, `document.querySelectorAll('[data-test="headline"]').length === 1`)
+    const nowUsed = (await page.evaluate(
+      `[...document.querySelectorAll('[data-test="reference-runs"] tbody tr')].map((tr) => tr.dataset.run)`,
+    )) as string[]
     expect(overviewRuns.length).toBe(4)
+    expect(nowUsed.length).toBe(2)
+    expect(nowUsed.every((id) => overviewRuns.includes(id))).toBe(true)
     await page.click('[data-tab="report"]')
     await page.click('[data-test="run-picker-reset"]')
     await waitForPage(

@@ -50,6 +50,8 @@ export function errorBars(
   return {
     name,
     type: 'custom',
+    // The legend takes a name's colour from its first series: this one, so it must carry it too.
+    color,
     z,
     silent: true,
     tooltip: { show: false },
@@ -81,12 +83,19 @@ export function extent(points: readonly EvalPoint[], extra: readonly number[] = 
   return [Math.min(...all), Math.max(...all)]
 }
 
-/** Round axis bounds around [lo, hi] with a little room. */
-export function niceBounds([lo, hi]: [number, number]): { min: number; max: number } {
-  const span = Math.max(hi - lo, 0.1)
-  const step = span > 4 ? 1 : span > 1 ? 0.5 : 0.1
-  return {
-    min: Math.max(0, Math.floor((lo - span * 0.05) / step) * step),
-    max: Math.ceil((hi + span * 0.05) / step) * step,
-  }
+/**
+ * Axis bounds around [lo, hi] with a little room, on a round tick interval (1, 2 or 5 × 10^k, about
+ * five ticks), so the end labels sit on ticks.
+ */
+export function niceBounds([lo, hi]: [number, number]): { min: number; max: number; interval: number } {
+  const span = Math.max(hi - lo, 0.05)
+  const raw = (span * 1.1) / 5
+  const mag = 10 ** Math.floor(Math.log10(raw))
+  const interval = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= raw)!
+  const min = Math.max(0, Math.floor((lo - span * 0.05) / interval) * interval)
+  const max = Math.ceil((hi + span * 0.05) / interval) * interval
+  // Rounded to the interval's decimals: no 2.3000000000000003 on the axis.
+  const digits = Math.max(0, -Math.floor(Math.log10(interval)))
+  const round = (x: number) => Number(x.toFixed(digits))
+  return { min: round(min), max: round(max), interval: round(interval) }
 }

@@ -35,6 +35,8 @@ export function trainCurve(
   const first = Math.min(steps[0] ?? 0, ...placed.map((e) => e.step!))
   const last = Math.max(steps[steps.length - 1] ?? 1, ...placed.map((e) => e.step!))
   const datasets = [...new Set(placed.map((e) => e.datasetId))]
+  const nameOf = (e: EvalPoint): string =>
+    datasets.length > 1 ? `${t(`measure.${e.measure}`)} · ${e.datasetLabel}` : t(`measure.${e.measure}`)
   // One series per dataset × measure: its points at their steps, and their error bars.
   const groups = new Map<string, EvalPoint[]>()
   for (const e of placed) {
@@ -44,8 +46,7 @@ export function trainCurve(
   const evalSeries = [...groups.values()].flatMap((list) => {
     const e0 = list[0]!
     const color = seriesColor(e0.measure, datasets.indexOf(e0.datasetId), datasets.length)
-    const name =
-      datasets.length > 1 ? `${t(`measure.${e0.measure}`)} · ${e0.datasetLabel}` : t(`measure.${e0.measure}`)
+    const name = nameOf(e0)
     return [
       errorBars(
         name,
@@ -78,7 +79,16 @@ export function trainCurve(
   )
   return {
     ...base,
-    legend: base.legend,
+    legend: {
+      ...(base.legend as object),
+      data: [
+        { name: t('chart.train.raw'), icon: 'roundRect' },
+        ...[...groups.values()].map((list) => ({
+          name: nameOf(list[0]!),
+          icon: MEASURE_SYMBOLS[list[0]!.measure],
+        })),
+      ],
+    },
     grid: { left: 56, right: 20, top: plotTop(subtitle) + (groups.size >= 3 ? 20 : 0), bottom: 40 },
     tooltip: {
       ...(base.tooltip as object),

@@ -63,6 +63,8 @@ export function trajectoryChart(input: TrajectoryInput, theme: ChartTheme, t: Tr
   const x = (p: EvalPoint): number | string =>
     byStep ? p.step! : (order.find((c) => c.id === p.checkpointId)?.label ?? p.checkpointId)
   const datasets = [...new Set(points.map((p) => p.datasetId))]
+  const seriesName = (p: EvalPoint): string =>
+    datasets.length > 1 ? `${t(`measure.${p.measure}`)} · ${p.datasetLabel}` : t(`measure.${p.measure}`)
   const groups = new Map<string, EvalPoint[]>()
   for (const p of points) {
     const key = `${p.datasetId}\u0000${p.measure}`
@@ -71,8 +73,7 @@ export function trajectoryChart(input: TrajectoryInput, theme: ChartTheme, t: Tr
   const series = [...groups.values()].flatMap((list) => {
     const p0 = list[0]!
     const color = seriesColor(p0.measure, datasets.indexOf(p0.datasetId), datasets.length)
-    const name =
-      datasets.length > 1 ? `${t(`measure.${p0.measure}`)} · ${p0.datasetLabel}` : t(`measure.${p0.measure}`)
+    const name = seriesName(p0)
     const sorted = [...list].sort(
       (a, b) =>
         order.findIndex((c) => c.id === a.checkpointId) - order.findIndex((c) => c.id === b.checkpointId),
@@ -125,8 +126,17 @@ export function trajectoryChart(input: TrajectoryInput, theme: ChartTheme, t: Tr
   const range = extent(points)
   const legendRows = Math.ceil((groups.size + (log ? 1 : 0)) / 4)
   const lastStep = byStep ? Math.max(...order.map((c) => c.step!)) : 0
+  // Legend entries with the measure's marker (a colour may stand for a dataset).
+  const legendData = [
+    ...(log ? [{ name: t('chart.train.raw'), icon: 'roundRect' }] : []),
+    ...[...groups.values()].map((list) => ({
+      name: seriesName(list[0]!),
+      icon: MEASURE_SYMBOLS[list[0]!.measure],
+    })),
+  ]
   return {
     ...base,
+    legend: { ...(base.legend as object), data: legendData },
     grid: { left: 56, right: 24, top: plotTop(subtitle) + 20 * Math.max(0, legendRows - 1), bottom: 40 },
     tooltip: {
       ...(base.tooltip as object),

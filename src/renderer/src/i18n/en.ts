@@ -290,7 +290,7 @@ export default {
     trainNoStep: 'Training loss (step unknown)',
   },
   verdicts: {
-    stderr: 's.e. {se}',
+    stderr: 's.e. of the difference {se} nats',
     headline: 'headline',
     subset: { all: 'all samples', found: 'found in training', notFound: 'not found in training' },
   },

@@ -274,7 +274,7 @@ export default {
     trainNoStep: '训练 loss（步数未知）',
   },
   verdicts: {
-    stderr: '标准误 {se}',
+    stderr: '差值的标准误 {se} nats',
     headline: '结论',
     subset: { all: '全部样本', found: '在训练数据中找到', notFound: '未在训练数据中找到' },
   },
