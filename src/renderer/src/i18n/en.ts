@@ -263,7 +263,7 @@ export default {
     runHint: 'One run per checkpoint, on the chosen dataset.',
   },
   figures: {
-    title: 'Key figures & hypotheses',
+    title: 'Hypotheses and verdicts',
     from: 'from {label}',
     training: 'Training loss',
     threshold: '(threshold {threshold})',

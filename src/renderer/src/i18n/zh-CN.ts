@@ -249,7 +249,7 @@ export default {
     runHint: '每个检查点一次运行，使用所选数据集。',
   },
   figures: {
-    title: '关键数据与假设',
+    title: '假设与判定',
     from: '来自 {label}',
     training: '训练 loss',
     threshold: '（阈值 {threshold}）',

@@ -18,6 +18,8 @@ export const useReportStore = defineStore('report', () => {
   const exportError = ref<string | null>(null)
   const exporting = ref(false)
 
+  /** The run picker is open (it stays open across tabs). */
+  const pickerOpen = ref(false)
   /** The runs the last render used (export writes the same report). */
   const runIds = ref<string[] | undefined>(undefined)
 
@@ -67,6 +69,7 @@ export const useReportStore = defineStore('report', () => {
     report,
     experimentId,
     runIds,
+    pickerOpen,
     loading,
     error,
     exported,
