@@ -50,7 +50,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     get: (r) => r.kvCache?.maxAbsDiff ?? null,
     format: (x) => fmtKvDiff(x),
     color: MEASURE_COLORS.kvCache,
-    width: 'minmax(80px, 1fr)',
+    // Room for "0 (bit-identical)".
+    width: 'minmax(132px, 1fr)',
   },
 ]
 
