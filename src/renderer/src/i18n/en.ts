@@ -41,7 +41,6 @@ export default {
     cancelled: 'cancelled',
     interrupted: 'interrupted',
   },
-  verdict: { pass: 'pass', fail: 'fail', notMeasured: 'not measured' },
   sidebar: {
     experiments: 'Experiments',
     new: 'New experiment',
@@ -186,8 +185,6 @@ export default {
     file: 'Samples (.json / .jsonl)',
     label: 'Label',
     samples: '{n} samples',
-    fromTraining: 'drawn from training',
-    fromTrainingLong: 'These samples were drawn from the training data',
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
     check: 'Check against training data',
@@ -195,7 +192,6 @@ export default {
     stopCheck: 'Stop',
     setTrain: 'Set training data…',
     chooseTrain: 'Training data (.jsonl)',
-    found: 'found {found}/{total} in training data',
     foundDetail:
       '(verbatim {exact}, whitespace-normalised {normalized}, as part of a row {substring}; {rows} training rows)',
     needPath: 'Choose the samples file.',
@@ -264,8 +260,6 @@ export default {
   },
   figures: {
     title: 'Hypotheses and verdicts',
-    from: 'from {label}',
-    training: 'Training loss',
     threshold: '(threshold {threshold})',
     reported: 'Your script reported',
     reportedPlaceholder: 'e.g. 12.34',
@@ -374,7 +368,6 @@ export default {
       title: 'Training loss and evaluation',
       subtitle: '{format} log, {steps} steps',
       raw: 'training loss',
-      trailingMean: 'trailing mean ({n})',
       atStep: 'step {step}, {n} samples',
       samples: '{n} samples',
       noStep: 'not placed (step unknown): {labels}',
