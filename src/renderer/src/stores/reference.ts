@@ -62,6 +62,13 @@ export const useReferenceStore = defineStore('reference', () => {
     }
   })
 
+  /**
+   * The last diagnosis and what it was made from: the run store's version advances ~4 times a second
+   * while any run streams, but the runs in use are finished, so the same inputs give back the same
+   * object and nothing downstream recomputes.
+   */
+  let last: { exp: unknown; log: unknown; runs: unknown[]; value: Diagnosis } | null = null
+
   const diagnosis = computed<Diagnosis | null>(() => {
     const exp = experiment.current
     if (!exp) return null
@@ -78,7 +85,17 @@ export const useReferenceStore = defineStore('reference', () => {
         },
       ]
     })
-    return diagnose({
+    const log = experiment.trainLog.result
+    const made = runs.flatMap((r) => [r.runId, r.results, r.results.length])
+    if (
+      last &&
+      last.exp === exp &&
+      last.log === log &&
+      last.runs.length === made.length &&
+      last.runs.every((x, i) => x === made[i])
+    )
+      return last.value
+    const value = diagnose({
       runs,
       checkpoints: exp.checkpoints.map((c) => ({
         id: c.id,
@@ -91,9 +108,11 @@ export const useReferenceStore = defineStore('reference', () => {
         fromTraining: d.fromTraining,
         consistency: d.consistency ?? null,
       })),
-      trainLog: experiment.trainLog.result,
+      trainLog: log,
       reportedLoss: exp.reportedLoss ?? null,
     })
+    last = { exp, log, runs: made, value }
+    return value
   })
 
   return { overrides, pairs, used, runIds, loading, pick, reset, names, diagnosis }
