@@ -62,8 +62,11 @@ export function createEngineServices(): EngineServices {
       if (!sample) throw new InputError(`no sample ${index}`, dataPath)
       return sample.text
     },
-    async renderReport(experimentDir, lang, tokenComparisons) {
-      const input = await loadReportInput(experimentDir, { tokenComparisons })
+    async renderReport(experimentDir, lang, tokenComparisons, options = {}) {
+      const input = await loadReportInput(experimentDir, {
+        tokenComparisons,
+        ...(options.runIds ? { runIds: options.runIds } : {}),
+      })
       for (const warning of input.warnings) console.warn(warning)
       return buildReport(input, lang)
     },

@@ -22,6 +22,8 @@ export { TokenComparisonSchema }
 const Id = z.object({ experimentId: ExperimentIdSchema })
 const RunRef = z.object({ experimentId: ExperimentIdSchema, runId: z.string().min(1).max(128) })
 export const LangSchema = z.enum(['en', 'zh-CN'])
+/** The runs a report is made from, one per checkpoint × dataset at most (bounded: 64 × 64 pairs). */
+const ReportRunIds = z.array(z.string().min(1).max(128)).max(4096).optional()
 export type Lang = z.infer<typeof LangSchema>
 
 /** What a file picker is for; decides the dialog's filters. */
@@ -98,11 +100,13 @@ export const requestSchemas = {
     baseRunId: z.string(),
     otherRunId: z.string(),
   }),
-  'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema }),
+  /** runIds: the runs to report (the Report tab's picker); default, per checkpoint × dataset, the newest finished. */
+  'report:render': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, runIds: ReportRunIds }),
   'report:export': z.object({
     experimentId: ExperimentIdSchema,
     lang: LangSchema,
     chooseFolder: z.boolean(),
+    runIds: ReportRunIds,
   }),
   /** Browser bridge only: list a folder on the engine's machine (the bridge's stand-in for a file dialog). */
   'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),

@@ -15,7 +15,13 @@ export const MEASURE_COLORS = {
 export type ColoredSeries = keyof typeof MEASURE_COLORS
 
 /** Verdict badge colours. */
-export const VERDICT_COLORS = { pass: '#1a7f37', fail: '#cf222e', notMeasured: '#6e7781' } as const
+export const VERDICT_COLORS = {
+  pass: '#1a7f37',
+  fail: '#cf222e',
+  expected: '#0969da',
+  inconclusive: '#9a6700',
+  notMeasured: '#6e7781',
+} as const
 
 /** Colours for checkpoints side by side (compare view, scatter). */
 export const CHECKPOINT_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'] as const

@@ -50,6 +50,22 @@ describe('dataset:checkConsistency', () => {
     expect(p.at(-1)!.bytesRead).toBe(size)
     const stored = await t.handlers['experiment:get']({ experimentId: '1.4.0' })
     expect(stored.datasets[0]!.consistency).toMatchObject({ found: 1, total: 2 })
+    // Nobody had said what the set is: it takes the kind the check found (1 of 2: mixed).
+    expect(stored.datasets[0]!.datasetKind).toBe('mixed')
+  })
+
+  it('keeps a kind the user gave: the diagnosis holds the check against it', async () => {
+    const real = createEngineServices()
+    const t = await setup(real.checkDataConsistency, 10)
+    const e = await t.handlers['experiment:get']({ experimentId: '1.4.0' })
+    await t.handlers['experiment:save']({
+      ...e,
+      datasets: e.datasets.map((d) => ({ ...d, datasetKind: 'heldOut' as const })),
+    })
+    await t.handlers['dataset:checkConsistency']({ experimentId: '1.4.0', datasetId: 'eval' })
+    const stored = await t.handlers['experiment:get']({ experimentId: '1.4.0' })
+    expect(stored.datasets[0]!.consistency).toMatchObject({ found: 1, total: 2 })
+    expect(stored.datasets[0]!.datasetKind).toBe('heldOut')
   })
 
   it('sends at most one progress event per percent', async () => {

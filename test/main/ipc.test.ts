@@ -390,4 +390,29 @@ describe('compare and report through the handlers', () => {
     expect(exported.result.files.at(-1)).toBe(join(ws.reportsDir('e'), 'report-zh-CN.md'))
     expect(fs.existsSync(join(ws.reportsDir('e'), 'report-zh-CN.md'))).toBe(true)
   })
+
+  it('report:render and report:export pass the picked runIds to report generation', async () => {
+    const seen: unknown[] = []
+    const t = await setup({
+      services: {
+        renderReport: async (_dir, lang, _comparisons, options) => {
+          seen.push(options)
+          return { markdown: '# r', charts: [], lang }
+        },
+        writeReport: async () => [],
+      },
+    })
+    expect(
+      await t.call('report:render', { experimentId: 'e', lang: 'en', runIds: ['a', 'b'] }),
+    ).toMatchObject({
+      ok: true,
+    })
+    await t.call('report:export', { experimentId: 'e', lang: 'en', chooseFolder: false, runIds: ['c'] })
+    await t.call('report:render', { experimentId: 'e', lang: 'en' })
+    expect(seen).toEqual([{ runIds: ['a', 'b'] }, { runIds: ['c'] }, {}])
+    expect(await t.call('report:render', { experimentId: 'e', lang: 'en', runIds: 'a' })).toMatchObject({
+      ok: false,
+      error: /runIds/,
+    })
+  })
 })

@@ -10,7 +10,8 @@ import {
   MAX_SAMPLE_LINES,
   BAR_WINDOW,
 } from '../../src/renderer/src/charts/run-charts'
-import { trainCurve } from '../../src/renderer/src/charts/train-curve'
+import { trainCurve, type EvalPoint } from '../../src/renderer/src/charts/train-curve'
+import { trajectoryChart } from '../../src/renderer/src/charts/trajectory'
 import { distributionChart, scatterChart } from '../../src/renderer/src/charts/compare-charts'
 import { CHART_THEMES, countPoints } from '../../src/renderer/src/charts/theme'
 import { ema, fiveNumbers, strideIndices } from '../../src/renderer/src/charts/stats'
@@ -115,34 +116,151 @@ describe('run charts', () => {
     )
   })
 
-  it('training curve: raw and smoothed loss, trailing mean and evaluation levels with their values', () => {
-    const log: TrainLog = {
-      path: '/log',
-      format: 'minimind-2025',
-      steps: 5,
-      trailingMean: 2.5,
-      tail: 3,
-      unparsedLines: [],
-      points: [5, 4, 3, 2.5, 2].map((loss, i) => ({ step: i * 100, epoch: 1, loss, lr: null })),
-      caveat: '',
-    }
-    const o = trainCurve(log, 0.5, [{ measure: 'teacherForcing', value: 2.26 }], light, t)
+  const log: TrainLog = {
+    path: '/log',
+    format: 'minimind-2025',
+    steps: 5,
+    trailingMean: 2.5,
+    tail: 3,
+    unparsedLines: [],
+    points: [5, 4, 3, 2.5, 2].map((loss, i) => ({ step: i * 100, epoch: 1, loss, lr: null })),
+    caveat: '',
+  }
+  const point = (patch: Partial<EvalPoint>): EvalPoint => ({
+    datasetId: 'train',
+    datasetLabel: 'from train',
+    checkpointId: 'final',
+    checkpointLabel: 'final',
+    step: 400,
+    measure: 'teacherForcing',
+    mean: 2.26,
+    stderr: 0.05,
+    n: 10,
+    ...patch,
+  })
+
+  it('training curve: raw and smoothed loss, each evaluation a point with its ± bar at its step', () => {
+    const o = trainCurve(
+      log,
+      0.5,
+      [point({}), point({ checkpointId: 'early', checkpointLabel: 'early', step: 100, mean: 4.1 })],
+      light,
+      t,
+    )
     expectReadable(o)
     const s = seriesOf(o)
     expect(s[0]!.data).toEqual(log.points.map((p) => [p.step, p.loss]))
     expect(s[1]!.id).toBe('smoothed')
     expect((s[1]!.data as number[][])[0]![1]).toBeCloseTo(5, 12)
-    const levels = s.slice(2)
-    expect(levels.map((l) => l.name)).toEqual([
-      'chart.train.trailingMean {"n":3} 2.5000',
-      'measure.teacherForcing 2.2600',
-    ])
-    expect(levels[1]!.color).toBe(MEASURE_COLORS.teacherForcing)
-    expect(levels[1]!.data).toEqual([
-      [0, 2.26],
+    const [bars, pts] = s.slice(2)
+    expect(bars!.type).toBe('custom')
+    const bar = bars!.data as number[][]
+    expect(bar.map((r) => r[0])).toEqual([400, 100])
+    expect(bar[0]![1]).toBeCloseTo(2.21, 12)
+    expect(bar[0]![2]).toBeCloseTo(2.31, 12)
+    expect(bar[1]![2]).toBeCloseTo(4.15, 12)
+    expect(pts!.type).toBe('scatter')
+    expect(pts!.color).toBe(MEASURE_COLORS.teacherForcing)
+    expect((pts!.data as { value: number[] }[]).map((d) => d.value)).toEqual([
       [400, 2.26],
+      [100, 4.1],
     ])
-    expect(countPoints(trainCurve(log, 0, [], light, t))).toBe(5 + 2)
+    // No flat line across the run: nothing spans the x-axis but the log itself.
+    expect(s).toHaveLength(4)
+    expect(countPoints(trainCurve(log, 0, [], light, t))).toBe(5)
+    expect(renderSvg(o)).toContain('<svg')
+  })
+
+  it('training curve: the y-axis always shows teacher forcing, even far below the log', () => {
+    const o = trainCurve(log, 0, [point({ mean: 0.4, stderr: 0.1 })], light, t)
+    const y = o.yAxis as { min: number; max: number }
+    expect(y.min).toBeLessThanOrEqual(0.3)
+    expect(y.max).toBeGreaterThanOrEqual(5)
+  })
+
+  it('training curve: an evaluation without a step is not placed, and the subtitle says so', () => {
+    const o = trainCurve(log, 0, [point({ step: null, checkpointLabel: 'mystery' })], light, t)
+    expect(seriesOf(o)).toHaveLength(1)
+    expect((o.title as { subtext: string }).subtext).toContain('mystery')
+  })
+
+  it('trajectory: by step with the training curve behind; colour per dataset, marker per measure', () => {
+    const est = (mean: number) => ({ mean, sd: 0.1, stderr: 0.03, n: 10 })
+    const trajectories = ['a', 'b'].map((datasetId, k) => ({
+      datasetId,
+      points: [
+        { checkpointId: 'early', step: 100, values: { teacherForcing: est(4 + k), autoregressive: est(6) } },
+        { checkpointId: 'final', step: 400, values: { teacherForcing: est(2 + k), autoregressive: est(5) } },
+      ],
+      changes: [],
+    }))
+    const checkpoints = [
+      { id: 'early', label: 'early', step: 100 },
+      { id: 'final', label: 'final', step: 400 },
+    ]
+    const o = trajectoryChart({ trajectories, checkpoints, datasetLabel: (id) => id, log }, light, t)
+    expectReadable(o)
+    const s = seriesOf(o) as (Series & { symbol?: string; lineStyle?: { type: string } })[]
+    expect(s[0]!.id).toBe('training')
+    const lines = s.filter((x) => x.type === 'line' && x.id !== 'training')
+    expect(lines.map((l) => l.name)).toEqual([
+      'measure.teacherForcing · a',
+      'measure.autoregressive · a',
+      'measure.teacherForcing · b',
+      'measure.autoregressive · b',
+    ])
+    expect(lines[0]!.color).toBe(lines[1]!.color)
+    expect(lines[0]!.color).not.toBe(lines[2]!.color)
+    expect(lines[0]!.symbol).not.toBe(lines[1]!.symbol)
+    expect((lines[0]!.data as { value: number[] }[]).map((d) => d.value)).toEqual([
+      [100, 4],
+      [400, 2],
+    ])
+    expect((o.xAxis as { type: string }).type).toBe('value')
+    expect(renderSvg(o)).toContain('<svg')
+    // Without every step: checkpoints in order on a category axis, no training curve.
+    const noSteps = trajectoryChart(
+      {
+        trajectories,
+        checkpoints: checkpoints.map((c) => ({ ...c, step: null })),
+        datasetLabel: (id) => id,
+        log,
+      },
+      light,
+      t,
+    )
+    expect((noSteps.xAxis as { type: string; data: string[] }).data).toEqual(['early', 'final'])
+    expect(seriesOf(noSteps).some((x) => x.id === 'training')).toBe(false)
+  })
+
+  it('trajectory: with one dataset, one colour per measure', () => {
+    const est = (mean: number) => ({ mean, sd: 0.1, stderr: 0.03, n: 10 })
+    const o = trajectoryChart(
+      {
+        trajectories: [
+          {
+            datasetId: 'a',
+            points: [
+              {
+                checkpointId: 'x',
+                step: null,
+                values: { teacherForcing: est(3), keepLastMisaligned: est(8) },
+              },
+            ],
+            changes: [],
+          },
+        ],
+        checkpoints: [{ id: 'x', label: 'x', step: null }],
+        datasetLabel: (id) => id,
+      },
+      light,
+      t,
+    )
+    const lines = seriesOf(o).filter((x) => x.type === 'line')
+    expect(lines.map((l) => l.color)).toEqual([
+      MEASURE_COLORS.teacherForcing,
+      MEASURE_COLORS.keepLastMisaligned,
+    ])
   })
 })
 

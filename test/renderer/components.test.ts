@@ -74,7 +74,7 @@ describe('sample table', () => {
     const first = w.get('.tr[data-index="3"]')
     expect(first.get('[data-col="teacherForcing"]').text()).toBe('2.3000')
     expect(first.get('[data-col="keepLastMisaligned"]').text()).toBe('9.2000')
-    expect(first.get('[data-col="kvCache"]').text()).toBe('4.00e-6')
+    expect(first.get('[data-col="kvCache"]').text()).toBe('4.0e-6')
     await w.get('.th[data-col="teacherForcing"]').trigger('click')
     expect(w.emitted('sort')).toEqual([['teacherForcing']])
     expect(w.get('.th[data-col="index"]').attributes('aria-sort')).toBe('ascending')

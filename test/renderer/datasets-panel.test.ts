@@ -83,13 +83,56 @@ describe('datasets panel', () => {
     w.unmount()
   })
 
-  it('shows what the check found', async () => {
+  it('shows what the check found, and a set nobody described takes the kind found', async () => {
     api.handle('dataset:checkConsistency', () => consistency)
+    const w = mount(DatasetsPanel, { global: { plugins: [pinia, i18n] } })
+    expect(w.get<HTMLSelectElement>('[data-test="dataset-kind"]').element.value).toBe('unknown')
+    await w.get('[data-test="check-consistency"]').trigger('click')
+    await flushPromises()
+    const result = w.get('[data-test="consistency"]')
+    expect(result.text()).toContain('mixed: 1998 of 2000 found in training data')
+    expect(result.get('[data-verdict]').attributes('data-verdict')).toBe('expected')
+    expect(useExperimentStore().current!.datasets[0]!.datasetKind).toBe('mixed')
+    expect(w.get<HTMLSelectElement>('[data-test="dataset-kind"]').element.value).toBe('mixed')
+    // One numbering everywhere: the stored 0-based index, as the window shows it.
+    expect(w.text()).toContain('index 17')
+    w.unmount()
+  })
+
+  const none: DataConsistency = {
+    ...consistency,
+    found: 0,
+    foundNormalized: 0,
+    foundSubstring: 0,
+    total: 3,
+    notFound: [0, 1, 2].map((index) => ({ index, preview: `s${index}` })),
+  }
+
+  it('0 of N found on a held-out or unknown set is "confirmed held out", not a failure', async () => {
+    api.handle('dataset:checkConsistency', () => none)
     const w = mount(DatasetsPanel, { global: { plugins: [pinia, i18n] } })
     await w.get('[data-test="check-consistency"]').trigger('click')
     await flushPromises()
-    expect(w.get('[data-test="consistency"]').text()).toContain('1998/2000')
-    expect(w.text()).toContain('#17')
+    const result = w.get('[data-test="consistency"]')
+    expect(result.text()).toContain('confirmed held out: 0 of 3 found')
+    expect(result.get('[data-verdict]').attributes('data-verdict')).toBe('expected')
+    expect(useExperimentStore().current!.datasets[0]!.datasetKind).toBe('heldOut')
+    w.unmount()
+  })
+
+  it('fails a set claimed drawn from training whose samples are missing, and keeps the claim', async () => {
+    api.handle('experiment:save', (e) => e as never)
+    api.handle('dataset:checkConsistency', () => none)
+    const w = mount(DatasetsPanel, { global: { plugins: [pinia, i18n] } })
+    await w.get('[data-test="dataset-kind"]').setValue('fromTraining')
+    await flushPromises()
+    expect(useExperimentStore().current!.datasets[0]!.datasetKind).toBe('fromTraining')
+    await w.get('[data-test="check-consistency"]').trigger('click')
+    await flushPromises()
+    const result = w.get('[data-test="consistency"]')
+    expect(result.get('[data-verdict]').attributes('data-verdict')).toBe('fail')
+    expect(result.text()).toContain('said drawn from training, but 3 of 3 not found')
+    expect(useExperimentStore().current!.datasets[0]!.datasetKind).toBe('fromTraining')
     w.unmount()
   })
 })

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { installHost } from '../../src/renderer/src/api'
 import { changedOnly, joinRuns, sortBy } from '../../src/renderer/src/lib/compare'
-import { fmtDelta, fmtDuration, fmtLoss, fmtSci, errorText } from '../../src/renderer/src/lib/format'
+import { fmtDuration, errorText } from '../../src/renderer/src/lib/format'
+import { fmtKvDiff, fmtNats, fmtSci, fmtSignedNats } from '../../src/shared/diagnosis'
 import { renderMarkdown, renderReport, utf8Base64 } from '../../src/renderer/src/lib/markdown'
 import { useExperimentStore } from '../../src/renderer/src/stores/experiment'
 import { uniqueSlug } from '../../src/shared/slug'
@@ -33,11 +34,12 @@ describe('compare join', () => {
 
 describe('formatting', () => {
   it('fixed decimals and dashes', () => {
-    expect(fmtLoss(2.26)).toBe('2.2600')
-    expect(fmtLoss(undefined)).toBe('—')
-    expect(fmtDelta(-0.16789)).toBe('−0.1679')
-    expect(fmtDelta(0.00001)).toBe(' 0.0000')
-    expect(fmtSci(3.1e-6)).toBe('3.10e-6')
+    expect(fmtNats(2.26)).toBe('2.2600')
+    expect(fmtNats(undefined)).toBe('—')
+    expect(fmtSignedNats(-0.16789)).toBe('−0.1679')
+    expect(fmtSignedNats(0.00001)).toBe(' 0.0000')
+    expect(fmtSci(3.1e-6)).toBe('3.1e-6')
+    expect(fmtKvDiff(0)).toBe('0 (bit-identical)')
     expect(fmtDuration(185)).toBe('3m 05s')
   })
   it('keeps the engine message and drops Electron’s wrapper', () => {

@@ -75,6 +75,8 @@ export interface EngineServices {
     experimentDir: string,
     lang: Lang,
     tokenComparisons: TokenComparison[],
+    /** runIds: report these runs (the window's picker) instead of the newest per checkpoint × dataset. */
+    options?: { runIds?: string[] },
   ): Promise<RenderedReport>
   /** Writes the report as `fileName` with its charts beside it into `folder`; returns the files written. */
   writeReport(rendered: RenderedReport, folder: string, fileName: string): Promise<string[]>

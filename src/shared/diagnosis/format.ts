@@ -1,4 +1,8 @@
-/** Fixed-decimal number formats shared by the report and the window (ASCII signs: the report is parsed back in tests). */
+/**
+ * Fixed-decimal number formats shared by the report and the window (ASCII signs: the report is parsed
+ * back in tests). The window's tables use fmtNats / fmtSignedNats (four decimals, aligned columns);
+ * everything else is the same function in both.
+ */
 
 /** A loss in nats: three decimals. */
 export function fmtLoss(x: number | null | undefined): string {
@@ -51,4 +55,20 @@ export function fmtRatio(x: number | null | undefined, base: number | null | und
 /** The KV-cache max |diff|: "0 (bit-identical)" when the two paths agree exactly, else scientific. */
 export function fmtKvDiff(x: number | null | undefined): string {
   return x === 0 ? '0 (bit-identical)' : fmtSci(x)
+}
+
+/** A loss in the window's tables and charts: four decimals by default ("2.2600"; digits for KL divergences). */
+export function fmtNats(x: number | null | undefined, digits = 4): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits)
+}
+
+/**
+ * A signed difference in the window's aligned columns: a true minus sign ("−0.1679", "+0.0123"), and a
+ * space where a difference rounds to zero (" 0.0000"), so the digits line up.
+ */
+export function fmtSignedNats(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—'
+  const s = Math.abs(x).toFixed(digits)
+  if (Number(s) === 0) return ` ${s}`
+  return (x > 0 ? '+' : '−') + s
 }

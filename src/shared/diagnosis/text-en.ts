@@ -320,7 +320,7 @@ export const textEn: VerdictText = {
             figure: `top-1 agreement ${fmtPct(v.figure, 2)}`,
             threshold: `≥ ${fmtPct(v.threshold, 0)}`,
           }
-        return { figure: `max |diff| ${fmtSci(v.figure)}`, threshold: thresholdEn(v) }
+        return { figure: `max |diff| ${fmtKvDiff(v.figure)}`, threshold: thresholdEn(v) }
       case 'alignment':
         if (v.reason === 'keepLastDiffers')
           return {

@@ -314,7 +314,7 @@ export const textZh: VerdictText = {
       case 'kvCache':
         if (v.reason === 'top1Differs')
           return { figure: `top-1一致率 ${fmtPct(v.figure, 2)}`, threshold: `≥ ${fmtPct(v.threshold, 0)}` }
-        return { figure: `最大|差| ${fmtSci(v.figure)}`, threshold: thresholdZh(v) }
+        return { figure: `最大|差| ${fmtKvDiff(v.figure)}`, threshold: thresholdZh(v) }
       case 'alignment':
         if (v.reason === 'keepLastDiffers')
           return {

@@ -1,7 +1,8 @@
 /** checkpoint:*, dataset:* and trainlog:parse: the engine's and evidence module's checks, stored on the experiment. */
 import fs from 'node:fs'
 import { join } from 'node:path'
-import type { CheckpointRef } from '../../../shared/experiment'
+import { kindFromConsistency } from '../../../shared/diagnosis'
+import { claimedKind, type CheckpointRef } from '../../../shared/experiment'
 import { uniqueSlug } from '../../../shared/slug'
 import { checkpointOf, datasetOf } from '../../store/paths'
 import { CancellableTasks } from '../cancellable'
@@ -147,7 +148,15 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       )
       await ws().updateExperiment(experimentId, (e) => ({
         ...e,
-        datasets: e.datasets.map((x) => (x.id === datasetId ? { ...x, consistency } : x)),
+        // A set nobody has said anything about takes the kind the check found; a claim stays (the
+        // diagnosis then holds the check against it).
+        datasets: e.datasets.map((x) =>
+          x.id !== datasetId
+            ? x
+            : claimedKind(x) === 'unknown'
+              ? { ...x, consistency, datasetKind: kindFromConsistency(consistency) }
+              : { ...x, consistency },
+        ),
       }))
       return consistency
     },

@@ -28,11 +28,12 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
   }
   const ws = () => ctx.current().workspace
   /** The report from stored results, with the token comparisons stored by compare:tokens. */
-  const render = async (experimentId: string, lang: Lang) =>
+  const render = async (experimentId: string, lang: Lang, runIds?: string[]) =>
     ctx.services.renderReport(
       ws().experimentDir(experimentId),
       lang,
       await readComparisons(ws(), experimentId),
+      runIds ? { runIds } : {},
     )
 
   /** Running token comparisons by experiment and run pair, so the window can stop one. */
@@ -108,15 +109,15 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
     },
     'compare:cancel': async ({ experimentId, baseRunId, otherRunId }) =>
       comparisons.cancel(pairKey(experimentId, baseRunId, otherRunId)),
-    'report:render': async ({ experimentId, lang }) => render(experimentId, lang),
-    'report:export': async ({ experimentId, lang, chooseFolder }) => {
+    'report:render': async ({ experimentId, lang, runIds }) => render(experimentId, lang, runIds),
+    'report:export': async ({ experimentId, lang, chooseFolder, runIds }) => {
       let folder = ws().reportsDir(experimentId)
       if (chooseFolder && ctx.host.chooseFolder) {
         const chosen = await ctx.host.chooseFolder('Export the report to')
         if (!chosen) return null
         folder = chosen
       }
-      const rendered = await render(experimentId, lang)
+      const rendered = await render(experimentId, lang, runIds)
       return { folder, files: await ctx.services.writeReport(rendered, folder, `report-${lang}.md`) }
     },
   }

@@ -2,7 +2,7 @@
 import type { EChartsOption } from 'echarts'
 import { CHECKPOINT_COLORS } from '../../../shared/palette'
 import type { JoinedRow } from '../lib/compare'
-import { fmtDelta, fmtLoss } from '../lib/format'
+import { fmtNats, fmtSignedNats } from '../../../shared/diagnosis'
 import { fiveNumbers } from './stats'
 import { axis, frame, plotTop, type ChartTheme, type Translate } from './theme'
 
@@ -34,7 +34,7 @@ export function scatterChart(
     ),
     tooltip: {
       formatter: (p: { value: [number, number, number]; seriesName: string }) =>
-        `#${p.value[2]}<br/>${labels[0]}: ${fmtLoss(p.value[0])}<br/>${p.seriesName}: ${fmtLoss(p.value[1])}<br/>Δ ${fmtDelta(p.value[1] - p.value[0])}`,
+        `#${p.value[2]}<br/>${labels[0]}: ${fmtNats(p.value[0])}<br/>${p.seriesName}: ${fmtNats(p.value[1])}<br/>Δ ${fmtSignedNats(p.value[1] - p.value[0])}`,
     },
   }))
   return {
@@ -83,7 +83,7 @@ export function distributionChart(
       ...(base.tooltip as object),
       trigger: 'item',
       formatter: (p: { name: string; value: number[] }) =>
-        `${p.name}<br/>` + names.map((n, i) => `${n}: ${fmtLoss(p.value[i + 1])}`).join('<br/>'),
+        `${p.name}<br/>` + names.map((n, i) => `${n}: ${fmtNats(p.value[i + 1])}`).join('<br/>'),
     },
     xAxis: { type: 'category', data: [...labels], ...axis(theme, t('chart.dist.x')) },
     yAxis: { type: 'value', scale: true, ...axis(theme, t('axis.lossNats'), { nameGap: 36 }) },

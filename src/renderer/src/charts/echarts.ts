@@ -1,6 +1,6 @@
 /** ECharts with only what LossLens draws (tree-shaken); both renderers: canvas in the app, SVG in tests. */
 import * as echarts from 'echarts/core'
-import { BarChart, BoxplotChart, LineChart, ScatterChart } from 'echarts/charts'
+import { BarChart, BoxplotChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
@@ -15,6 +15,7 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 echarts.use([
   BarChart,
   BoxplotChart,
+  CustomChart,
   LineChart,
   ScatterChart,
   DataZoomComponent,

@@ -1,13 +1,5 @@
-/** Small statistics for charts and tables. */
-
-/** Quantile with linear interpolation between closest ranks (numpy's default); xs sorted ascending. */
-export function quantileSorted(xs: readonly number[], q: number): number | null {
-  if (xs.length === 0) return null
-  const pos = (xs.length - 1) * q
-  const lo = Math.floor(pos)
-  const hi = Math.ceil(pos)
-  return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo)
-}
+/** Small statistics for charts: quantiles come from src/shared/stats.ts, as every other figure's do. */
+import { quantileSorted } from '../../../shared/stats'
 
 /** [min, q1, median, q3, max] of the values (ECharts' boxplot order). */
 export function fiveNumbers(values: readonly number[]): [number, number, number, number, number] | null {

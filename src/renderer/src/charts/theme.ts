@@ -1,7 +1,7 @@
 /** Chart chrome (text, grid, axes) per theme, and the pieces every LossLens chart shares. */
 import type { EChartsOption } from 'echarts'
 import { MEASURE_COLORS } from '../../../shared/palette'
-import { fmtLoss } from '../lib/format'
+import { fmtNats } from '../../../shared/diagnosis'
 
 export interface ChartTheme {
   mode: 'light' | 'dark'
@@ -79,7 +79,7 @@ export function frame(theme: ChartTheme, title: string, subtitle?: string): ECha
       borderColor: theme.tooltipBorder,
       textStyle: { color: theme.text, fontSize: 11, fontFamily: MONO },
       confine: true,
-      valueFormatter: (v) => (typeof v === 'number' ? fmtLoss(v) : String(v ?? '—')),
+      valueFormatter: (v) => (typeof v === 'number' ? fmtNats(v) : String(v ?? '—')),
     },
     grid: { left: 56, right: 16, top: plotTop(subtitle), bottom: 40 },
   }

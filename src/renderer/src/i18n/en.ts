@@ -41,7 +41,6 @@ export default {
     cancelled: 'cancelled',
     interrupted: 'interrupted',
   },
-  verdict: { pass: 'pass', fail: 'fail', notMeasured: 'not measured' },
   sidebar: {
     experiments: 'Experiments',
     new: 'New experiment',
@@ -134,6 +133,15 @@ export default {
     notJson: '{name} is not a .json file.',
     removeTitle: 'Remove checkpoint?',
     removeMessage: 'Remove "{label}" from this experiment? Its files stay on disk; existing runs are kept.',
+    step: 'Training step',
+    stepPlaceholder: 'unknown',
+    stepHint:
+      'The optimizer step it was saved at, on the training log’s axis: it is compared with the log just before that step.',
+    stepInvalid: 'A whole number, 0 or more (or leave it empty).',
+    noStep: 'step unknown',
+    editStep: 'Set the training step this checkpoint was saved at',
+    isLast: 'Last checkpoint (step {step})',
+    lastNeedsLog: 'Set a training log first: its last step is the last checkpoint’s step.',
   },
   model: {
     form: 'form',
@@ -177,8 +185,6 @@ export default {
     file: 'Samples (.json / .jsonl)',
     label: 'Label',
     samples: '{n} samples',
-    fromTraining: 'drawn from training',
-    fromTrainingLong: 'These samples were drawn from the training data',
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
     check: 'Check against training data',
@@ -186,13 +192,30 @@ export default {
     stopCheck: 'Stop',
     setTrain: 'Set training data…',
     chooseTrain: 'Training data (.jsonl)',
-    found: 'found {found}/{total} in training data',
     foundDetail:
       '(verbatim {exact}, whitespace-normalised {normalized}, as part of a row {substring}; {rows} training rows)',
     needPath: 'Choose the samples file.',
     notJson: 'Samples must be a .json or .jsonl file.',
     removeTitle: 'Remove dataset?',
     removeMessage: 'Remove "{label}" from this experiment? The file stays on disk; existing runs are kept.',
+    kindLegend: 'What these samples are',
+    kinds: { unknown: 'Unknown', fromTraining: 'Drawn from the training data', heldOut: 'Held out' },
+    kindHints: {
+      unknown: 'The data check settles it: all found = drawn from training, none = held out, else mixed.',
+      fromTraining:
+        'The evaluation must then reproduce the training loss; samples not found fail the data check.',
+      heldOut:
+        'Their gap to training is the generalisation gap (expected); samples found in training fail the check.',
+    },
+    result: {
+      notChecked: 'not checked',
+      allFound: 'all {found} of {total} found in training data',
+      confirmedHeldOut: 'confirmed held out: 0 of {total} found in training data',
+      mixed: 'mixed: {found} of {total} found in training data',
+      claimedNotFound: 'said drawn from training, but {missing} of {total} not found',
+      heldOutFound: 'said held out, but {found} of {total} found in training data',
+    },
+    sampleIndex: 'index {index}',
   },
   trainlog: {
     title: 'Training loss',
@@ -236,12 +259,34 @@ export default {
     runHint: 'One run per checkpoint, on the chosen dataset.',
   },
   figures: {
-    title: 'Key figures & hypotheses',
-    from: 'from {label}',
-    training: 'Training loss',
+    title: 'Hypotheses and verdicts',
     threshold: '(threshold {threshold})',
     reported: 'Your script reported',
     reportedPlaceholder: 'e.g. 12.34',
+  },
+  diagnosis: {
+    title: 'Diagnosis',
+    settings: 'current settings: L = {l}, P = {p}',
+    usedCaption:
+      'Runs used (per checkpoint × dataset: the newest finished run with the current L and P, unless picked in the Report tab)',
+    noRuns: 'No finished run to diagnose yet',
+    noRunsHint: 'Run each checkpoint on each dataset (Run settings), then the verdicts appear here.',
+    noRunsAtSettings:
+      '{n} checkpoint × dataset pairs have runs, but none with the current L and P: run them again, or pick a run in the Report tab.',
+    skipped:
+      '{n} checkpoint × dataset pairs have runs only at other L or P; they are left out (pick one in the Report tab to use it).',
+    step: 'step',
+    stepN: 'step {step}',
+    kind: 'kind',
+    run: 'run',
+    picked: 'picked',
+    trainAt: 'Training loss at step {step}',
+    trainNoStep: 'Training loss (step unknown)',
+  },
+  verdicts: {
+    stderr: 's.e. of the difference {se} nats',
+    headline: 'headline',
+    subset: { all: 'all samples', found: 'found in training', notFound: 'not found in training' },
   },
   notes: {
     title: 'Notes',
@@ -323,7 +368,15 @@ export default {
       title: 'Training loss and evaluation',
       subtitle: '{format} log, {steps} steps',
       raw: 'training loss',
-      trailingMean: 'trailing mean ({n})',
+      atStep: 'step {step}, {n} samples',
+      samples: '{n} samples',
+      noStep: 'not placed (step unknown): {labels}',
+    },
+    trajectory: {
+      title: 'Loss per checkpoint',
+      byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
+      byOrder:
+        'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
     },
     scatter: {
       title: 'Per-sample loss: base vs others',
@@ -346,6 +399,7 @@ export default {
     shift: 'row shift s (tokens)',
     step: 'target position (token)',
     trainStep: 'training step',
+    checkpoint: 'checkpoint',
   },
   compare: {
     runs: 'Runs to compare',
@@ -394,6 +448,27 @@ export default {
     emptyTitle: 'No report yet',
     emptyHint: 'Finish a run first; the report is written from stored results.',
     errorHint: 'The report is generated from stored runs; finish a run, then refresh.',
+  },
+  trajectory: {
+    title: 'Trajectory over checkpoints',
+    empty: 'Two checkpoints on one dataset draw a trajectory',
+    emptyHint: 'Run two or more checkpoints on the same dataset with the current L and P.',
+    measure: 'measure',
+    fromTo: 'from → to',
+    delta: 'Δ (nats) ± s.e.',
+    finding: 'finding',
+    status: { regression: 'regression', improvement: 'improvement', withinNoise: 'within noise' },
+    unclear: '(more samples would decide)',
+    note: 'Paired over the samples both checkpoints scored; beyond noise means more than 2 standard errors and the minimum change in thresholds.ts. Hover a row for the sentence the report prints.',
+  },
+  runPicker: {
+    title: 'Runs in this report',
+    hint: 'One run per checkpoint × dataset; by default the newest finished run with the current L and P. The Overview uses the same runs.',
+    option: '{time} · L {l} · P {p} · {n} samples',
+    default: 'default',
+    none: '— leave out —',
+    reset: 'Back to the default',
+    count: '{n} runs',
   },
   picker: {
     up: 'Parent folder',

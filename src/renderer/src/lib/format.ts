@@ -1,4 +1,7 @@
-/** Number and time formatting for tables and charts: fixed decimals, one dash for missing values. */
+/**
+ * Counts, sizes, times and paths for the window. Losses, differences, percentages and small magnitudes
+ * are formatted by src/shared/diagnosis/format.ts, the one set the report uses too.
+ */
 
 export const DASH = '—'
 
@@ -6,34 +9,9 @@ function ok(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x)
 }
 
-/** Losses (nats) with fixed decimals: 4 by default. */
-export function fmtLoss(x: number | null | undefined, digits = 4): string {
-  return ok(x) ? x.toFixed(digits) : DASH
-}
-
-/** A signed difference, "+0.0123" / "−0.0123" (true minus sign, so columns line up). */
-export function fmtDelta(x: number | null | undefined, digits = 4): string {
-  if (!ok(x)) return DASH
-  const s = Math.abs(x).toFixed(digits)
-  if (Number(s) === 0) return ` ${s}`
-  return (x > 0 ? '+' : '−') + s
-}
-
 /** Integers with thin-space-free grouping (1,234). */
 export function fmtInt(x: number | null | undefined): string {
   return ok(x) ? Math.round(x).toLocaleString('en-US') : DASH
-}
-
-/** A fraction as a percentage with one decimal. */
-export function fmtPct(x: number | null | undefined, digits = 1): string {
-  return ok(x) ? `${(x * 100).toFixed(digits)}%` : DASH
-}
-
-/** Small magnitudes (max |diff| of logits): scientific below 1e-3, fixed above. */
-export function fmtSci(x: number | null | undefined): string {
-  if (!ok(x)) return DASH
-  if (x === 0) return '0'
-  return Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4)
 }
 
 /** Seconds as "42s", "3m 05s", "1h 02m". */

@@ -1,28 +1,52 @@
-/** The run the overview summarises: the selected run when it has a summary, else the newest finished one. */
+/** Evaluation points for the training-curve charts: from the runs in use, or from one run. */
 import { computed } from 'vue'
-import type { Means } from '../../../shared/results'
-import type { EvalLine } from '../charts/train-curve'
+import { trajectoryOf, type TrajectoryMeasure } from '../../../shared/diagnosis'
+import type { Experiment } from '../../../shared/experiment'
+import { trajectoryPoints, type TrajectoryInput } from '../charts/trajectory'
+import type { EvalPoint } from '../charts/eval-points'
 import { useExperimentStore } from '../stores/experiment'
-import { useRunStore, type RunBuffer } from '../stores/run'
+import { useReferenceStore } from '../stores/reference'
+import type { RunBuffer } from '../stores/run'
 
-export function useReferenceRun() {
-  const runs = useRunStore()
-  const experiment = useExperimentStore()
-  const run = computed<RunBuffer | null>(() => {
-    const all = runs.runsOf(experiment.current?.id)
-    const selected = all.find((r) => r.runId === runs.selectedRunId && r.summary)
-    return selected ?? all.find((r) => r.summary) ?? null
-  })
-  const evalLines = computed<EvalLine[]>(() => evalLinesOf(run.value?.summary?.means ?? {}))
-  return { run, evalLines }
+/** Checkpoints as the charts name them. */
+export function chartCheckpoints(exp: Experiment | null | undefined): TrajectoryInput['checkpoints'] {
+  return (exp?.checkpoints ?? []).map((c) => ({ id: c.id, label: c.label, step: c.step ?? null }))
 }
 
-/** The evaluation levels drawn over the training curve (teacher forcing, the misaligned slice, autoregressive). */
-export function evalLinesOf(m: Means): EvalLine[] {
-  const lines: EvalLine[] = []
-  if (m.teacherForcing !== undefined) lines.push({ measure: 'teacherForcing', value: m.teacherForcing })
-  if (m.keepLastMisaligned !== undefined)
-    lines.push({ measure: 'keepLastMisaligned', value: m.keepLastMisaligned })
-  if (m.autoregressive !== undefined) lines.push({ measure: 'autoregressive', value: m.autoregressive })
-  return lines
+/**
+ * Teacher forcing of every run in use, per dataset, at its checkpoint's step: what the Overview's
+ * training curve shows (the measure that can be compared with the training loss).
+ */
+export function useReferenceEvalPoints() {
+  const experiment = useExperimentStore()
+  const reference = useReferenceStore()
+  return computed<EvalPoint[]>(() =>
+    reference.diagnosis
+      ? trajectoryPoints({
+          trajectories: reference.diagnosis.trajectories,
+          checkpoints: chartCheckpoints(experiment.current),
+          datasetLabel: reference.names.dataset,
+          measures: ['teacherForcing'],
+        })
+      : [],
+  )
+}
+
+/** One run's measures (mean ± s.e. over its samples so far) at its checkpoint's step. */
+export function runEvalPoints(
+  run: Pick<RunBuffer, 'checkpointId' | 'datasetId' | 'results'> | null,
+  exp: Experiment | null | undefined,
+  measures: readonly TrajectoryMeasure[] = ['teacherForcing', 'keepLastMisaligned', 'autoregressive'],
+): EvalPoint[] {
+  if (!run?.checkpointId || !run.datasetId) return []
+  const c = exp?.checkpoints.find((x) => x.id === run.checkpointId)
+  const tr = trajectoryOf(run.datasetId, [
+    { checkpointId: run.checkpointId, step: c?.step ?? null, results: run.results },
+  ])
+  return trajectoryPoints({
+    trajectories: [tr],
+    checkpoints: chartCheckpoints(exp),
+    datasetLabel: (id) => exp?.datasets.find((d) => d.id === id)?.label ?? id,
+    measures,
+  })
 }

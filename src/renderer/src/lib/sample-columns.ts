@@ -1,7 +1,8 @@
 /** The run table's columns: what each shows, how it sorts, how it is formatted, its measure colour. */
 import type { SampleResult } from '../../../shared/results'
 import { MEASURE_COLORS } from '../../../shared/palette'
-import { fmtInt, fmtLoss, fmtSci } from './format'
+import { fmtInt } from './format'
+import { fmtKvDiff, fmtNats } from '../../../shared/diagnosis'
 
 export type SampleColumnKey =
   'index' | 'tokens' | 'teacherForcing' | 'keepLastMisaligned' | 'autoregressive' | 'kvCache'
@@ -23,7 +24,7 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     key: 'teacherForcing',
     label: 'measure.teacherForcing',
     get: (r) => r.teacherForcing?.loss ?? null,
-    format: (x) => fmtLoss(x),
+    format: (x) => fmtNats(x),
     color: MEASURE_COLORS.teacherForcing,
     width: 'minmax(80px, 1fr)',
   },
@@ -31,7 +32,7 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     key: 'keepLastMisaligned',
     label: 'measure.keepLastMisaligned',
     get: (r) => r.keepLastMisaligned?.loss ?? null,
-    format: (x) => fmtLoss(x),
+    format: (x) => fmtNats(x),
     color: MEASURE_COLORS.keepLastMisaligned,
     width: 'minmax(80px, 1fr)',
   },
@@ -39,7 +40,7 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     key: 'autoregressive',
     label: 'measure.autoregressive',
     get: (r) => r.autoregressive?.loss ?? null,
-    format: (x) => fmtLoss(x),
+    format: (x) => fmtNats(x),
     color: MEASURE_COLORS.autoregressive,
     width: 'minmax(80px, 1fr)',
   },
@@ -47,9 +48,10 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     key: 'kvCache',
     label: 'table.kvDiff',
     get: (r) => r.kvCache?.maxAbsDiff ?? null,
-    format: (x) => fmtSci(x),
+    format: (x) => fmtKvDiff(x),
     color: MEASURE_COLORS.kvCache,
-    width: 'minmax(80px, 1fr)',
+    // Room for "0 (bit-identical)".
+    width: 'minmax(132px, 1fr)',
   },
 ]
 

@@ -5,7 +5,14 @@
 import { uniqueSlug } from '../../../shared/slug'
 import { defineStore } from 'pinia'
 import { onScopeDispose, ref, shallowRef } from 'vue'
-import type { CheckpointRef, DatasetRef, Experiment } from '../../../shared/experiment'
+import { kindFromConsistency } from '../../../shared/diagnosis'
+import {
+  claimedKind,
+  type CheckpointRef,
+  type DatasetKind,
+  type DatasetRef,
+  type Experiment,
+} from '../../../shared/experiment'
 import type { DataConsistency, TrainLog, WeightReport } from '../../../shared/evidence'
 import type { ModelDescription } from '../../../shared/model'
 import type { RunSettings } from '../../../shared/results'
@@ -24,13 +31,16 @@ export interface NewCheckpoint {
   modelPath: string
   tokenizerPath: string
   sourcePath?: string
+  /** The training step it was saved at, on the log's axis. */
+  step?: number
 }
 
 export interface NewDataset {
   label: string
   path: string
   trainPath?: string
-  fromTraining: boolean
+  /** What the user says the set is; 'unknown' until the data check or the user settles it. */
+  datasetKind: DatasetKind
 }
 
 export interface ImportRequest {
@@ -40,6 +50,16 @@ export interface ImportRequest {
   label: string
   configPath?: string
   numHeads?: number
+}
+
+/**
+ * A dataset with a data check's result, as main stores it: a set nobody has said anything about takes
+ * the kind the check found (all found: drawn from training; none: held out; else mixed).
+ */
+export function withConsistency(d: DatasetRef, c: DataConsistency): DatasetRef {
+  return claimedKind(d) === 'unknown'
+    ? { ...d, consistency: c, datasetKind: kindFromConsistency(c) }
+    : { ...d, consistency: c }
 }
 
 export const useExperimentStore = defineStore('experiment', () => {
@@ -160,9 +180,23 @@ export const useExperimentStore = defineStore('experiment', () => {
     )
     const ref: CheckpointRef = { id, label, modelPath: input.modelPath, tokenizerPath: input.tokenizerPath }
     if (input.sourcePath) ref.sourcePath = input.sourcePath
+    if (input.step !== undefined) ref.step = input.step
     await save({ checkpoints: [...current.value.checkpoints, ref] })
     void describe(id)
     return ref
+  }
+
+  /** Saves a change to one checkpoint (its step, say); `step: undefined` clears it. */
+  async function updateCheckpoint(checkpointId: string, patch: Partial<CheckpointRef>): Promise<void> {
+    if (!current.value) return
+    await save({
+      checkpoints: current.value.checkpoints.map((c) => {
+        if (c.id !== checkpointId) return c
+        const next = { ...c, ...patch }
+        if ('step' in patch && patch.step === undefined) delete next.step
+        return next
+      }),
+    })
   }
 
   async function removeCheckpoint(checkpointId: string): Promise<void> {
@@ -177,7 +211,7 @@ export const useExperimentStore = defineStore('experiment', () => {
       label.replace(/\.(json|jsonl)$/i, ''),
       current.value.datasets.map((d) => d.id),
     )
-    const ref: DatasetRef = { id, label, path: input.path, fromTraining: input.fromTraining }
+    const ref: DatasetRef = { id, label, path: input.path, datasetKind: input.datasetKind }
     if (input.trainPath) ref.trainPath = input.trainPath
     await save({ datasets: [...current.value.datasets, ref] })
     return ref
@@ -253,7 +287,7 @@ export const useExperimentStore = defineStore('experiment', () => {
     if (c && exp?.id === experimentId) {
       current.value = {
         ...exp,
-        datasets: exp.datasets.map((d) => (d.id === datasetId ? { ...d, consistency: c } : d)),
+        datasets: exp.datasets.map((d) => (d.id === datasetId ? withConsistency(d, c) : d)),
       }
     }
   }
@@ -332,6 +366,7 @@ export const useExperimentStore = defineStore('experiment', () => {
     saveNotes,
     saveSettings,
     addCheckpoint,
+    updateCheckpoint,
     removeCheckpoint,
     addDataset,
     updateDataset,

@@ -1,4 +1,7 @@
-/** The report tab: rendered markdown + chart SVGs from main, in the chosen language; export and copy. */
+/**
+ * The report tab: rendered markdown + chart SVGs from main, in the chosen language, made from the runs
+ * the picker chose (the same runs as the Overview); export and copy.
+ */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Lang, RenderedReport } from '../../../shared/ipc'
@@ -15,17 +18,28 @@ export const useReportStore = defineStore('report', () => {
   const exportError = ref<string | null>(null)
   const exporting = ref(false)
 
-  async function render(id: string, language: Lang = lang.value): Promise<void> {
+  /** The run picker is open (it stays open across tabs). */
+  const pickerOpen = ref(false)
+  /** The runs the last render used (export writes the same report). */
+  const runIds = ref<string[] | undefined>(undefined)
+
+  async function render(id: string, language: Lang = lang.value, runs?: string[]): Promise<void> {
     lang.value = language
     if (experimentId.value !== id) {
       report.value = null
       exported.value = null
+      runIds.value = undefined
     }
+    if (runs) runIds.value = [...runs]
     experimentId.value = id
     loading.value = true
     error.value = null
     try {
-      report.value = await useApi().invoke('report:render', { experimentId: id, lang: language })
+      report.value = await useApi().invoke('report:render', {
+        experimentId: id,
+        lang: language,
+        ...(runIds.value ? { runIds: runIds.value } : {}),
+      })
     } catch (e) {
       error.value = errorText(e)
     } finally {
@@ -41,6 +55,7 @@ export const useReportStore = defineStore('report', () => {
         experimentId: id,
         lang: lang.value,
         chooseFolder,
+        ...(runIds.value ? { runIds: runIds.value } : {}),
       })
     } catch (e) {
       exportError.value = errorText(e)
@@ -53,6 +68,8 @@ export const useReportStore = defineStore('report', () => {
     lang,
     report,
     experimentId,
+    runIds,
+    pickerOpen,
     loading,
     error,
     exported,

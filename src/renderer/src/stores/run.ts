@@ -380,6 +380,11 @@ export const useRunStore = defineStore('run', () => {
       return b ? [{ ...b }] : []
     })
   }
+  /** Whether the experiment's stored runs have been listed (a view may wait for it). */
+  function listed(experimentId: string | null | undefined): boolean {
+    void version.value
+    return !!experimentId && order.value.has(experimentId)
+  }
   function activeRuns(experimentId?: string): Readonly<RunBuffer>[] {
     void version.value
     return [...buffers.value.values()]
@@ -407,6 +412,7 @@ export const useRunStore = defineStore('run', () => {
     select,
     get,
     runsOf,
+    listed,
     activeRuns,
     flush,
   }
