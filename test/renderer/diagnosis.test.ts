@@ -14,7 +14,6 @@ import DiagnosisPanel from '../../src/renderer/src/components/DiagnosisPanel.vue
 import HypothesesPanel from '../../src/renderer/src/components/HypothesesPanel.vue'
 import VerdictBadge from '../../src/renderer/src/components/VerdictBadge.vue'
 import ReportTab from '../../src/renderer/src/views/ReportTab.vue'
-import { stepFromFileName } from '../../src/renderer/src/lib/checkpoint-step'
 import { conclusionStatus, verdictFigure } from '../../src/renderer/src/lib/diagnosis-view'
 import { referencePairs } from '../../src/renderer/src/lib/reference-runs'
 import { useExperimentStore } from '../../src/renderer/src/stores/experiment'
@@ -281,14 +280,6 @@ describe('checkpoint step', () => {
     expect(useExperimentStore().current!.checkpoints[0]!.step).toBe(890)
     expect(w.get('[data-checkpoint="early"] [data-test="checkpoint-step"]').text()).toBe('step 890')
     w.unmount()
-  })
-
-  it('reads a step from file names, never from MiniMind’s {stage}_{hidden}.pth', () => {
-    expect(stepFromFileName('/c/step_1200/model.onnx')).toBe(1200)
-    expect(stepFromFileName('/c/pretrain-1200.pth')).toBe(1200)
-    expect(stepFromFileName('/c/checkpoint-300/model.onnx')).toBe(300)
-    expect(stepFromFileName('/c/pretrain_512.pth')).toBeNull()
-    expect(stepFromFileName('/c/final/model.onnx')).toBeNull()
   })
 })
 
