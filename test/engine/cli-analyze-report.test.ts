@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, hasDemo, tmpDir } from './fixtures'
+import { DEMO, REPO, tmpDir } from './fixtures'
 
 function cli(args: string[]) {
   const r = spawnSync(
@@ -36,7 +36,7 @@ const base = (out: string) => [
   out,
 ]
 
-describe.skipIf(!hasDemo)('losslens analyze --report', () => {
+describe('losslens analyze --report', () => {
   it('verifies weights and data, then writes a report whose per-sample rows are the stored results', () => {
     const out = tmpDir()
     const report = join(out, 'report.md')

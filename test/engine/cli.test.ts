@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TokenComparisonSchema } from '../../src/shared/compare'
 import { RunSummarySchema, SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, hasDemo, tmpDir } from './fixtures'
+import { DEMO, REPO, tmpDir } from './fixtures'
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), ...args], {
@@ -28,31 +28,28 @@ const DEMO_ARGS = [
 ]
 
 describe('losslens CLI', () => {
-  it.runIf(hasDemo)(
-    'analyze writes results.jsonl and summary.json that parse with the shared schemas',
-    () => {
-      const out = tmpDir()
-      const r = cli([
-        'analyze',
-        '--model',
-        join(DEMO, 'checkpoints/final/model.onnx'),
-        ...DEMO_ARGS,
-        '--out',
-        out,
-        '--limit',
-        '5',
-      ])
-      expect(r.stderr).not.toMatch(/Error:/)
-      expect(r.code).toBe(0)
-      const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')
-      expect(lines).toHaveLength(5)
-      for (const line of lines) SampleResultSchema.parse(JSON.parse(line))
-      const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
-      expect(summary.counts).toEqual({ total: 5, scored: 5, skipped: 0 })
-      expect(summary.settings.limit).toBe(5)
-      expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
-    },
-  )
+  it('analyze writes results.jsonl and summary.json that parse with the shared schemas', () => {
+    const out = tmpDir()
+    const r = cli([
+      'analyze',
+      '--model',
+      join(DEMO, 'checkpoints/final/model.onnx'),
+      ...DEMO_ARGS,
+      '--out',
+      out,
+      '--limit',
+      '5',
+    ])
+    expect(r.stderr).not.toMatch(/Error:/)
+    expect(r.code).toBe(0)
+    const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(5)
+    for (const line of lines) SampleResultSchema.parse(JSON.parse(line))
+    const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
+    expect(summary.counts).toEqual({ total: 5, scored: 5, skipped: 0 })
+    expect(summary.settings.limit).toBe(5)
+    expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
+  })
 
   it('a bad input exits non-zero with one clear line', () => {
     const r = cli([
@@ -76,7 +73,7 @@ describe('losslens CLI', () => {
     )
   })
 
-  it.runIf(hasDemo)('compare --json prints the token statistics and the per-sample join', () => {
+  it('compare --json prints the token statistics and the per-sample join', () => {
     const r = cli([
       'compare',
       '--model',

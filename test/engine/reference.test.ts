@@ -17,7 +17,7 @@ import {
 import type { RunEvent } from '../../src/shared/run-events'
 import { compareTokens, runAnalysis } from '../../src/main/engine/index'
 import { assertClose, maxAbsDiff } from '../helpers/assert-close'
-import { DEMO, collect, hasDemo } from './fixtures'
+import { DEMO, collect } from './fixtures'
 
 interface RefSample {
   index: number
@@ -75,7 +75,7 @@ async function analyse(model: string, data: string, over: Partial<RunSettings> =
   return { results, summary: end.summary }
 }
 
-describe.runIf(hasDemo)('against the PyTorch reference', () => {
+describe('against the PyTorch reference', () => {
   let ref: Reference
   beforeAll(() => {
     ref = JSON.parse(readFileSync(join(DEMO, 'reference.json'), 'utf8')) as Reference
