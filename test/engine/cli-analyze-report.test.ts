@@ -1,23 +1,12 @@
 /** `analyze ... --report FILE`: evidence and the report in the same step as the analysis. */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, tmpDir } from './fixtures'
+import { cliSync } from '../helpers/cli'
+import { DEMO, tmpDir } from './fixtures'
 
-function cli(args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), 'analyze', ...args],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  )
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => cliSync(['analyze', ...args])
 
 const base = (out: string) => [
   '--model',

@@ -1,20 +1,13 @@
-/** The CLI as a user runs it: `node --import tsx src/main/cli.ts analyze|compare ...`. */
-import { spawnSync } from 'node:child_process'
+/** The CLI as a user runs it (the built bin/losslens.js): analyze and compare on the demo. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TokenComparisonSchema } from '../../src/shared/compare'
 import { RunSummarySchema, SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, tmpDir } from './fixtures'
+import { cliSync } from '../helpers/cli'
+import { DEMO, tmpDir } from './fixtures'
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => cliSync(args)
 
 const DEMO_ARGS = [
   '--tokenizer',
@@ -51,7 +44,7 @@ describe('losslens CLI', () => {
     expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
   })
 
-  it('a bad input exits non-zero with one clear line', () => {
+  it('a bad flag exits 2 and a missing file 3, each with one clear line', () => {
     const r = cli([
       'analyze',
       '--model',
@@ -62,12 +55,13 @@ describe('losslens CLI', () => {
       '--out',
       tmpDir(),
     ])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe(
-      'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"',
+      'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"' +
+        " ('losslens analyze --help' for its options)",
     )
     const missing = cli(['analyze', '--model', '/nonexistent/m.onnx', ...DEMO_ARGS, '--out', tmpDir()])
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(3)
     expect(missing.stderr.trim().split('\n').pop()).toBe(
       'losslens analyze: /nonexistent/m.onnx: file not found',
     )

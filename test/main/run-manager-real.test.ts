@@ -10,6 +10,7 @@ import type { RunEventMessage } from '../../src/main/runs/run-manager'
 import { RunManager } from '../../src/main/runs/run-manager'
 import { DEFAULT_RUN_SETTINGS } from '../../src/main/store/defaults'
 import { seedDemo } from '../../src/main/store/demo'
+import { cliSync } from '../helpers/cli'
 import { readRun, readRunResults } from '../../src/main/store/runs'
 import { Workspace } from '../../src/main/store/workspace'
 import { DEMO, TINY_MODEL, tmpDir, writeDataset, writeWordTokenizer } from '../engine/fixtures'
@@ -102,5 +103,11 @@ describe('the bundled demo', () => {
       expect(run.summary?.means.teacherForcing).toBeGreaterThan(0)
       expect((await readRunResults(ws, demo!.id, runId)).results).toHaveLength(3)
     }
+    // `losslens report` on it exits 0 whatever its verdicts say (the demo's include a failing slice).
+    const out = join(dir, 'report', 'report.md')
+    const report = cliSync(['report', '--experiment', join(ws.root, 'experiments', demo!.id), '--out', out])
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stdout).toContain(out)
+    expect(fs.readFileSync(out, 'utf8')).toContain('logits_to_keep')
   })
 })

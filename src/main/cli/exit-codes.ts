@@ -11,6 +11,8 @@ export const EXIT = {
   usage: 2,
   /** Input error: a file is missing, unreadable or not what it claims to be. */
   input: 3,
+  /** Anything else went wrong (onnxruntime failed, the run was cancelled, a bug): not a verdict. */
+  failed: 4,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

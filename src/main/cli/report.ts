@@ -1,7 +1,7 @@
 /** `losslens report --experiment DIR [--lang zh-CN|en] [--out FILE]`: the gap-analysis report of an experiment. */
 import { basename, dirname, join, resolve } from 'node:path'
 import { LangSchema, type Lang } from '../../shared/ipc'
-import { InputError } from '../engine/errors'
+import { UsageError } from '../engine/errors'
 import { buildReport, loadReportInput, writeReport } from '../report'
 import { intOption, parseCommandArgs, required } from './args'
 
@@ -18,7 +18,9 @@ charts/ beside the markdown.
                        (default: experiment.json's reportedLoss)
   --checkpoint ID      the checkpoint the analysis is about (default: the last one with a run)
   --dataset ID         the dataset it is about (default: the first drawn from training)
-  --tail N             logged training losses the training loss averages (default 10)`
+  --tail N             logged training losses the training loss averages (default 10)
+
+Exit code 0 whatever the verdicts say (a report is content, not a check).`
 
 /** Runs the command. */
 export async function run(argv: string[]): Promise<number> {
@@ -42,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['reported-loss'] !== undefined) {
     const x = Number(values['reported-loss'])
     if (!Number.isFinite(x) || x <= 0) {
-      throw new InputError(`--reported-loss must be a positive number, got "${values['reported-loss']}"`)
+      throw new UsageError(`--reported-loss must be a positive number, got "${values['reported-loss']}"`)
     }
     input.experiment = { ...input.experiment, reportedLoss: x }
   }
@@ -57,6 +59,6 @@ export async function run(argv: string[]): Promise<number> {
 function parseLang(value: string | undefined): Lang {
   if (value === undefined) return 'en'
   const parsed = LangSchema.safeParse(value)
-  if (!parsed.success) throw new InputError(`--lang must be en or zh-CN, got "${value}"`)
+  if (!parsed.success) throw new UsageError(`--lang must be en or zh-CN, got "${value}"`)
   return parsed.data
 }
