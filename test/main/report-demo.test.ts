@@ -1,22 +1,21 @@
 /**
  * The report on the demo's real numbers (resources/demo/reference.json, PyTorch reference measurements of
- * checkpoints early/final on eval_data_from_train.json and eval_heldout.json). Skipped until the demo exists.
+ * checkpoints early/final on eval_data_from_train.json and eval_heldout.json), committed with the demo.
  */
-import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { meansFromResults, scoredResults } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import { buildReport, type ReportInput } from '../../src/main/report'
 import { reportStrings } from '../../src/main/report/strings'
 import { assertWellFormedSvg, checkTables, tableRows } from './report-helpers'
-import { REFERENCE, inputFromReference } from './report-reference'
+import { inputFromReference } from './report-reference'
 
 const close = (text: string, value: number | undefined): void => {
   expect(value).toBeDefined()
   expect(Math.abs(Number(text) - value!), `${text} vs ${value}`).toBeLessThanOrEqual(0.0005 + 1e-9)
 }
 
-describe.skipIf(!fs.existsSync(REFERENCE))('report on the demo reference numbers', () => {
+describe('report on the demo reference numbers', () => {
   for (const lang of ['en', 'zh-CN'] as Lang[]) {
     it(`${lang}: every number traces to the reference, every table and chart is intact`, async () => {
       const plain = await inputFromReference()
