@@ -4,8 +4,8 @@
  * src/main/cli/<command>.ts and exports `run(argv): Promise<number>` (the exit code); what it throws is
  * mapped to an exit code here (src/main/cli/exit-codes.ts, documented in the README).
  */
-import { EXIT, type ExitCode } from './cli/exit-codes'
-import { InputError, UsageError, errorMessage } from './engine/errors'
+import { EXIT, exitCodeOf } from './cli/exit-codes'
+import { errorMessage } from './engine/errors'
 import { losslensVersion } from './engine/version'
 
 type Command = { run: (argv: string[]) => Promise<number> }
@@ -45,13 +45,6 @@ function usage(): string {
     'exit codes: 0 done; 1 a check found a problem (weights differ, samples not in the training data);',
     '            2 usage error; 3 input error (a file missing or not what it claims); 4 any other failure',
   ].join('\n')
-}
-
-/** The exit code for what a command threw. */
-export function exitCodeOf(err: unknown): ExitCode {
-  if (err instanceof UsageError) return EXIT.usage
-  if (err instanceof InputError) return EXIT.input
-  return EXIT.failed
 }
 
 async function main(argv: string[]): Promise<number> {

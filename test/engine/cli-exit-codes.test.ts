@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EXIT } from '../../src/main/cli/exit-codes'
+import { EXIT, exitCodeOf } from '../../src/main/cli/exit-codes'
+import { InputError, UsageError } from '../../src/main/engine/errors'
 import { BIN, REPO, cli, cliSync } from '../helpers/cli'
 import { DEMO, tmpDir } from './fixtures'
 
@@ -55,6 +56,15 @@ describe('losslens: version and help', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(EXIT.ok)
     expect(r.stdout).toMatch(new RegExp(`^usage: losslens ${command} `))
+  })
+})
+
+describe('exitCodeOf', () => {
+  it('maps what a command throws: UsageError 2, InputError 3, anything else 4', () => {
+    expect(exitCodeOf(new UsageError('missing --x'))).toBe(2)
+    expect(exitCodeOf(new InputError('file not found', 'a.onnx'))).toBe(3)
+    expect(exitCodeOf(new Error('onnxruntime: bad alloc'))).toBe(4)
+    expect(exitCodeOf('a string')).toBe(EXIT.failed)
   })
 })
 
