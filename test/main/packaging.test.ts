@@ -1,14 +1,15 @@
 /**
  * Packaging (electron-builder.json, `npm run dist`). Electron's binary cannot be downloaded here, so no
  * installer is built in the tests; what can be checked is: the configuration passes electron-builder's
- * own validation, every file it names exists, and in an app laid out the way electron-builder lays
- * it out (resources/app.asar + app.asar.unpacked, decided by the same asarUnpack patterns) the demo,
- * the exporter script and onnxruntime-node's native binding are found as real files.
+ * own validation, every file it names exists, and the app electron-builder packs around a stand-in
+ * for Electron's binary holds the right files, with the demo, the exporter script and onnxruntime's
+ * native binding unpacked where the app's lookups find them.
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appFile, demoDir, exporterScript } from '../../src/main/packaged-paths'
 import { REPO, tmpDir } from '../engine/fixtures'
 
@@ -88,60 +89,82 @@ describe('electron-builder configuration', () => {
   })
 })
 
-describe('paths in the packaged layout', () => {
-  /** resources/app.asar (a folder standing for the archive) and app.asar.unpacked, split by asarUnpack. */
-  function layOut(): string {
-    const resources = join(tmpDir('losslens-asar-'), 'resources')
-    const sources = [
-      ...filesUnder(join(REPO, 'node_modules/onnxruntime-node')).filter(
-        (f) => !f.includes('node_modules/onnxruntime-node/node_modules'),
-      ),
-      ...filesUnder(join(REPO, 'resources/demo')),
-      ...filesUnder(join(REPO, 'tools')).filter((f) => f.endsWith('.py')),
-    ]
-    for (const file of sources) {
-      const rel = relative(REPO, file)
-      const target = join(resources, unpacked(rel) ? 'app.asar.unpacked' : 'app.asar', rel)
-      fs.mkdirSync(dirname(target), { recursive: true })
-      fs.writeFileSync(target, '') // the layout is what is tested, not the bytes
+/**
+ * `electron-builder --dir --linux` for real, with a stand-in for Electron's binary (electronDist: a
+ * folder holding an `electron` script): electron-builder then copies the app, its production
+ * dependencies and the unpacked files exactly as `npm run dist` does, without a download.
+ */
+describe.runIf(process.platform === 'linux')('the app packed by electron-builder (Electron stand-in)', () => {
+  let resources = ''
+  let archive: string[] = []
+  let tmp = ''
+  afterAll(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }))
+  beforeAll(() => {
+    tmp = tmpDir('losslens-pack-')
+    const fakeElectron = join(tmp, 'electron-dist')
+    fs.mkdirSync(fakeElectron)
+    fs.writeFileSync(join(fakeElectron, 'electron'), '#!/bin/sh\necho stand-in\n', { mode: 0o755 })
+    for (const f of ['LICENSE', 'LICENSES.chromium.html']) fs.writeFileSync(join(fakeElectron, f), '')
+    fs.writeFileSync(join(fakeElectron, 'version'), '45.5.0')
+    const output = join(tmp, 'dist')
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(REPO, 'node_modules/electron-builder/cli.js'),
+        '--dir',
+        '--linux',
+        '--x64',
+        `-c.electronDist=${fakeElectron}`,
+        `-c.directories.output=${output}`,
+      ],
+      { cwd: REPO, encoding: 'utf8', timeout: 280_000 },
+    )
+    expect(r.status, r.stdout + r.stderr).toBe(0)
+    resources = join(output, 'linux-unpacked', 'resources')
+    const asar = require('@electron/asar') as { listPackage: (path: string) => string[] }
+    archive = asar.listPackage(join(resources, 'app.asar')).map((f) => f.replace(/\\/g, '/'))
+  }, 300_000)
+
+  it('holds the built app in the archive and leaves development packages out', () => {
+    for (const f of [
+      '/package.json',
+      '/out/main/index.js',
+      '/out/main/inference-worker.js',
+      '/out/preload/index.cjs',
+      '/out/renderer/index.html',
+    ]) {
+      expect(archive, f).toContain(f)
     }
-    return join(resources, 'app.asar')
-  }
-
-  it('finds the demo and the exporter script unpacked, as real files', () => {
-    const appPath = layOut()
-    const root = appPath.replace(/app\.asar$/, 'app.asar.unpacked')
-    expect(demoDir(appPath)).toBe(join(root, 'resources', 'demo'))
-    expect(fs.existsSync(join(demoDir(appPath), 'manifest.json'))).toBe(true)
-    expect(exporterScript(appPath)).toBe(join(root, 'tools', 'export_onnx.py'))
-    expect(fs.existsSync(join(root, 'tools', 'bpe_tokenizer.py'))).toBe(true)
+    for (const dev of ['tsx', 'electron', 'esbuild', 'vitest', 'electron-builder']) {
+      expect(
+        archive.some((f) => f.startsWith(`/node_modules/${dev}/`)),
+        dev,
+      ).toBe(false)
+    }
+    expect(archive.some((f) => f.endsWith('.map'))).toBe(false)
+    // Only what "files" names: no sources, tests or the CLI build.
+    expect(archive.filter((f) => /^\/(src|test|bench|scripts|out\/cli)\//.test(f))).toEqual([])
   })
 
-  it("finds onnxruntime-node's binding where its loader asks for it, with its shared library beside it", () => {
-    const appPath = layOut()
-    const loader = fs.readFileSync(join(REPO, 'node_modules/onnxruntime-node/dist/binding.js'), 'utf8')
-    const asked =
-      /require\(`(\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node)`\)/.exec(
-        loader,
-      )
-    expect(asked, 'the binding path onnxruntime-node requires').not.toBeNull()
-    const rel = asked![1]!
-      .replace('${process.platform}', process.platform)
-      .replace('${process.arch}', process.arch)
-    const inArchive = relative(appPath, join(appPath, 'node_modules/onnxruntime-node/dist', rel))
-    // Electron loads a native module listed as unpacked from app.asar.unpacked: it must be there.
-    const binding = appFile(appPath, inArchive)
-    expect(binding).toContain('app.asar.unpacked')
-    expect(fs.existsSync(binding)).toBe(true)
-    const libs = fs.readdirSync(dirname(binding)).filter((f) => f !== 'onnxruntime_binding.node')
-    expect(
-      libs.some((f) => /onnxruntime/i.test(f)),
-      libs.join(', '),
-    ).toBe(true)
-  })
-
-  it('from a source checkout, the paths are the repository files', () => {
-    expect(demoDir(REPO)).toBe(join(REPO, 'resources', 'demo'))
-    expect(exporterScript(REPO)).toBe(join(REPO, 'tools', 'export_onnx.py'))
+  it('unpacks the demo, the exporter and onnxruntime for this platform only, and the lookups find them', () => {
+    const appPath = join(resources, 'app.asar')
+    const unpackedRoot = join(resources, 'app.asar.unpacked')
+    expect(demoDir(appPath)).toBe(join(unpackedRoot, 'resources', 'demo'))
+    expect(fs.statSync(join(demoDir(appPath), 'checkpoints/final/model.onnx')).size).toBeGreaterThan(
+      1_000_000,
+    )
+    expect(exporterScript(appPath)).toBe(join(unpackedRoot, 'tools', 'export_onnx.py'))
+    expect(fs.existsSync(join(unpackedRoot, 'tools', 'bpe_tokenizer.py'))).toBe(true)
+    // onnxruntime-node loads ../bin/napi-v6/<platform>/<arch>/onnxruntime_binding.node from dist/binding.js.
+    const ort = join(unpackedRoot, 'node_modules', 'onnxruntime-node')
+    expect(fs.existsSync(join(ort, 'dist', 'binding.js'))).toBe(true)
+    const binding = appFile(
+      appPath,
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+    )
+    expect(binding.startsWith(unpackedRoot)).toBe(true)
+    expect(fs.statSync(binding).size).toBeGreaterThan(0)
+    expect(fs.existsSync(join(dirname(binding), 'libonnxruntime.so.1'))).toBe(true)
+    expect(fs.readdirSync(join(ort, 'bin', 'napi-v6'))).toEqual(['linux'])
   })
 })
