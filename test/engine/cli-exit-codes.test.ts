@@ -169,6 +169,30 @@ describe('losslens: exit code 1, a check found a problem', () => {
 })
 
 describe('the built CLI', () => {
+  it('is built by bin/losslens.js in a clone that has none, and rebuilt after a source edit', () => {
+    const root = tmpDir('losslens-fresh-')
+    for (const p of ['bin', 'scripts/build-cli.mjs', 'src/main', 'src/shared', 'package.json']) {
+      fs.cpSync(join(REPO, p), join(root, p), { recursive: true })
+    }
+    fs.symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'))
+    const version = () =>
+      spawnSync(process.execPath, [join(root, 'bin/losslens.js'), '--version'], {
+        cwd: root,
+        encoding: 'utf8',
+      })
+    const first = version()
+    expect(first.status, first.stderr).toBe(EXIT.ok)
+    expect(first.stdout).toBe(`losslens ${pkg.version}\n`)
+    const entry = join(root, 'out/cli/losslens.js')
+    const built = fs.statSync(entry).mtimeMs
+    expect(fs.existsSync(join(root, 'out/cli/inference-worker.js'))).toBe(true)
+    const later = new Date(Date.now() + 60_000)
+    fs.utimesSync(join(root, 'src/main/cli.ts'), later, later)
+    expect(version().status).toBe(EXIT.ok)
+    expect(fs.statSync(entry).mtimeMs).toBeGreaterThan(built)
+    fs.rmSync(root, { recursive: true, force: true })
+  })
+
   it('runs the demo with its own inference worker and no tsx installed', () => {
     // A copy of out/cli beside a node_modules that has every dependency but tsx.
     const root = tmpDir('losslens-no-tsx-')
@@ -198,5 +222,6 @@ describe('the built CLI', () => {
         .sort(),
     ).toEqual(['inference-worker.js', 'losslens.js'])
     expect(cliSync(['--version']).code).toBe(EXIT.ok)
+    fs.rmSync(root, { recursive: true, force: true })
   })
 })
