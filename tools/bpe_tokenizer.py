@@ -9,6 +9,7 @@ over unicodedata categories that reproduces the regex's alternation and backtrac
 import json
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # Unicode White_Space (what \s matches in the tokenizers library's regex engine).
 _WHITESPACE = set("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
@@ -176,6 +177,7 @@ class ByteLevelBPETokenizer:
 if __name__ == "__main__":
     import sys
 
-    tok = ByteLevelBPETokenizer(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/minimind/tokenizer.json")
+    demo = Path(__file__).resolve().parent.parent / "resources" / "demo" / "tokenizer.json"
+    tok = ByteLevelBPETokenizer(sys.argv[1] if len(sys.argv) > 1 else str(demo))
     sample = "Hello 世界, this is a test"
     print(sample, "->", tok.encode(sample))

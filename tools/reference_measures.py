@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference numbers for LossLens' measurements (shared/PRODUCT.md), for the demo experiment.
+"""PyTorch reference numbers for LossLens' measurements (docs/measurements.md), for the demo experiment.
 
 Each measurement is implemented the straightforward way, on the float32 MiniMind-compat model
 (tools/minimind_compat) loaded from the demo's fp16 .pth checkpoints, with the cross-entropy taken

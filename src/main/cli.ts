@@ -1,8 +1,12 @@
 /**
- * `npm run losslens -- <command> ...`: the engine from a terminal, no Electron.
- * Each command lives in src/main/cli/<command>.ts and exports `run(argv): Promise<number>` (the exit code).
+ * `losslens <command> ...` (bin/losslens.js runs the build of this file, out/cli/losslens.js; `npm run
+ * losslens -- ...` too): the engine from a terminal, no Electron. Each command lives in
+ * src/main/cli/<command>.ts and exports `run(argv): Promise<number>` (the exit code); what it throws is
+ * mapped to an exit code here (src/main/cli/exit-codes.ts, documented in the README).
  */
+import { EXIT, exitCodeOf } from './cli/exit-codes'
 import { errorMessage } from './engine/errors'
+import { losslensVersion } from './engine/version'
 
 type Command = { run: (argv: string[]) => Promise<number> }
 
@@ -30,25 +34,46 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length))
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.about}`)
-  return `usage: losslens <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'losslens <command> --help' for a command's options.`
+  return [
+    'usage: losslens <command> [options]',
+    '       losslens --version',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "'losslens <command> --help' for a command's options.",
+    '',
+    'exit codes: 0 done; 1 a check found a problem (weights differ, samples not in the training data);',
+    '            2 usage error; 3 input error (a file missing or not what it claims); 4 any other failure',
+  ].join('\n')
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (!name || name === '--help' || name === '-h') {
+  if (name === '--version' || name === '-V') {
+    console.log(`losslens ${losslensVersion()}`)
+    return EXIT.ok
+  }
+  if (name === '--help' || name === '-h') {
     console.log(usage())
-    return name ? 0 : 2
+    return EXIT.ok
+  }
+  if (!name) {
+    console.error(usage())
+    return EXIT.usage
   }
   const command = commands[name]
   if (!command) {
     console.error(`losslens: unknown command "${name}"\n\n${usage()}`)
-    return 2
+    return EXIT.usage
   }
   try {
     return await (await command.load()).run(rest)
   } catch (err) {
-    console.error(`losslens ${name}: ${errorMessage(err)}`)
-    return 1
+    const code = exitCodeOf(err)
+    const hint = code === EXIT.usage ? ` ('losslens ${name} --help' for its options)` : ''
+    console.error(`losslens ${name}: ${errorMessage(err)}${hint}`)
+    return code
   }
 }
 
@@ -58,6 +83,6 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     console.error(`losslens: ${errorMessage(err)}`)
-    process.exitCode = 1
+    process.exitCode = EXIT.failed
   },
 )

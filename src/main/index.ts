@@ -12,6 +12,7 @@ import { registerIpc } from './ipc/electron-registry'
 import { openContext } from './ipc/open-context'
 import { GrantedPaths } from './ipc/path-access'
 import { appUrlMatcher, hardenSession, hardenWebContents, isSafeExternalUrl } from './security'
+import { demoDir, exporterScript } from './packaged-paths'
 import { createEngineServices } from './services'
 import { SettingsStore } from './store/app-settings'
 import { createMainWindow } from './window'
@@ -21,13 +22,6 @@ const rendererDir = join(here, '../renderer')
 const preloadCandidates = ['index.cjs', 'index.js', 'index.mjs'].map((f) => join(here, '../preload', f))
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 const isAppUrl = appUrlMatcher({ rendererDir, devServerUrl })
-
-/** resources/demo beside the app (unpacked from the asar archive when packaged). */
-function demoDir(): string {
-  const base = app.getAppPath()
-  const unpacked = base.replace(/app\.asar$/, 'app.asar.unpacked')
-  return join(existsSync(unpacked) ? unpacked : base, 'resources', 'demo')
-}
 
 async function start(): Promise<void> {
   await app.whenReady()
@@ -49,14 +43,14 @@ async function start(): Promise<void> {
   ctx = await openContext({
     workspace,
     host: electronHost(() => BrowserWindow.getFocusedWindow() ?? [...windows][0] ?? null),
-    services: createEngineServices(),
+    services: createEngineServices({ exporterScript: exporterScript(app.getAppPath()) }),
     access,
     settings,
     emit: (channel, payload) => {
       for (const win of windows) if (!win.isDestroyed()) win.webContents.send(channel, payload)
     },
     version: app.getVersion(),
-    demoDir: demoDir(),
+    demoDir: demoDir(app.getAppPath()),
     onSwitch: async (path) => void (await settings.update({ workspace: path })),
   })
   registerIpc(

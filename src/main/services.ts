@@ -12,7 +12,12 @@ import { verifyWeights } from './engine/weights/match-weights'
 import type { EngineServices } from './ipc/context'
 import { buildReport, loadReportInput, writeReport } from './report'
 
-export function createEngineServices(): EngineServices {
+export interface EngineServiceOptions {
+  /** tools/export_onnx.py for "Import checkpoint" (default: found above the engine's module). */
+  exporterScript?: string
+}
+
+export function createEngineServices(options: EngineServiceOptions = {}): EngineServices {
   return {
     runAnalysis,
     describeModel: async (modelPath) => (await describeModel(modelPath)).model,
@@ -50,7 +55,8 @@ export function createEngineServices(): EngineServices {
       }),
     parseTrainLog: (path) => readTrainLog(path),
     async importCheckpoint(input, onLine, signal) {
-      const result = await runExporter(input, onLine, signal)
+      const script = options.exporterScript
+      const result = await runExporter(script ? { ...input, exporterScript: script } : input, onLine, signal)
       return {
         modelPath: result.modelPath,
         ...(result.tokenizerPath ? { tokenizerPath: result.tokenizerPath } : {}),

@@ -1,4 +1,4 @@
-/** The measurements LossLens makes; exact definitions in PRODUCT.md ("The measurements"). */
+/** The measurements LossLens makes; exact definitions in docs/measurements.md. */
 export const MEASURES = [
   'teacherForcing',
   'keepLastMisaligned',

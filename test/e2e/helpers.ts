@@ -82,9 +82,18 @@ export function startServe(workspace: string, configHome: string): Promise<Serve
   })
 }
 
+export const CHROMIUM = '/usr/bin/chromium'
+
+/** Debian's Chromium, headless; without it, an error that says how to install it. */
 export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} not found: the end-to-end tests need Debian's Chromium ` +
+        '(sudo apt-get install chromium, as .ci/run does)',
+    )
+  }
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: [
       '--headless',
       '--no-sandbox',

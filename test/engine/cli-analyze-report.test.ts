@@ -1,23 +1,12 @@
 /** `analyze ... --report FILE`: evidence and the report in the same step as the analysis. */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, hasDemo, tmpDir } from './fixtures'
+import { cliSync } from '../helpers/cli'
+import { DEMO, tmpDir } from './fixtures'
 
-function cli(args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), 'analyze', ...args],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  )
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => cliSync(['analyze', ...args])
 
 const base = (out: string) => [
   '--model',
@@ -36,7 +25,7 @@ const base = (out: string) => [
   out,
 ]
 
-describe.skipIf(!hasDemo)('losslens analyze --report', () => {
+describe('losslens analyze --report', () => {
   it('verifies weights and data, then writes a report whose per-sample rows are the stored results', () => {
     const out = tmpDir()
     const report = join(out, 'report.md')

@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { cli } from '../helpers/cli'
 
 const ROOT = resolve(__dirname, '../..')
 const FIX = resolve(ROOT, 'test/fixtures/evidence')
-
-/** Runs `node --import tsx src/main/cli.ts ...args` from the repo root. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'src/main/cli.ts', ...args],
-      {
-        cwd: ROOT,
-      },
-    )
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('losslens verify-weights', () => {
   it('prints the report as JSON and exits 0 when every tensor matches', async () => {
@@ -62,7 +44,7 @@ describe('losslens verify-weights', () => {
     )
   })
 
-  it('refuses a malicious pickle with one line naming the global', async () => {
+  it('refuses a malicious pickle with one line naming the global (an input error, exit 3)', async () => {
     const r = await cli(
       'verify-weights',
       '--checkpoint',
@@ -70,16 +52,18 @@ describe('losslens verify-weights', () => {
       '--model',
       join(FIX, 'tiny_tied.onnx'),
     )
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(3)
     expect(r.stderr.trim().split('\n')).toEqual([
       `losslens verify-weights: ${join(FIX, 'malicious_os_system.pth')}: refused: pickle calls os.system, which a state_dict never needs`,
     ])
   })
 
-  it('names a missing flag', async () => {
+  it('names a missing flag (a usage error, exit 2)', async () => {
     const r = await cli('verify-weights', '--model', 'x.onnx')
-    expect(r.code).toBe(1)
-    expect(r.stderr.trim()).toBe('losslens verify-weights: missing --checkpoint')
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(
+      "losslens verify-weights: missing --checkpoint ('losslens verify-weights --help' for its options)",
+    )
   })
 })
 
@@ -130,11 +114,13 @@ describe('losslens check-data, make-eval, parse-log', () => {
 
   it('gives a one-line message for bad input', async () => {
     const r = await cli('check-data', '--data', '/nonexistent/eval.json', '--train', 'x.jsonl')
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(3)
     expect(r.stderr.trim()).toBe('losslens check-data: /nonexistent/eval.json: file not found')
     const bad = await cli('make-eval', '--train', 'x', '--count', 'many', '--out', 'y')
+    expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe(
-      'losslens make-eval: --count must be an integer from 1 to 10000000, got "many"',
+      'losslens make-eval: --count must be an integer from 1 to 10000000, got "many"' +
+        " ('losslens make-eval --help' for its options)",
     )
   })
 })

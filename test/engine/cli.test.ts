@@ -1,20 +1,13 @@
-/** The CLI as a user runs it: `node --import tsx src/main/cli.ts analyze|compare ...`. */
-import { spawnSync } from 'node:child_process'
+/** The CLI as a user runs it (the built bin/losslens.js): analyze and compare on the demo. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TokenComparisonSchema } from '../../src/shared/compare'
 import { RunSummarySchema, SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, hasDemo, tmpDir } from './fixtures'
+import { cliSync } from '../helpers/cli'
+import { DEMO, tmpDir } from './fixtures'
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/main/cli.ts'), ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => cliSync(args)
 
 const DEMO_ARGS = [
   '--tokenizer',
@@ -28,33 +21,30 @@ const DEMO_ARGS = [
 ]
 
 describe('losslens CLI', () => {
-  it.runIf(hasDemo)(
-    'analyze writes results.jsonl and summary.json that parse with the shared schemas',
-    () => {
-      const out = tmpDir()
-      const r = cli([
-        'analyze',
-        '--model',
-        join(DEMO, 'checkpoints/final/model.onnx'),
-        ...DEMO_ARGS,
-        '--out',
-        out,
-        '--limit',
-        '5',
-      ])
-      expect(r.stderr).not.toMatch(/Error:/)
-      expect(r.code).toBe(0)
-      const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')
-      expect(lines).toHaveLength(5)
-      for (const line of lines) SampleResultSchema.parse(JSON.parse(line))
-      const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
-      expect(summary.counts).toEqual({ total: 5, scored: 5, skipped: 0 })
-      expect(summary.settings.limit).toBe(5)
-      expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
-    },
-  )
+  it('analyze writes results.jsonl and summary.json that parse with the shared schemas', () => {
+    const out = tmpDir()
+    const r = cli([
+      'analyze',
+      '--model',
+      join(DEMO, 'checkpoints/final/model.onnx'),
+      ...DEMO_ARGS,
+      '--out',
+      out,
+      '--limit',
+      '5',
+    ])
+    expect(r.stderr).not.toMatch(/Error:/)
+    expect(r.code).toBe(0)
+    const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')
+    expect(lines).toHaveLength(5)
+    for (const line of lines) SampleResultSchema.parse(JSON.parse(line))
+    const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
+    expect(summary.counts).toEqual({ total: 5, scored: 5, skipped: 0 })
+    expect(summary.settings.limit).toBe(5)
+    expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
+  })
 
-  it('a bad input exits non-zero with one clear line', () => {
+  it('a bad flag exits 2 and a missing file 3, each with one clear line', () => {
     const r = cli([
       'analyze',
       '--model',
@@ -65,18 +55,19 @@ describe('losslens CLI', () => {
       '--out',
       tmpDir(),
     ])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe(
-      'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"',
+      'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"' +
+        " ('losslens analyze --help' for its options)",
     )
     const missing = cli(['analyze', '--model', '/nonexistent/m.onnx', ...DEMO_ARGS, '--out', tmpDir()])
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(3)
     expect(missing.stderr.trim().split('\n').pop()).toBe(
       'losslens analyze: /nonexistent/m.onnx: file not found',
     )
   })
 
-  it.runIf(hasDemo)('compare --json prints the token statistics and the per-sample join', () => {
+  it('compare --json prints the token statistics and the per-sample join', () => {
     const r = cli([
       'compare',
       '--model',

@@ -1,6 +1,7 @@
 /**
- * Test fixtures built at run time: a word-level tokenizer for the tiny random GPT-2 (vocab 1000; its
- * own tokenizer.json has 50257+ ids and is refused), datasets, and the bundled demo's paths.
+ * Test fixtures: the committed files in test/fixtures and resources/demo (a missing one fails the
+ * suite with its path, never skips it), and what is built at run time: a word-level tokenizer for the
+ * tiny random GPT-2 (vocab 1000; its own tokenizer.json has 50,295 ids and is refused), datasets.
  */
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,16 +9,29 @@ import { join, resolve } from 'node:path'
 import type { RunEvent } from '../../src/shared/run-events'
 
 export const REPO = resolve(__dirname, '../..')
-/** ../shared beside the checkout (CI lays a copy there too). */
-export const SHARED = resolve(REPO, '../shared')
-export const TINY_DIR = join(SHARED, 'models/tiny-random-gpt2-fp32')
-export const TINY_MODEL = join(TINY_DIR, 'past.onnx')
-export const TINY_TOKENIZER = join(TINY_DIR, 'tokenizer.json')
-export const MINIMIND3_TOKENIZER = join(SHARED, 'minimind/minimind3/tokenizer.json')
+export const FIXTURES = join(REPO, 'test/fixtures')
 export const DEMO = join(REPO, 'resources/demo')
-export const hasTiny = existsSync(TINY_MODEL)
-export const hasDemo =
-  existsSync(join(DEMO, 'reference.json')) && existsSync(join(DEMO, 'checkpoints/final/model.onnx'))
+
+/** A file the tests need from the repository; a missing one fails the suite that asks, naming it. */
+export function fixture(path: string): string {
+  if (!existsSync(path)) {
+    throw new Error(
+      `test fixture missing: ${path} (it is committed to the repository; is the checkout complete?)`,
+    )
+  }
+  return path
+}
+
+/** onnxruntime-genai's test GPT-2 (test/fixtures/tiny-random-gpt2-fp32/README.md). */
+export const TINY_MODEL = fixture(join(FIXTURES, 'tiny-random-gpt2-fp32/past.onnx'))
+export const TINY_TOKENIZER = fixture(join(FIXTURES, 'tiny-random-gpt2-fp32/tokenizer.json'))
+/** MiniMind2's tokenizer, the one the demo ships. */
+export const MINIMIND2_TOKENIZER = fixture(join(DEMO, 'tokenizer.json'))
+/** MiniMind's 2026 tokenizer: same size, other ids (test/fixtures/minimind3/README.md). */
+export const MINIMIND3_TOKENIZER = fixture(join(FIXTURES, 'minimind3/tokenizer.json'))
+fixture(join(DEMO, 'reference.json'))
+fixture(join(DEMO, 'checkpoints/final/model.onnx'))
+fixture(join(DEMO, 'checkpoints/early/model.onnx'))
 
 export function tmpDir(prefix = 'losslens-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { readOnnxHeader, readOnnxInitializers } from '../../src/main/engine/onnx-proto'
 import { InputError } from '../../src/main/engine/errors'
+import { TINY_MODEL } from './fixtures'
 
-const GPT2 = resolve(__dirname, '../../../shared/models/tiny-random-gpt2-fp32/past.onnx')
+const GPT2 = TINY_MODEL
 const MIXED = resolve(__dirname, '../fixtures/evidence/mixed.onnx')
 
 async function tmp(): Promise<string> {

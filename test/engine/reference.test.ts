@@ -17,7 +17,7 @@ import {
 import type { RunEvent } from '../../src/shared/run-events'
 import { compareTokens, runAnalysis } from '../../src/main/engine/index'
 import { assertClose, maxAbsDiff } from '../helpers/assert-close'
-import { DEMO, collect, hasDemo } from './fixtures'
+import { DEMO, collect } from './fixtures'
 
 interface RefSample {
   index: number
@@ -77,15 +77,13 @@ async function analyse(model: string, data: string, over: Partial<RunSettings> =
 }
 
 /** The demo's manifest: its pretrain checkpoints and datasets, read when the suite is collected. */
-const manifest = hasDemo
-  ? (JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8')) as {
-      checkpoints: { id: string; kind?: string; onnx: string }[]
-      evalSets: string[]
-    })
-  : { checkpoints: [], evalSets: [] }
+const manifest = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8')) as {
+  checkpoints: { id: string; kind?: string; onnx: string }[]
+  evalSets: string[]
+}
 const pretrain = manifest.checkpoints.filter((c) => (c.kind ?? 'pretrain') === 'pretrain')
 
-describe.runIf(hasDemo)('against the PyTorch reference', () => {
+describe('against the PyTorch reference', () => {
   let ref: Reference
   beforeAll(() => {
     ref = JSON.parse(readFileSync(join(DEMO, 'reference.json'), 'utf8')) as Reference

@@ -20,7 +20,6 @@ import {
   TINY_MODEL,
   TINY_TOKENIZER,
   collect,
-  hasTiny,
   terminal,
   tmpDir,
   writeDataset,
@@ -51,7 +50,7 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
   ...over,
 })
 
-describe.runIf(hasTiny)('tiny random GPT-2 (int32 ids, stacked past)', () => {
+describe('tiny random GPT-2 (int32 ids, stacked past)', () => {
   let dir: string
   let tokenizer: string
   let data: string

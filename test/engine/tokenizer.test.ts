@@ -5,19 +5,17 @@ import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/main/engine/errors'
 import { TextTokenizer } from '../../src/main/engine/tokenizer'
 import {
+  MINIMIND2_TOKENIZER,
   MINIMIND3_TOKENIZER,
-  SHARED,
   TINY_MODEL,
   TINY_TOKENIZER,
   tmpDir,
   writeWordTokenizer,
 } from './fixtures'
 
-const MINIMIND2 = join(SHARED, 'minimind/tokenizer.json')
-
 describe('TextTokenizer', () => {
   it('encodes MiniMind text without adding special tokens, and prepends BOS only on request', async () => {
-    const tok = await TextTokenizer.load(MINIMIND2)
+    const tok = await TextTokenizer.load(MINIMIND2_TOKENIZER)
     expect(tok.size).toBe(6400)
     expect(tok.bosId).toBe(1)
     const ids = tok.encode('Hello world, 你好')

@@ -6,7 +6,7 @@ import { UsageError } from '../../src/main/engine/errors'
 import { readTrainLog } from '../../src/main/engine/evidence/train-log'
 import { lastLoggedStep } from '../../src/shared/diagnosis/training-reference'
 import type { RunSummary } from '../../src/shared/results'
-import { DEMO, hasDemo, tmpDir } from '../engine/fixtures'
+import { DEMO, tmpDir } from '../engine/fixtures'
 
 const singleRunReport = vi.fn(async (_args: { step?: number }) => ({ files: [] as string[] }))
 vi.mock('../../src/main/report/index', () => ({ singleRunReport }))
@@ -37,7 +37,7 @@ describe('analyze --step / --last-checkpoint', () => {
     expect(singleRunReport.mock.calls[0]![0].step).toBe(250)
   })
 
-  it.runIf(hasDemo)("passes the training log's last step with --last-checkpoint", async () => {
+  it("passes the training log's last step with --last-checkpoint", async () => {
     singleRunReport.mockClear()
     await reportAfterAnalysis(
       { report: join(out, 'r.md'), 'train-log': log, 'last-checkpoint': true },

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { run } from '../../src/main/cli/experiment'
 import { ExperimentSchema, RunInfoSchema, type Experiment, type RunInfo } from '../../src/shared/experiment'
 import { SampleResultSchema } from '../../src/shared/results'
-import { DEMO, REPO, hasDemo, tmpDir } from '../engine/fixtures'
+import { DEMO, REPO, tmpDir } from '../engine/fixtures'
 
 const root = tmpDir('losslens-experiment-')
 const dir = join(root, 'experiments', 'demo-cli')
@@ -59,7 +59,7 @@ const resultLines = (runId: string) =>
     .filter((l) => l.trim())
     .map((l) => SampleResultSchema.parse(JSON.parse(l)))
 
-describe.runIf(hasDemo)('losslens experiment on the demo', () => {
+describe('losslens experiment on the demo', () => {
   const model = (name: string) => join(DEMO, 'checkpoints', name, 'model.onnx')
   const tokenizer = join(DEMO, 'tokenizer.json')
 

@@ -17,7 +17,7 @@ import type { Experiment } from '../../src/shared/experiment'
 import type { SampleResult } from '../../src/shared/results'
 import type { RunEvent } from '../../src/shared/run-events'
 import { createEngineServices } from '../../src/main/services'
-import { DEMO, REPO, hasDemo } from '../engine/fixtures'
+import { DEMO, REPO } from '../engine/fixtures'
 import { makeContext } from './helpers/context'
 
 const PYTHON = '/usr/bin/python3'
@@ -74,7 +74,7 @@ async function teacherForcing(modelPath: string, tokenizerPath: string): Promise
   return results.sort((a, b) => a.index - b.index)
 }
 
-describe.runIf(hasTorch && hasDemo)('Import checkpoint with the real exporter', () => {
+describe.runIf(hasTorch)('Import checkpoint with the real exporter', () => {
   let t: Awaited<ReturnType<typeof makeContext>>
   beforeAll(async () => {
     const real = createEngineServices()

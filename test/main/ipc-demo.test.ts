@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestChannel, RequestResults } from '../../src/shared/ipc'
 import { dispatch } from '../../src/main/ipc/handlers'
 import { createEngineServices } from '../../src/main/services'
-import { DEMO, hasDemo } from '../engine/fixtures'
+import { DEMO } from '../engine/fixtures'
 import { makeContext } from './helpers/context'
 
-describe.runIf(hasDemo)('the demo through the handlers and the real engine', () => {
+describe('the demo through the handlers and the real engine', () => {
   let t: Awaited<ReturnType<typeof makeContext>>
   const call = <C extends RequestChannel>(channel: C, args: unknown) =>
     dispatch(t.handlers, channel, args) as Promise<RequestResults[C]>

@@ -1,20 +1,19 @@
 /**
  * The built main process (out/main/index.js from `npm run build`) started in plain Node with a fake
  * 'electron' module: it must open the workspace, copy the demo in, find the preload, register the
- * handlers and run the engine's worker from out/main. Skipped until the app is built.
+ * handlers and run the engine's worker from out/main. Built by test/helpers/global-setup.ts.
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { hasDemo } from '../engine/fixtures'
 
 const built = join(process.cwd(), 'out/main/index.js')
 const home = fs.mkdtempSync(join(os.tmpdir(), 'losslens-main-'))
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }))
 
-describe.runIf(fs.existsSync(built) && hasDemo)('the built main process', () => {
+describe('the built main process', () => {
   it('starts, seeds the demo, serves the window and runs the engine worker', () => {
     const out = join(home, 'record.json')
     const child = spawnSync(

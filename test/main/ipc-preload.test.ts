@@ -99,9 +99,10 @@ describe('preload', () => {
     expect(electron.send).toHaveBeenCalledWith(DROP_GRANT_CHANNEL, '/home/u/model.onnx')
   })
 
-  it('the built preload (when built) requires nothing but electron, so the sandbox can stay on', () => {
+  it('the built preload requires nothing but electron, so the sandbox can stay on', () => {
+    // Built by test/helpers/global-setup.ts before the suites run.
     const built = join(process.cwd(), 'out/preload/index.cjs')
-    if (!fs.existsSync(built)) return
+    expect(fs.existsSync(built), `${built} is missing: npm run build`).toBe(true)
     const requires = [...fs.readFileSync(built, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)].map(
       (m) => m[1],
     )

@@ -3,7 +3,6 @@
  * per checkpoint x dataset). The demo is rebuilt from time to time, so nothing here pins its numbers or
  * verdicts: every printed number is checked against the stored results, and both languages must agree.
  */
-import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { meansFromResults, scoredResults, VERDICT_STATUSES, verdictText } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
@@ -11,14 +10,14 @@ import { buildReport, buildReportModel, type ReportInput } from '../../src/main/
 import { reportStrings } from '../../src/main/report/strings'
 import { assertWellFormedSvg, checkTables, tableRows } from './report-helpers'
 import { printedLosses, unexplainedLosses } from './report-numbers'
-import { REFERENCE, inputFromReference } from './report-reference'
+import { inputFromReference } from './report-reference'
 
 const close = (text: string, value: number | undefined): void => {
   expect(value).toBeDefined()
   expect(Math.abs(Number(text) - value!), `${text} vs ${value}`).toBeLessThanOrEqual(0.0005 + 1e-9)
 }
 
-describe.skipIf(!fs.existsSync(REFERENCE))('report on the demo reference numbers', () => {
+describe('report on the demo reference numbers', () => {
   let input: ReportInput
   const reports = {} as Record<Lang, string>
 

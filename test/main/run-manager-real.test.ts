@@ -1,6 +1,6 @@
 /**
- * The run manager on the real engine (inference worker, onnxruntime-node): the tiny random GPT-2 from
- * ../shared, and the bundled demo seeded into a workspace once resources/demo exists.
+ * The run manager on the real engine (inference worker, onnxruntime-node): the tiny random GPT-2 of
+ * test/fixtures, and the bundled demo seeded into a workspace.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
@@ -10,17 +10,10 @@ import type { RunEventMessage } from '../../src/main/runs/run-manager'
 import { RunManager } from '../../src/main/runs/run-manager'
 import { DEFAULT_RUN_SETTINGS } from '../../src/main/store/defaults'
 import { seedDemo } from '../../src/main/store/demo'
+import { cliSync } from '../helpers/cli'
 import { readRun, readRunResults } from '../../src/main/store/runs'
 import { Workspace } from '../../src/main/store/workspace'
-import {
-  DEMO,
-  TINY_MODEL,
-  hasDemo,
-  hasTiny,
-  tmpDir,
-  writeDataset,
-  writeWordTokenizer,
-} from '../engine/fixtures'
+import { DEMO, TINY_MODEL, tmpDir, writeDataset, writeWordTokenizer } from '../engine/fixtures'
 
 let dir: string | undefined
 afterEach(() => {
@@ -43,7 +36,7 @@ async function runToEnd(
   return { runIds, events, runs }
 }
 
-describe.runIf(hasTiny)('run manager on the real engine (tiny GPT-2)', () => {
+describe('run manager on the real engine (tiny GPT-2)', () => {
   it('a run of 3 samples is persisted with its summary', async () => {
     dir = tmpDir('losslens-real-')
     const ws = (await Workspace.open(join(dir, 'ws'))).workspace
@@ -70,7 +63,7 @@ describe.runIf(hasTiny)('run manager on the real engine (tiny GPT-2)', () => {
   })
 })
 
-describe.runIf(hasDemo)('the bundled demo', () => {
+describe('the bundled demo', () => {
   it('seeds into a new workspace and runs 3 samples on each checkpoint, one after another', async () => {
     dir = tmpDir('losslens-demo-')
     const ws = (await Workspace.open(join(dir, 'ws'))).workspace
@@ -117,5 +110,11 @@ describe.runIf(hasDemo)('the bundled demo', () => {
       expect(run.summary?.means.teacherForcing).toBeGreaterThan(0)
       expect((await readRunResults(ws, demo!.id, runId)).results).toHaveLength(3)
     }
+    // `losslens report` on it exits 0 whatever its verdicts say (the demo's include a failing slice).
+    const out = join(dir, 'report', 'report.md')
+    const report = cliSync(['report', '--experiment', join(ws.root, 'experiments', demo!.id), '--out', out])
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stdout).toContain(out)
+    expect(fs.readFileSync(out, 'utf8')).toContain('logits_to_keep')
   })
 })

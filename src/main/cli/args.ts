@@ -1,10 +1,10 @@
 /** Small helpers over node:util parseArgs shared by every CLI command. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { InputError } from '../engine/errors'
+import { UsageError } from '../engine/errors'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
-/** Parses argv strictly; unknown flags become an InputError naming the flag. */
+/** Parses argv strictly; an unknown flag, a missing value or a stray argument is a UsageError (exit 2). */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
   try {
     return parseArgs({
@@ -13,17 +13,17 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
       strict: true,
     })
   } catch (err) {
-    throw new InputError((err as Error).message)
+    throw new UsageError((err as Error).message)
   }
 }
 
-/** The value of a required string option, or an InputError naming the flag. */
+/** The value of a required string option, or a UsageError naming the flag. */
 export function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new InputError(`missing --${flag}`)
+  if (value === undefined || value === '') throw new UsageError(`missing --${flag}`)
   return value
 }
 
-/** Parses an integer option within [min, max]; InputError naming the flag and the value. */
+/** Parses an integer option within [min, max]; UsageError naming the flag and the value. */
 export function intOption(
   value: string | undefined,
   flag: string,
@@ -34,7 +34,7 @@ export function intOption(
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
   }
   return n
 }

@@ -1,14 +1,16 @@
 /** `losslens check-data --data eval.json --train train.jsonl [--json]` */
 import type { DataConsistency } from '../../shared/evidence'
 import { checkDataConsistency } from '../engine/evidence/data-consistency'
+import { EXIT } from './exit-codes'
 import { parseCommandArgs, printJson, required } from './args'
 
 const USAGE = `usage: losslens check-data --data eval.json --train train.jsonl [--json]
 
 Streams the training JSONL once and reports how many evaluation samples occur in it: exactly,
-after whitespace normalisation, and as a substring of a training row.`
+after whitespace normalisation, and as a substring of a training row. Exit code 0 when every sample
+was found, 1 when some were not (expected for a held-out set), 3 when a file is missing or bad.`
 
-/** Runs the command; finding samples missing is a result, not a failure (exit 0). */
+/** Runs the command; 1 when some evaluation sample is not in the training data (a finding, like grep's). */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     data: { type: 'string' },
@@ -28,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   if (showProgress) process.stderr.write('\r\x1b[K')
   if (values.json) printJson(report)
   else console.log(summary(report))
-  return 0
+  return report.foundSubstring === report.total ? EXIT.ok : EXIT.problem
 }
 
 function summary(r: DataConsistency): string {

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, resolve } from 'node:path'
 import { compareTokens } from '../engine/index'
-import { InputError } from '../engine/errors'
+import { UsageError } from '../engine/errors'
 import { intOption, parseCommandArgs, printJson, required } from './args'
 
 const HELP = `usage: losslens compare --model A.onnx --model B.onnx --tokenizer tokenizer.json --data eval.json
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const models = (values.model ?? []).map((m) => resolve(m))
   if (models.length !== 2)
-    throw new InputError(`give exactly two --model options (base first), got ${models.length}`)
+    throw new UsageError(`give exactly two --model options (base first), got ${models.length}`)
   const labels = values.label ?? []
   const label = (i: number) => labels[i] ?? basename(dirname(models[i]!))
   const { comparison, perSample } = await compareTokens({

@@ -16,9 +16,13 @@ const HELP = `usage: losslens demo [--out DIR] [--demo-dir DIR] [--limit N] [--b
 Analyses resources/demo (checkpoints/final/model.onnx, eval_data_from_train.json, L = 64, P = 30, all
 measures) into DIR (default out/demo-run) and prints the summary next to the logged training loss.`
 
-/** resources/demo of the source tree this file belongs to. */
+/** resources/demo in the nearest folder above this module that has one (source tree or out/cli build). */
 function defaultDemoDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources/demo')
+  const from = dirname(fileURLToPath(import.meta.url))
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'resources', 'demo'))) return join(dir, 'resources', 'demo')
+    if (dirname(dir) === dir) return resolve(from, '../../../resources/demo')
+  }
 }
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`

@@ -6,7 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path'
 import { DEFAULT_WINDOW_LINES, diagnosisJson, verdictText } from '../../shared/diagnosis'
 import { LangSchema, type Lang } from '../../shared/ipc'
-import { InputError } from '../engine/errors'
+import { InputError, UsageError } from '../engine/errors'
 import { buildReport, buildReportModel, fileBaseOf, loadReportInput, writeReport } from '../report'
 import { intOption, parseCommandArgs, printJson, required } from './args'
 
@@ -27,7 +27,9 @@ markdown; with more than 30 samples in a run, every sample goes to <name>.sample
   --reported-loss X    a loss your own evaluation script printed, to be explained
                        (default: experiment.json's reportedLoss)
   --checkpoint ID      the checkpoint "explain your number" looks at first (default: the latest)
-  --dataset ID         the dataset it looks at first (default: the first drawn from training)`
+  --dataset ID         the dataset it looks at first (default: the first drawn from training)
+
+Exit code 0 whatever the verdicts say (a report is content, not a check).`
 
 /** Runs the command. */
 export async function run(argv: string[]): Promise<number> {
@@ -56,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['reported-loss'] !== undefined) {
     const x = Number(values['reported-loss'])
     if (!Number.isFinite(x) || x <= 0) {
-      throw new InputError(`--reported-loss must be a positive number, got "${values['reported-loss']}"`)
+      throw new UsageError(`--reported-loss must be a positive number, got "${values['reported-loss']}"`)
     }
     input.experiment = { ...input.experiment, reportedLoss: x }
   }
@@ -78,6 +80,6 @@ export async function run(argv: string[]): Promise<number> {
 function parseLang(value: string | undefined): Lang {
   if (value === undefined) return 'en'
   const parsed = LangSchema.safeParse(value)
-  if (!parsed.success) throw new InputError(`--lang must be en or zh-CN, got "${value}"`)
+  if (!parsed.success) throw new UsageError(`--lang must be en or zh-CN, got "${value}"`)
   return parsed.data
 }

@@ -1,13 +1,15 @@
 /** `losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--json]` */
 import type { WeightReport } from '../../shared/evidence'
 import { verifyWeights } from '../engine/weights/match-weights'
-import { InputError } from '../engine/errors'
+import { UsageError } from '../engine/errors'
+import { EXIT } from './exit-codes'
 import { parseCommandArgs, printJson, required } from './args'
 
 const USAGE = `usage: losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--rtol R] [--json]
 
 Matches the checkpoint's tensors against the ONNX model's initializers by name, then by shape and
-value (transposes and tied embeddings allowed). Exit code 1 when any checkpoint tensor does not match.`
+value (transposes and tied embeddings allowed). Exit code 1 when any checkpoint tensor does not match,
+3 when a file is missing or unreadable.`
 
 /** Runs the command; 0 when every unique checkpoint tensor matched. */
 export async function run(argv: string[]): Promise<number> {
@@ -23,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rtol = values.rtol === undefined ? undefined : Number(values.rtol)
   if (rtol !== undefined && !(rtol >= 0))
-    throw new InputError(`--rtol must be a number >= 0, got "${values.rtol}"`)
+    throw new UsageError(`--rtol must be a number >= 0, got "${values.rtol}"`)
   const report = await verifyWeights(
     required(values.checkpoint, 'checkpoint'),
     required(values.model, 'model'),
@@ -31,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   )
   if (values.json) printJson(report)
   else console.log(summary(report))
-  return report.matched === report.total ? 0 : 1
+  return report.matched === report.total ? EXIT.ok : EXIT.problem
 }
 
 function summary(r: WeightReport): string {

@@ -1,5 +1,5 @@
 /**
- * The measurements of PRODUCT.md computed from logit rows (position i's row predicts token i+1).
+ * The measurements of docs/measurements.md computed from logit rows (position i's row predicts token i+1).
  * T is a sample's tokens, L the input length, P the predict length, N = L + P.
  *
  * One forward over T[0:N+2] serves teacherForcing, both keepLast variants and the offset sweep:

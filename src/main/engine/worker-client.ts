@@ -1,12 +1,10 @@
 /**
  * Spawns the inference worker for one job and turns its messages into an async iterable.
- * Under tsx/vitest the worker is the .ts source; in the electron-vite build it is
- * out/main/inference-worker.js, a sibling of the bundle that imports this module.
+ * Under tsx/vitest the worker is the .ts source; built, it is inference-worker.js beside the bundle
+ * that imports this module (out/main for the app, out/cli for the command line).
  */
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { WorkerData, WorkerJob, WorkerMessage } from './worker-protocol'
 
@@ -21,13 +19,13 @@ export function workerFile(base: string = import.meta.url): URL {
 }
 
 /**
- * A worker for the .ts source. `execArgv: ['--import', 'tsx']` is not enough on Node 20: the worker's
- * entry module is resolved before the flag's hooks apply ("Unknown file extension .ts"). So a tiny
- * eval'd bootstrap registers tsx's ESM hooks inside the worker first, then imports the entry.
+ * A worker for the .ts source (vitest, `node --import tsx`). `execArgv: ['--import', 'tsx']` is not
+ * enough on Node 20: the worker's entry module is resolved before the flag's hooks apply ("Unknown file
+ * extension .ts"). So a tiny eval'd bootstrap registers tsx's hooks through its public API
+ * (`tsx/esm/api`) inside the worker first, then imports the entry. Built code never comes here.
  */
 function tsWorker(file: URL, workerData: WorkerData): Worker {
-  const require = createRequire(import.meta.url)
-  const api = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href
+  const api = import.meta.resolve('tsx/esm/api')
   const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}) })`
   return new Worker(code, { eval: true, workerData })
 }

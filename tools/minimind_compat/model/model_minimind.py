@@ -1,4 +1,4 @@
-"""A MiniMind2-compatible causal LM (our own code, written from shared/minimind/FACTS.md).
+"""A MiniMind2-compatible causal LM (our own code, written from docs/minimind.md).
 
 Shaped like MiniMind2's `model/model_minimind.py` (April 2025): the same class names, config
 fields, forward signature, state_dict keys and KV-cache layout, so that a checkpoint saved from
@@ -222,7 +222,7 @@ class MiniMindModel(nn.Module):
             end=config.max_position_embeddings,
             theta=config.rope_theta,
         )
-        # Non-persistent: the RoPE tables are not part of the state_dict (FACTS.md).
+        # Non-persistent: the RoPE tables are not part of the state_dict (docs/minimind.md).
         self.register_buffer("freqs_cos", freqs_cos, persistent=False)
         self.register_buffer("freqs_sin", freqs_sin, persistent=False)
 

@@ -1,4 +1,4 @@
-"""Config of the older (early April 2025) MiniMind layout, our own code written from FACTS.md.
+"""Config of the older (early April 2025) MiniMind layout, our own code written from docs/minimind.md.
 
 Field names as that era's `model/LMConfig.py` used them: dim, n_layers, n_heads, n_kv_heads,
 vocab_size, hidden_dim, multiple_of, norm_eps, max_seq_len, rope_theta.

@@ -1,5 +1,5 @@
 /**
- * Training logs into a loss curve: MiniMind's own log lines (three eras, FACTS.md) and CSV / JSONL
+ * Training logs into a loss curve: MiniMind's own log lines (three eras, docs/minimind.md) and CSV / JSONL
  * exports of wandb or swanlab. Every non-blank line that yields no point is counted and kept with
  * its line number, so a reader sees what was skipped.
  */

@@ -7,7 +7,7 @@
 // Wrappers that prefix every parameter: DDP, torch.compile, FSDP.
 const WRAPPER_PREFIXES = ['module.', '_orig_mod.', '_fsdp_wrapped_module.']
 
-// April-2025 MiniMind names -> current names (FACTS.md). Order matters: specific before general.
+// April-2025 MiniMind names -> current names (docs/minimind.md). Order matters: specific before general.
 const LEGACY_RULES: Array<[RegExp, string]> = [
   [/^tok_embeddings\./, 'model.embed_tokens.'],
   [/^layers\.(\d+)\.attention\.w([qkvo])\./, 'model.layers.$1.self_attn.$2_proj.'],
