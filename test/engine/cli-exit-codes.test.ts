@@ -147,24 +147,19 @@ describe('losslens: exit code 1, a check found a problem', () => {
     expect(match.code).toBe(EXIT.ok)
   })
 
-  it('check-data: evaluation samples not in the training data (0 when all are)', async () => {
-    const found = await cli(
-      'check-data',
-      '--data',
-      join(DEMO, 'eval_data_from_train.json'),
-      '--train',
-      join(DEMO, 'train.jsonl'),
-    )
+  it('check-data: 1 only when the set is not what --expect says, 0 for a confirmed held-out set', async () => {
+    const args = (data: string, ...more: string[]) =>
+      cli('check-data', '--data', join(DEMO, data), '--train', join(DEMO, 'train.jsonl'), ...more)
+    const found = await args('eval_data_from_train.json', '--expect', 'from-training')
     expect(found.code).toBe(EXIT.ok)
-    const heldOut = await cli(
-      'check-data',
-      '--data',
-      join(DEMO, 'eval_heldout.json'),
-      '--train',
-      join(DEMO, 'train.jsonl'),
-    )
+    const heldOut = await args('eval_heldout.json')
     expect(heldOut.stdout).toMatch(/^0\/\d+ evaluation samples occur in the training data/)
-    expect(heldOut.code).toBe(EXIT.problem)
+    expect(heldOut.stdout).toMatch(/the set is held out/)
+    expect(heldOut.code).toBe(EXIT.ok)
+    expect((await args('eval_heldout.json', '--expect', 'held-out')).code).toBe(EXIT.ok)
+    expect((await args('eval_heldout.json', '--expect', 'from-training')).code).toBe(EXIT.problem)
+    expect((await args('eval_data_from_train.json', '--expect', 'held-out')).code).toBe(EXIT.problem)
+    expect((await args('eval_heldout.json', '--expect', 'sometimes')).code).toBe(EXIT.usage)
   })
 })
 

@@ -52,9 +52,13 @@ export function fmtRatio(x: number | null | undefined, base: number | null | und
   return `${(x / base).toFixed(2)}×`
 }
 
-/** The KV-cache max |diff|: "0 (bit-identical)" when the two paths agree exactly, else scientific. */
-export function fmtKvDiff(x: number | null | undefined): string {
-  return x === 0 ? '0 (bit-identical)' : fmtSci(x)
+/**
+ * The KV-cache max |diff|: "0 (bit-identical)" when the two paths agree exactly (so a reader never
+ * takes a bare 0 for "not run"), else scientific. zh-CN prose gets "0（逐位一致）".
+ */
+export function fmtKvDiff(x: number | null | undefined, lang: 'en' | 'zh-CN' = 'en'): string {
+  if (x !== 0) return fmtSci(x)
+  return lang === 'zh-CN' ? '0（逐位一致）' : '0 (bit-identical)'
 }
 
 /** A loss in the window's tables and charts: four decimals by default ("2.2600"; digits for KL divergences). */

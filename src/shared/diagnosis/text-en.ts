@@ -253,7 +253,7 @@ const CAUSES: Record<Cause, string> = {
   data: 'the samples are not the training data they were said to be',
   trainEval: 'the evaluation sits above training beyond the noise, and no check explains why',
   generalisation: 'the set is held out: its gap to training is the generalisation gap, expected',
-  none: 'the evaluation reproduces training; nothing is wrong',
+  none: 'the evaluation is consistent with training; no defect found',
   inconclusive: 'the evidence cannot decide yet',
   notMeasured: 'nothing that decides it has been measured yet',
 }
@@ -396,7 +396,11 @@ export const textEn: VerdictText = {
 function thresholdEn(v: Verdict): string {
   switch (v.hypothesis) {
     case 'data':
-      return 'all samples'
+      return v.claimedKind === 'heldOut'
+        ? 'none found'
+        : v.claimedKind === 'fromTraining'
+          ? 'all found'
+          : 'all (drawn from training) or none (held out)'
     case 'weights':
       return 'all tensors'
     case 'mode':

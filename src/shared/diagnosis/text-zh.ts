@@ -219,7 +219,7 @@ function verdict(v: Verdict): string {
         return '模型没有KV cache输入，无需检查缓存；生成时每一步都重新计算了整个前缀。'
       if (v.reason === 'notMeasured') return '未运行KV cache检查。'
       if (v.reason === 'agrees')
-        return `使用KV cache逐步解码复现了完整前向（最大|logit差| ${fmtKvDiff(v.maxAbsDiff)}，top-1一致率 ${fmtPct(v.top1Agreement, 2)}）：缓存不能解释差距。`
+        return `使用KV cache逐步解码复现了完整前向（最大|logit差| ${fmtKvDiff(v.maxAbsDiff, 'zh-CN')}，top-1一致率 ${fmtPct(v.top1Agreement, 2)}）：缓存不能解释差距。`
       if (v.reason === 'logitsDiffer')
         return `增量解码的logits与完整前向相差最多 ${fmtSci(v.maxAbsDiff)}，远超float32运算顺序带来的误差：缓存路径算的是别的东西（位置、过期条目或布局）。`
       return `logits很接近（最大|差| ${fmtSci(v.maxAbsDiff)}），但缓存让 ${fmtPct(1 - (v.top1Agreement ?? 0), 2)} 的步骤预测了不同的token。`
@@ -238,7 +238,7 @@ const CAUSES: Record<Cause, string> = {
   data: '样本并不是所说的训练数据',
   trainEval: '评估loss高于训练loss且超出噪声，而没有任何检查能解释',
   generalisation: '这是留出集：与训练的差距是泛化差距，属于预期',
-  none: '评估复现了训练，没有发现问题',
+  none: '评估与训练相符，没有发现缺陷',
   inconclusive: '现有证据还不能判定',
   notMeasured: '还没有测量能做出判定的内容',
 }
@@ -267,7 +267,11 @@ function change(c: CheckpointChange, names: Names): string {
 function thresholdZh(v: Verdict): string {
   switch (v.hypothesis) {
     case 'data':
-      return '全部样本'
+      return v.claimedKind === 'heldOut'
+        ? '一条也不应找到'
+        : v.claimedKind === 'fromTraining'
+          ? '应全部找到'
+          : '全部找到（取自训练）或全部找不到（留出）'
     case 'weights':
       return '全部张量'
     case 'mode':
@@ -314,7 +318,7 @@ export const textZh: VerdictText = {
       case 'kvCache':
         if (v.reason === 'top1Differs')
           return { figure: `top-1一致率 ${fmtPct(v.figure, 2)}`, threshold: `≥ ${fmtPct(v.threshold, 0)}` }
-        return { figure: `最大|差| ${fmtKvDiff(v.figure)}`, threshold: thresholdZh(v) }
+        return { figure: `最大|差| ${fmtKvDiff(v.figure, 'zh-CN')}`, threshold: thresholdZh(v) }
       case 'alignment':
         if (v.reason === 'keepLastDiffers')
           return {
