@@ -55,7 +55,10 @@ describe('losslens analyze --report', () => {
       expect(md).toContain(s.keepLastMisaligned!.loss.toFixed(3))
     }
     expect(md).toContain('38/38')
-    expect(existsSync(join(out, 'charts', 'offset-sweep.en.svg'))).toBe(true)
+    // Charts live in a folder named after the report, so two reports in one folder never collide.
+    const sweep = /\]\((report\.charts\/offset-sweep\.[^)]+\.svg)\)/.exec(md)?.[1]
+    expect(sweep, 'the report links its offset-sweep chart').toBeDefined()
+    expect(existsSync(join(out, sweep!))).toBe(true)
   })
 
   it('refuses a bad --lang before running anything', () => {
