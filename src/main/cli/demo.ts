@@ -2,10 +2,20 @@
  * `losslens demo`: analyses the bundled demo (resources/demo: final checkpoint, evaluation samples
  * drawn from training, L = 64, P = 30, every measure) and tells the seed's story in four lines.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { RunSummary } from '../../shared/results'
+import {
+  diagnose,
+  fmtLoss,
+  fmtRatio,
+  trainingLossAt,
+  verdictText,
+  type Verdict,
+} from '../../shared/diagnosis'
+import type { TrainLog } from '../../shared/evidence'
+import type { RunSummary, SampleResult } from '../../shared/results'
+import { readResults } from '../store/results-file'
 import { InputError } from '../engine/errors'
 import { readTrainLog } from '../engine/evidence/train-log'
 import { ANALYZE_OPTIONS, analyzeToDir, formatMeans, settingsFromFlags } from './analyze'
@@ -25,45 +35,48 @@ function defaultDemoDir(): string {
   }
 }
 
-const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`
-
-/** The seed's story in four lines, from a summary and the training reference. */
-export function demoStory(summary: RunSummary, trainLoss: number | null): string[] {
+/**
+ * The seed's story from the diagnosis the report uses, on this one run: train vs eval at the final
+ * checkpoint's step, what the misaligned slice costs, alignment, and the train/infer mode.
+ */
+export function demoStory(
+  summary: RunSummary,
+  results: SampleResult[],
+  log: TrainLog | null,
+  step: number | null,
+): string[] {
+  const d = diagnose({
+    runs: [{ checkpointId: 'final', datasetId: 'train', results }],
+    checkpoints: [{ id: 'final', step }],
+    datasets: [{ id: 'train', datasetKind: 'fromTraining' }],
+    trainLog: log,
+  })
+  const run = d.runs[0]!
+  const en = verdictText('en')
+  const line = (v: Verdict): string => `${en.badge(v.status)}: ${en.verdict(v)}`
   const m = summary.means
-  const tf = m.teacherForcing
-  const lines: string[] = []
-  if (tf !== undefined) {
+  const lines = run.trainEval.map(line)
+  if (m.teacherForcing !== undefined && m.keepLastMisaligned !== undefined) {
     lines.push(
-      trainLoss === null
-        ? `Teacher forcing ${tf.toFixed(3)}: no training log to compare with.`
-        : `Teacher forcing ${tf.toFixed(3)} vs logged training loss ${trainLoss.toFixed(3)} (${pct(tf, trainLoss)}): ` +
-            'on training data, evaluation agrees with training.',
+      `Misaligned logits_to_keep = P: ${m.keepLastMisaligned.toFixed(3)}, ${fmtRatio(m.keepLastMisaligned, m.teacherForcing)} ` +
+        `teacher forcing: the seed's off-by-one slice; keepLastAligned ${fmtLoss(m.keepLastAligned)} is correct.`,
     )
   }
-  if (tf !== undefined && m.keepLastMisaligned !== undefined) {
-    lines.push(
-      `Misaligned logits_to_keep = P: ${m.keepLastMisaligned.toFixed(3)}, ${(m.keepLastMisaligned / tf).toFixed(2)}x ` +
-        `teacher forcing: the seed's off-by-one slice; keepLastAligned ${f3(m.keepLastAligned)} is correct.`,
-    )
-  }
-  if (m.offsetSweep) {
-    const entries = Object.entries(m.offsetSweep) as [string, number][]
-    const [best, value] = entries.reduce((a, b) => (b[1] < a[1] ? b : a))
-    lines.push(
-      `Offset sweep minimum at s = ${best} (${value.toFixed(3)})${best === '0' ? ', as it must be for a healthy model' : ': NOT at 0, check the slicing'}; ` +
-        `s = +1 gives ${f3(m.offsetSweep['1'])}.`,
-    )
-  }
-  if (tf !== undefined && m.autoregressive !== undefined) {
-    lines.push(
-      `Autoregressive ${m.autoregressive.toFixed(3)} vs teacher forcing ${tf.toFixed(3)} (${pct(m.autoregressive, tf)}): ` +
-        'free-running error accumulation, a different question, not a bug.',
-    )
-  }
+  lines.push(line(run.alignment), line(run.mode))
   return lines
 }
 
-const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3))
+/** The final checkpoint's training step, from the demo's manifest (null when it does not say). */
+function finalStep(demo: string): number | null {
+  try {
+    const m = JSON.parse(readFileSync(join(demo, 'manifest.json'), 'utf8')) as {
+      checkpoints?: { id?: string; step?: number }[]
+    }
+    return m.checkpoints?.find((c) => c.id === 'final')?.step ?? null
+  } catch {
+    return null
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...ANALYZE_OPTIONS, 'demo-dir': { type: 'string' } })
@@ -94,7 +107,9 @@ export async function run(argv: string[]): Promise<number> {
   )
   const logPath = join(demo, 'train.log')
   const log = existsSync(logPath) ? await readTrainLog(logPath) : null
-  const trainLoss = log?.trailingMean ?? null
+  const step = finalStep(demo)
+  const results = (await readResults(join(outDir, 'results.jsonl'))).results
+  const training = log && step !== null ? trainingLossAt(log, step) : null
 
   console.log(`\nLossLens demo: ${summary.model.path}`)
   console.log(
@@ -105,10 +120,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log('Mean over samples (nats):')
   for (const line of formatMeans(summary)) console.log(line)
   console.log(
-    `  ${'training loss'.padEnd(18)}  ${trainLoss === null ? '— (no train.log)' : `${trainLoss.toFixed(4)}  (mean of the last ${Math.min(log!.tail, log!.steps)} logged micro-batch losses)`}`,
+    `  ${'training loss'.padEnd(18)}  ${training === null ? '— (no train.log)' : `${training.mean.toFixed(4)}  (mean of the ${training.lines} logged micro-batch losses up to step ${step})`}`,
   )
   console.log('\nThe story:')
-  for (const line of demoStory(summary, trainLoss)) console.log(`  ${line}`)
+  for (const line of demoStory(summary, results, log, step)) console.log(`  ${line}`)
   console.log(`\nresults: ${join(outDir, 'results.jsonl')}`)
   return 0
 }
