@@ -301,6 +301,7 @@ describe('verdict badges and figures', () => {
       checkpointId: 'c',
       cause: 'none',
       verdict: null,
+      related: [],
       regressions: [],
       improvements: [],
       ...patch,

@@ -486,6 +486,40 @@ describe('diagnose', () => {
     )
   })
 
+  it('keeps a checkpoint of unknown step out of the comparisons and the headline while others have steps', () => {
+    const d = diagnose({
+      runs: [
+        { checkpointId: 'early', datasetId: 't', results: tfRun(4.8) },
+        { checkpointId: 'final', datasetId: 't', results: tfRun(2.1) },
+        { checkpointId: 'nostep', datasetId: 't', results: tfRun(3.9) },
+      ],
+      checkpoints: [{ id: 'early', step: 250 }, { id: 'final', step: 836 }, { id: 'nostep' }],
+      datasets: [{ id: 't', datasetKind: 'fromTraining' }],
+      trainLog: l,
+    })
+    expect(d.trajectories[0]!.points.map((p) => p.checkpointId)).toEqual(['early', 'final', 'nostep'])
+    expect(d.trajectories[0]!.changes.map((c) => [c.from, c.to])).toEqual([['early', 'final']])
+    expect(d.conclusions.map((c) => c.checkpointId)).toEqual(['final'])
+    expect(d.runs.find((r) => r.checkpointId === 'nostep')!.trainEval[0]).toMatchObject({ reason: 'noStep' })
+  })
+
+  it('guesses a step only from samples drawn from training, and says when the log ends before the step', () => {
+    const noStep = (kind: 'fromTraining' | 'heldOut') =>
+      diagnoseTrainEval({ results: tfRun(2.3), subject: SUBJECT, kind, step: null, trainLog: l })
+    expect(noStep('fromTraining').crossingStep).not.toBeNull()
+    expect(noStep('heldOut').crossingStep).toBeNull()
+    expect(verdictText('en').verdict(noStep('heldOut'))).toMatch(/cannot tell which step/)
+    const late = diagnoseTrainEval({
+      results: tfRun(2.3),
+      subject: SUBJECT,
+      kind: 'fromTraining',
+      step: 1200,
+      trainLog: l,
+    })
+    expect(late.logEndsAt).toBe(900)
+    expect(verdictText('en').verdict(late)).toMatch(/log ends at step 900/)
+  })
+
   it('never compares two exports of the same step as stages of training, and answers for each', () => {
     const d = diagnose({
       runs: [
@@ -559,6 +593,8 @@ describe('diagnose', () => {
     })
     expect(d.data[0]).toMatchObject({ status: 'fail', reason: 'heldOutFound' })
     expect(d.conclusions[0]!.cause).not.toBe('data')
+    // The answer states both parts, never "the set is held out".
+    expect(d.conclusions[0]).toMatchObject({ cause: 'none', verdict: found, related: [missing] })
   })
 
   it('names data as the cause where samples said to come from training do not', () => {

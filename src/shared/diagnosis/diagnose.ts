@@ -103,6 +103,8 @@ export interface Conclusion {
   cause: Cause
   /** The verdict that names the cause (null for none / notMeasured with nothing to point at). */
   verdict: Verdict | null
+  /** The other part of a mixed set's train-vs-eval verdict, stated beside the first. */
+  related: Verdict[]
   /** Regressions beyond noise along the chain of checkpoints that leads to this one, on this dataset. */
   regressions: CheckpointChange[]
   improvements: CheckpointChange[]
@@ -135,7 +137,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   // several share the latest step (two exports of the same weights each get their own answer).
   const headlines = input.datasets.flatMap((d) => {
     const onSet = ordered.filter((c) => find(c.id, d.id))
-    const last = onSet.at(-1)
+    // A checkpoint of unknown step is never "the latest" while others have steps.
+    const stepped = onSet.filter((c) => c.step !== undefined && c.step !== null)
+    const last = (stepped.length > 0 ? stepped : onSet).at(-1)
     if (!last) return []
     const tied =
       last.step === undefined || last.step === null ? [last] : onSet.filter((c) => c.step === last.step)
@@ -251,6 +255,7 @@ function conclude(
     ...headline,
     cause,
     verdict,
+    related: run.trainEval.filter((v) => v !== verdict && run.trainEval.length > 1),
     regressions: changes.filter((c) => c.status === 'regression'),
     improvements: changes.filter((c) => c.status === 'improvement'),
   })
@@ -266,7 +271,8 @@ function conclude(
   const inconclusive = te.find((v) => v.status === 'inconclusive') ?? statusOf(run, 'inconclusive')
   if (inconclusive) return at('inconclusive', inconclusive)
   const generalisation = te.find((v) => v.reason === 'generalisation')
-  if (generalisation) return at('generalisation', generalisation)
+  // A mixed set is not "held out": its training-drawn part answers, its held-out part stands beside.
+  if (generalisation && run.kind !== 'mixed') return at('generalisation', generalisation)
   if (te.every((v) => v.status === 'notMeasured') && run.alignment.status === 'notMeasured') {
     return at('notMeasured', null)
   }

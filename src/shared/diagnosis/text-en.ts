@@ -165,6 +165,10 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
     : ''
   const figures = `teacher forcing gives ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)} against a training loss of ${fmtLoss(v.trainLoss)}, ${window}: ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats, ${fmtSignedPct(v.relative)} vs training loss`
   const cap = (x: string): string => (part ? x : x.charAt(0).toUpperCase() + x.slice(1))
+  const ends =
+    v.logEndsAt !== null
+      ? ` Note: the training log ends at step ${v.logEndsAt}, before this checkpoint's step ${v.step}; the window is the log's last lines, and the step may be wrong.`
+      : ''
   switch (v.reason) {
     case 'noTrainLoss':
       return 'No training loss is available (no training log, or no loss found in it).'
@@ -173,27 +177,31 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
     case 'noStep': {
       const c = v.crossingStep
       const where =
-        c === null
-          ? 'the logged curve never comes down to it'
-          : c === 'before'
-            ? 'the logged curve is already below it at its start'
-            : `the smoothed training curve comes down to it at step ~${c}: the checkpoint looks like step ~${c}`
+        v.kind !== 'fromTraining'
+          ? 'only samples drawn from training sit on the training curve, so this set cannot tell which step the checkpoint is'
+          : c === null
+            ? 'the logged curve never comes down to it'
+            : c === 'before'
+              ? 'the logged curve is already below it at its start'
+              : `the smoothed training curve comes down to it at step ~${c}: the checkpoint looks like step ~${c}`
       return `The checkpoint's training step is unknown, so it is not judged against the log (the end of training would be another model). Its teacher-forcing loss is ${fmtLoss(v.evalLoss)}; ${where}. Give the step (--step, or the checkpoint's Step field) for a verdict.`
     }
     case 'noLogAtStep':
       return `The training log has no line at or before step ${v.step}.`
     case 'within':
-      return `${part}${cap(figures)}: within ${fmtPct(v.threshold, 0)} of training, so the evaluation reproduces training.`
+      return `${part}${cap(figures)}: within ${fmtPct(v.threshold, 0)} of training, so the evaluation reproduces training.${ends}`
     case 'above':
-      return `${part}${cap(figures)}: above training beyond the noise on samples drawn from training, so the evaluation does not reproduce training.`
+      return `${part}${cap(figures)}: above training beyond the noise on samples drawn from training, so the evaluation does not reproduce training.${ends}`
     case 'below':
-      return `${part}${cap(figures)}: lower than training, which is expected on samples the model has been trained on (each logged value is one micro-batch measured before the update on it; these samples have been seen since; the training mix differs from this set).`
+      return v.kind === 'fromTraining'
+        ? `${part}${cap(figures)}: lower than training, which is expected on samples the model has been trained on (each logged value is one micro-batch measured before the update on it; these samples have been seen since; the training mix differs from this set).${ends}`
+        : `${part}${cap(figures)}: lower than training, so the evaluation does not overstate the loss; ${v.kind === 'heldOut' ? 'this held-out set is easier than the training mix' : 'on samples drawn from training that is expected, on others it means they are easier than the training mix (the data check would say which)'}.${ends}`
     case 'noisy':
       return `${part}${cap(figures)}: more than ${fmtPct(v.threshold, 0)} above training, but within the noise band of ${THRESHOLDS.noiseStderrs} standard errors. Inconclusive${v.samplesToDecide !== null ? `: about ${v.samplesToDecide} samples would decide` : ''}.`
     case 'generalisation':
-      return `${part}${cap(figures)}: the set is held out, so this is the generalisation gap, expected rather than a defect.`
+      return `${part}${cap(figures)}: the set is held out, so this is the generalisation gap, expected rather than a defect.${ends}`
     case 'unknownKind':
-      return `${part}${cap(figures)}. Inconclusive: nobody has checked whether these samples come from the training data. On training-drawn samples this would be a failure; on held-out ones an expected generalisation gap. Run the data check (or mark the set) to decide.`
+      return `${part}${cap(figures)}. Inconclusive: nobody has checked whether these samples come from the training data. On training-drawn samples this would be a failure; on held-out ones an expected generalisation gap. Run the data check (or mark the set) to decide.${ends}`
   }
 }
 
@@ -260,7 +268,7 @@ const CAUSES: Record<Cause, string> = {
 
 function conclusion(c: Conclusion, names: Names): string {
   const head = `${names.dataset(c.datasetId)} (${names.checkpoint(c.checkpointId)}): ${CAUSES[c.cause]}.`
-  const why = c.verdict ? ` ${verdict(c.verdict)}` : ''
+  const why = [c.verdict, ...c.related].map((v) => (v ? ` ${verdict(v)}` : '')).join('')
   const changes = [...c.regressions, ...c.improvements].map((x) => ` ${change(x, names)}`).join('')
   return head + why + changes
 }

@@ -152,6 +152,10 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
       : v.subset === 'notFound'
         ? '在训练数据中找不到的样本上，'
         : ''
+  const ends =
+    v.logEndsAt !== null
+      ? `注意：训练日志在第 ${v.logEndsAt} 步就结束了，早于该检查点的第 ${v.step} 步；窗口取的是日志的最后几行，步数可能有误。`
+      : ''
   const t = v.training
   const window = t
     ? `即第 ${v.step} 步及之前 ${t.lines} 条日志loss的均值（第 ${t.fromStep}–${t.toStep} 步，标准差 ${fmtLoss(t.sd)}）`
@@ -165,27 +169,31 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
     case 'noStep': {
       const c = v.crossingStep
       const where =
-        c === null
-          ? '训练曲线始终没有降到这个值'
-          : c === 'before'
-            ? '训练曲线一开始就已低于这个值'
-            : `平滑后的训练曲线在第 ~${c} 步降到这个值：该检查点看起来像第 ~${c} 步`
+        v.kind !== 'fromTraining'
+          ? '只有取自训练数据的样本落在训练曲线上，这个数据集无法说明检查点在哪一步'
+          : c === null
+            ? '训练曲线始终没有降到这个值'
+            : c === 'before'
+              ? '训练曲线一开始就已低于这个值'
+              : `平滑后的训练曲线在第 ~${c} 步降到这个值：该检查点看起来像第 ~${c} 步`
       return `该检查点的训练步数未知，因此不与训练日志比较（训练结束时已是另一个模型）。其教师强制loss为 ${fmtLoss(v.evalLoss)}；${where}。给出步数（--step，或检查点的“步数”字段）即可得到判定。`
     }
     case 'noLogAtStep':
       return `训练日志在第 ${v.step} 步及之前没有记录。`
     case 'within':
-      return `${figures}：在训练loss的 ${fmtPct(v.threshold, 0)} 以内，评估复现了训练。`
+      return `${figures}：在训练loss的 ${fmtPct(v.threshold, 0)} 以内，评估复现了训练。${ends}`
     case 'above':
-      return `${figures}：在取自训练数据的样本上高于训练loss且超出噪声范围，评估没有复现训练。`
+      return `${figures}：在取自训练数据的样本上高于训练loss且超出噪声范围，评估没有复现训练。${ends}`
     case 'below':
-      return `${figures}：低于训练loss，这在训练过的样本上属于预期（每条日志只是一个micro-batch在更新前的loss；这些样本此后又被训练过；训练数据的构成也与本数据集不同）。`
+      return v.kind === 'fromTraining'
+        ? `${figures}：低于训练loss，这在训练过的样本上属于预期（每条日志只是一个micro-batch在更新前的loss；这些样本此后又被训练过；训练数据的构成也与本数据集不同）。${ends}`
+        : `${figures}：低于训练loss，说明评估没有高估loss；${v.kind === 'heldOut' ? '这个留出集比训练数据更容易' : '若样本取自训练数据则属于预期，否则说明它们比训练数据更容易（数据一致性检查可以判定）'}。${ends}`
     case 'noisy':
       return `${figures}：比训练loss高出 ${fmtPct(v.threshold, 0)} 以上，但仍在 ${THRESHOLDS.noiseStderrs} 倍标准误的噪声范围内。无法判定${v.samplesToDecide !== null ? `：约 ${v.samplesToDecide} 条样本可以判定` : ''}。`
     case 'generalisation':
-      return `${figures}：这是留出集，差距即泛化差距，属于预期，而不是缺陷。`
+      return `${figures}：这是留出集，差距即泛化差距，属于预期，而不是缺陷。${ends}`
     case 'unknownKind':
-      return `${figures}。无法判定：尚未确认这些样本是否取自训练数据。若取自训练数据，这是未通过；若是留出集，则是预期的泛化差距。运行数据一致性检查（或标明数据集类型）即可判定。`
+      return `${figures}。无法判定：尚未确认这些样本是否取自训练数据。若取自训练数据，这是未通过；若是留出集，则是预期的泛化差距。运行数据一致性检查（或标明数据集类型）即可判定。${ends}`
   }
 }
 
@@ -245,7 +253,7 @@ const CAUSES: Record<Cause, string> = {
 
 function conclusion(c: Conclusion, names: Names): string {
   const head = `${names.dataset(c.datasetId)}（${names.checkpoint(c.checkpointId)}）：${CAUSES[c.cause]}。`
-  const why = c.verdict ? verdict(c.verdict) : ''
+  const why = [c.verdict, ...c.related].map((v) => (v ? verdict(v) : '')).join('')
   return head + why + [...c.regressions, ...c.improvements].map((x) => change(x, names)).join('')
 }
 

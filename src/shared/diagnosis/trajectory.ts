@@ -60,27 +60,28 @@ export interface Trajectory {
 }
 
 /**
- * Checkpoints in training order: by step when every one has a step, else in the experiment's order
- * (a guessed order would make "regression" mean nothing).
+ * Checkpoints in training order: those with a step by step, then those without one in the
+ * experiment's order (a guessed position would make "regression" mean nothing; see predecessor).
  */
 export function orderCheckpoints<C extends { id: string; step?: number | null }>(
   checkpoints: readonly C[],
 ): C[] {
-  const all = checkpoints.every((c) => c.step !== undefined && c.step !== null)
-  if (!all) return [...checkpoints]
-  return [...checkpoints].sort((a, b) => a.step! - b.step!)
+  const has = (c: C): boolean => c.step !== undefined && c.step !== null
+  return [...checkpoints.filter(has).sort((a, b) => a.step! - b.step!), ...checkpoints.filter((c) => !has(c))]
 }
 
 /**
- * The checkpoint `ordered[i]` is compared with: the one before it, or with steps, the last one saved at
- * an earlier step. Two checkpoints of the same step (two exports of one set of weights) are not stages
- * of training: a difference between them is the export's, which the alignment and weights verdicts judge.
+ * The checkpoint `ordered[i]` is compared with: with steps, the last one saved at an earlier step. Two
+ * checkpoints of the same step (two exports of one set of weights) are not stages of training: a
+ * difference between them is the export's, which the alignment and weights verdicts judge. A
+ * checkpoint without a step is compared with nothing (its place in training is unknown), unless no
+ * checkpoint has a step, when the experiment's order is all there is.
  */
 function predecessor<T extends { step: number | null }>(ordered: readonly T[], i: number): T | undefined {
   const b = ordered[i]!
-  if (b.step === null) return ordered[i - 1]
+  if (b.step === null) return ordered.every((c) => c.step === null) ? ordered[i - 1] : undefined
   for (let j = i - 1; j >= 0; j--)
-    if (ordered[j]!.step === null || ordered[j]!.step! < b.step) return ordered[j]
+    if (ordered[j]!.step !== null && ordered[j]!.step! < b.step) return ordered[j]
   return undefined
 }
 

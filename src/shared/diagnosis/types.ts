@@ -193,6 +193,8 @@ export interface TrainEvalVerdict extends VerdictBase, Subject {
   crossingStep: number | 'before' | null
   /** With noisy / unknownKind: samples that would let the noise band decide. */
   samplesToDecide: number | null
+  /** The log's last step, when it ends before the checkpoint's step (the window then ends early). */
+  logEndsAt: number | null
 }
 
 export type Verdict =

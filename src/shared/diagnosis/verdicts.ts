@@ -493,21 +493,26 @@ export function diagnoseTrainEval(args: {
     threshold: THRESHOLDS.trainEvalRelative,
     crossingStep: null,
     samplesToDecide: null,
+    logEndsAt: null as number | null,
   }
   if (!log) return { ...base, status: 'notMeasured', reason: 'noTrainLoss', figure: null }
   if (evalLoss === null) return { ...base, status: 'notMeasured', reason: 'noTeacherForcing', figure: null }
   if (step === null) {
+    // Only samples from training sit on the training curve: a held-out set sits above it by its
+    // generalisation gap, so where it "crosses" the curve says nothing about the checkpoint's step.
     return {
       ...base,
       status: 'inconclusive',
       reason: 'noStep',
       figure: null,
-      crossingStep: crossingStep(log, evalLoss, windowLines),
+      crossingStep: args.kind === 'fromTraining' ? crossingStep(log, evalLoss, windowLines) : null,
     }
   }
   if (!training || base.relative === null) {
     return { ...base, status: 'notMeasured', reason: 'noLogAtStep', figure: null }
   }
+  const lastLogged = log.points[log.points.length - 1]!.step
+  if (step > lastLogged) base.logEndsAt = lastLogged
   const figure = base.relative
   // Relative terms on both sides: the minimum effect is a fraction of the training loss.
   const sep = separation(
