@@ -33,7 +33,11 @@ describe('analyze --step / --last-checkpoint', () => {
 
   it('passes --step to the report', async () => {
     singleRunReport.mockClear()
-    await reportAfterAnalysis({ report: join(out, 'r.md'), step: '250' }, {} as RunSummary, out)
+    await reportAfterAnalysis(
+      { report: join(out, 'r.md'), step: '250' },
+      { modelPath: join(out, 'm.onnx') } as RunSummary,
+      out,
+    )
     expect(singleRunReport.mock.calls[0]![0].step).toBe(250)
   })
 
@@ -41,15 +45,19 @@ describe('analyze --step / --last-checkpoint', () => {
     singleRunReport.mockClear()
     await reportAfterAnalysis(
       { report: join(out, 'r.md'), 'train-log': log, 'last-checkpoint': true },
-      {} as RunSummary,
+      { modelPath: join(out, 'm.onnx') } as RunSummary,
       out,
     )
     expect(singleRunReport.mock.calls[0]![0].step).toBe(lastLoggedStep(await readTrainLog(log)))
   })
 
-  it('passes no step without the flags', async () => {
+  it('without the flags, passes the step the manifest beside the model records, else none', async () => {
     singleRunReport.mockClear()
-    await reportAfterAnalysis({ report: join(out, 'r.md') }, {} as RunSummary, out)
+    const bare = { modelPath: join(out, 'model.onnx') } as RunSummary
+    await reportAfterAnalysis({ report: join(out, 'r.md') }, bare, out)
     expect(singleRunReport.mock.calls[0]![0].step).toBeUndefined()
+    const early = { modelPath: join(DEMO, 'checkpoints/early/model.onnx') } as RunSummary
+    await reportAfterAnalysis({ report: join(out, 'r.md') }, early, out)
+    expect(singleRunReport.mock.calls[1]![0].step).toBe(250)
   })
 })

@@ -143,6 +143,17 @@ describe('losslens experiment on the demo', () => {
     expect(e.trainingLog).toBe(join(DEMO, 'train.log'))
   })
 
+  it('sets the step of a checkpoint already added, and refuses an unknown one', async () => {
+    expect((await call('set', dir, '--checkpoint', 'early-first', '--step', '240')).code).toBe(0)
+    expect(experiment().checkpoints[0]!.step).toBe(240)
+    expect((await call('set', dir, '--checkpoint', 'early-first', '--step', '250')).code).toBe(0)
+    expect(experiment().checkpoints[0]!.step).toBe(250)
+    const unknown = await call('set', dir, '--checkpoint', 'nope', '--step', '1')
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toMatch(/no checkpoint "nope"/)
+    expect((await call('set', dir, '--step', '1')).code).toBe(2)
+  })
+
   it('runs every pair once with the checks, then finds nothing left to do', async () => {
     const first = await call('run', dir)
     expect(first.code, first.err).toBe(0)

@@ -9,6 +9,7 @@ import { SampleResultSchema, type RunSummary, type SampleResult } from '../../sh
 import { InputError, UsageError } from '../engine/errors'
 import { lastLoggedStep } from '../../shared/diagnosis/training-reference'
 import { readTrainLog } from '../engine/evidence/train-log'
+import { findCheckpointStep } from '../store/checkpoint-step'
 import { checkDataConsistency } from '../engine/evidence/data-consistency'
 import { verifyWeights } from '../engine/weights/match-weights'
 import { singleRunReport } from '../report/index'
@@ -63,9 +64,18 @@ function checkStepFlags(v: Flags): number | undefined {
 }
 
 /** The checkpoint's step: --step, or the training log's last step with --last-checkpoint. */
-async function stepFromFlags(v: Flags): Promise<number | undefined> {
+async function stepFromFlags(v: Flags, modelPath: string): Promise<number | undefined> {
   const given = checkStepFlags(v)
-  if (given !== undefined || v['last-checkpoint'] !== true) return given
+  if (given !== undefined) return given
+  if (v['last-checkpoint'] !== true) {
+    // As `experiment add-checkpoint` does: the exporter's manifest, else a name that says the step.
+    const found = findCheckpointStep({
+      modelPath,
+      ...(str(v, 'checkpoint') ? { sourcePath: str(v, 'checkpoint') } : {}),
+    })
+    if (found) console.log(`step ${found.step} (from the ${found.from})`)
+    return found?.step
+  }
   const log = resolve(str(v, 'train-log')!)
   const last = lastLoggedStep(await readTrainLog(log))
   if (last === null) throw new InputError('no loss lines in the training log, so no last step', log)
@@ -90,7 +100,7 @@ export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir:
   if (consistency)
     console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
   const trainLog = str(v, 'train-log')
-  const step = await stepFromFlags(v)
+  const step = await stepFromFlags(v, summary.modelPath)
   const written = await singleRunReport({
     ...(step !== undefined ? { step } : {}),
     summary,

@@ -58,7 +58,9 @@ commands:
       respect to training: drawn from it, held out, or unknown (default, settled by the data check)
   set DIR [--train-log F] [--input-length L] [--predict-length P] [--reported-loss X] [--limit N]
           [--measures a,b] [--batch-size B] [--threads T] [--provider NAME] [--add-bos]
-      the training log and the run settings (any subset)
+          [--checkpoint ID (--step N | --last)]
+      the training log and the run settings (any subset); with --checkpoint, that checkpoint's
+      training step (--last: the training log's last step)
   run DIR [--checkpoint ID] [--dataset ID]
       every checkpoint x dataset pair without a finished run on the same model, tokenizer, data
       and settings (SHA-256), and every evidence check not done yet: the data check where a dataset
@@ -330,7 +332,13 @@ async function set(argv: string[]): Promise<number> {
     ...SETTING_FLAGS,
     'train-log': { type: 'string' },
     'reported-loss': { type: 'string' },
+    checkpoint: { type: 'string' },
+    step: { type: 'string' },
+    last: { type: 'boolean' },
   })
+  if (values.checkpoint !== undefined || values.step !== undefined || values.last !== undefined) {
+    return setStep(folderArg(positionals), values.checkpoint, values.step, values.last === true)
+  }
   if (values.help) return help()
   const dir = folderArg(positionals)
   const given = Object.keys(values).filter(
@@ -365,6 +373,40 @@ async function set(argv: string[]): Promise<number> {
       (settings.limit !== undefined ? `, first ${settings.limit} samples` : '') +
       `, measures ${settings.measures.join(',')}`,
   )
+  return EXIT.ok
+}
+
+/** `set DIR --checkpoint ID --step N | --last`: the training step of a checkpoint already added. */
+async function setStep(
+  dir: string,
+  checkpointId: string | undefined,
+  stepFlag: string | undefined,
+  last: boolean,
+): Promise<number> {
+  if (checkpointId === undefined) throw new UsageError('--step and --last need --checkpoint ID')
+  if ((stepFlag === undefined) === !last) throw new UsageError('give one of --step N or --last')
+  const { ws, id, experiment } = await openExperiment(dir)
+  if (!experiment.checkpoints.some((c) => c.id === checkpointId)) {
+    const known = experiment.checkpoints.map((c) => c.id).join(', ') || 'none'
+    throw new UsageError(`no checkpoint "${checkpointId}" in ${id} (known: ${known})`)
+  }
+  let step: number
+  if (last) {
+    if (!experiment.trainingLog) throw new UsageError('--last needs a training log: set --train-log first')
+    const logPath = resolve(dir, experiment.trainingLog)
+    const found = lastLoggedStep(await readTrainLog(logPath))
+    if (found === null) throw new InputError('no loss lines, so no last step', logPath)
+    step = found
+  } else {
+    step = Number(stepFlag)
+    if (!Number.isSafeInteger(step) || step < 0)
+      throw new UsageError(`--step must be an integer >= 0, got "${stepFlag}"`)
+  }
+  await ws.updateExperiment(id, (e) => ({
+    ...e,
+    checkpoints: e.checkpoints.map((c) => (c.id === checkpointId ? { ...c, step } : c)),
+  }))
+  console.log(`checkpoint ${checkpointId}: step ${step}`)
   return EXIT.ok
 }
 

@@ -1,12 +1,13 @@
 /** `losslens parse-log --log train.log [--tail 50] [--json]` */
 import type { TrainLog } from '../../shared/evidence'
-import { DEFAULT_TAIL, readTrainLog } from '../engine/evidence/train-log'
+import { DEFAULT_WINDOW_LINES } from '../../shared/diagnosis/training-reference'
+import { readTrainLog } from '../engine/evidence/train-log'
 import { intOption, parseCommandArgs, printJson, required } from './args'
 
 const USAGE = `usage: losslens parse-log --log train.log|log.csv|log.jsonl [--tail N] [--json]
 
 Parses MiniMind's log lines (2025, late-2025 and 2026 formats) or a CSV/JSONL export with a loss
-column into a loss curve, and reports the mean of the last N logged losses (default ${DEFAULT_TAIL}).`
+column into a loss curve, and reports the mean of the last N logged losses (default ${DEFAULT_WINDOW_LINES}, the window the report compares a checkpoint with).`
 
 /** Runs the command. */
 export async function run(argv: string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  const tail = intOption(values.tail, 'tail', DEFAULT_TAIL, 1)
+  const tail = intOption(values.tail, 'tail', DEFAULT_WINDOW_LINES, 1)
   const log = await readTrainLog(required(values.log, 'log'), { tail })
   if (values.json) printJson(log)
   else console.log(summary(log))

@@ -34,10 +34,12 @@ export function conclusion(ctx: ReportContext): string {
   }
   const byHypothesis = [...new Set(missing.map((m) => m.h))].map((h) =>
     w.item(
-      `${w.name(h)} (${missing
-        .filter((m) => m.h === h)
-        .map((m) => m.label)
-        .join(words.sep)})`,
+      `${w.name(h)}${words.paren(
+        missing
+          .filter((m) => m.h === h)
+          .map((m) => m.label)
+          .join(words.sep),
+      )}`,
       w.howTo(h),
     ),
   )

@@ -14,6 +14,15 @@ export function rootCause(ctx: ReportContext): string {
     const r = runOfIds(ctx, c)
     return r ? runName(ctx, r) : null
   }
+  // The model itself is broken (its rows are out of step, or its logits_to_keep path differs): that is
+  // the root cause whatever a script does, and the "right slice" of a healthy model would be wrong here.
+  const broken = run.verdicts.alignment
+  if (broken.reason === 'rowsShifted' || broken.reason === 'keepLastDiffers') {
+    return blocks(
+      `## ${w.heading}`,
+      `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${verdictLine(ctx, broken)}`,
+    )
+  }
   if (ex?.match && model.explainedBy === 'alignment') {
     const match = ex.match
     const s = match.rowShift!

@@ -55,8 +55,8 @@ function onDataset(ctx: ReportContext, d: DatasetView): string {
       ['l', 'r', ...measures.map(() => 'r' as const), 'r'],
     ),
     chartImage(ctx, 'trajectory', d.dataset.id),
-    `**${w.changes}**${words.colon.trimEnd()}`,
-    changes.join('\n'),
+    changes.length > 0 ? `**${w.changes}**${words.colon.trimEnd()}` : null,
+    changes.length > 0 ? changes.join('\n') : null,
   )
 }
 

@@ -389,7 +389,12 @@ export const textEn: VerdictText = {
     } else if (m.rowShift === 0) {
       tail = ' Your script already scores the right slice.'
     }
-    const others = e.ranked.filter((c) => c.relative <= e.tolerance && c.rowShift !== m.rowShift)
+    // Another slice, or the same slice on another checkpoint or dataset: either could be the user's number.
+    const others = e.ranked.filter(
+      (c) =>
+        c.relative <= e.tolerance &&
+        (c.rowShift !== m.rowShift || c.checkpointId !== m.checkpointId || c.datasetId !== m.datasetId),
+    )
     const amb =
       e.ambiguous && others.length > 0
         ? ` Also within tolerance: ${others

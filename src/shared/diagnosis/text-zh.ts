@@ -382,7 +382,12 @@ export const textZh: VerdictText = {
     } else if (m.rowShift === 0) {
       tail = '您的脚本取的已经是正确切片。'
     }
-    const others = e.ranked.filter((c) => c.relative <= e.tolerance && c.rowShift !== m.rowShift)
+    // Another slice, or the same slice on another checkpoint or dataset: either could be the user's number.
+    const others = e.ranked.filter(
+      (c) =>
+        c.relative <= e.tolerance &&
+        (c.rowShift !== m.rowShift || c.checkpointId !== m.checkpointId || c.datasetId !== m.datasetId),
+    )
     const amb =
       e.ambiguous && others.length > 0
         ? `同样在容差以内的还有:${others
