@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { InputError } from './errors'
+import { InputError, jsonErrorWithoutText } from './errors'
 
 export interface EvalSample {
   /** Position in the file (0-based), stable across runs: results.jsonl and resume rely on it. */
@@ -51,7 +51,7 @@ export function parseSamples(content: string, file: string): EvalSample[] {
     try {
       rows = JSON.parse(trimmed)
     } catch (err) {
-      throw new InputError(`not valid JSON (${(err as Error).message})`, file)
+      throw new InputError(`not valid JSON (${jsonErrorWithoutText(err)})`, file)
     }
     if (!Array.isArray(rows)) throw new InputError('expected a JSON array of samples', file)
     return rows.map((row, index) => ({ index, text: sampleText(row, file, `item ${index + 1}`) }))
@@ -65,7 +65,7 @@ export function parseSamples(content: string, file: string): EvalSample[] {
     try {
       row = JSON.parse(line)
     } catch (err) {
-      throw new InputError(`line ${i + 1}: malformed JSON (${(err as Error).message})`, file)
+      throw new InputError(`line ${i + 1}: malformed JSON (${jsonErrorWithoutText(err)})`, file)
     }
     samples.push({ index: samples.length, text: sampleText(row, file, `line ${i + 1}`) })
   }

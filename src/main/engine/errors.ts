@@ -18,3 +18,15 @@ export function errorMessage(err: unknown): string {
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
+
+/**
+ * A JSON.parse error without the text it quotes (V8 shows the start of the input, which may be a file
+ * the user did not mean to share, e.g. `Unexpected token 'r', "root:x:0:0:"... is not valid JSON`):
+ * messages that quote anything become "invalid JSON" (with the position when V8 gave one).
+ */
+export function jsonErrorWithoutText(err: unknown): string {
+  const message = errorMessage(err)
+  if (!/["'`]/.test(message)) return message
+  const at = /position \d+(?: \(line \d+ column \d+\))?/.exec(message)
+  return at ? `invalid JSON at ${at[0]}` : 'invalid JSON'
+}

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Tokenizer } from '@huggingface/tokenizers'
-import { InputError, errorMessage } from './errors'
+import { InputError, errorMessage, jsonErrorWithoutText } from './errors'
 
 export class TextTokenizer {
   readonly #tokenizer: Tokenizer
@@ -30,7 +30,8 @@ export class TextTokenizer {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT') throw new InputError('file not found', path)
-      if (err instanceof SyntaxError) throw new InputError(`not valid JSON (${err.message})`, path)
+      if (err instanceof SyntaxError)
+        throw new InputError(`not valid JSON (${jsonErrorWithoutText(err)})`, path)
       throw new InputError(`cannot read (${code ?? errorMessage(err)})`, path)
     }
     const model = json.model as { vocab?: unknown } | undefined

@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
+import { jsonErrorWithoutText } from '../engine/errors'
 
 /** Writes `data` to `file` atomically; on any failure the old file (if any) is left untouched. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -64,7 +65,7 @@ export async function readJsonFile(file: string): Promise<unknown> {
     return JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (err) {
     throw new StoreError(
-      `${file}: not valid JSON (${(err as Error).message}); the file was left as it is`,
+      `${file}: not valid JSON (${jsonErrorWithoutText(err)}); the file was left as it is`,
       file,
     )
   }
