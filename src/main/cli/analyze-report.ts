@@ -7,8 +7,7 @@ import { resolve, join } from 'node:path'
 import { LangSchema, type Lang } from '../../shared/ipc'
 import { SampleResultSchema, type RunSummary, type SampleResult } from '../../shared/results'
 import { InputError } from '../engine/errors'
-import { checkDataConsistency } from '../engine/evidence/data-consistency'
-import { verifyWeights } from '../engine/weights/match-weights'
+import { runIsolated } from '../engine/isolated/client'
 import { reportFromAnalysis } from '../report/index'
 
 type Flags = Record<string, string | boolean | undefined>
@@ -48,9 +47,17 @@ export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir:
   const { lang, reportedLoss } = checkReportFlags(v)
   const checkpoint = str(v, 'checkpoint')
   const trainData = str(v, 'train-data')
-  const weights = checkpoint ? await verifyWeights(resolve(checkpoint), summary.modelPath) : undefined
+  const weights = checkpoint
+    ? await runIsolated({
+        kind: 'verifyWeights',
+        checkpointPath: resolve(checkpoint),
+        modelPath: summary.modelPath,
+      })
+    : undefined
   if (weights) console.log(`weights: ${weights.matched}/${weights.total} unique tensors matched`)
-  const consistency = trainData ? await checkDataConsistency(summary.dataPath, resolve(trainData)) : undefined
+  const consistency = trainData
+    ? await runIsolated({ kind: 'checkData', evalPath: summary.dataPath, trainPath: resolve(trainData) })
+    : undefined
   if (consistency)
     console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
   const trainLog = str(v, 'train-log')

@@ -1,6 +1,6 @@
 /** `losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--json]` */
 import type { WeightReport } from '../../shared/evidence'
-import { verifyWeights } from '../engine/weights/match-weights'
+import { runIsolated } from '../engine/isolated/client'
 import { InputError } from '../engine/errors'
 import { parseCommandArgs, printJson, required } from './args'
 
@@ -24,11 +24,13 @@ export async function run(argv: string[]): Promise<number> {
   const rtol = values.rtol === undefined ? undefined : Number(values.rtol)
   if (rtol !== undefined && !(rtol >= 0))
     throw new InputError(`--rtol must be a number >= 0, got "${values.rtol}"`)
-  const report = await verifyWeights(
-    required(values.checkpoint, 'checkpoint'),
-    required(values.model, 'model'),
-    { rtol },
-  )
+  // In a child process: a checkpoint that makes Node abort ends the check with an error, not the CLI.
+  const report = await runIsolated({
+    kind: 'verifyWeights',
+    checkpointPath: required(values.checkpoint, 'checkpoint'),
+    modelPath: required(values.model, 'model'),
+    ...(rtol !== undefined ? { rtol } : {}),
+  })
   if (values.json) printJson(report)
   else console.log(summary(report))
   return report.matched === report.total ? 0 : 1
