@@ -3,6 +3,7 @@
  * Each command lives in src/main/cli/<command>.ts and exports `run(argv): Promise<number>` (the exit code).
  */
 import { errorMessage } from './engine/errors'
+import { exitCodeFor } from './cli/exit-for'
 
 type Command = { run: (argv: string[]) => Promise<number> }
 
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     return await (await command.load()).run(rest)
   } catch (err) {
     console.error(`losslens ${name}: ${errorMessage(err)}`)
-    return 1
+    return exitCodeFor(err)
   }
 }
 

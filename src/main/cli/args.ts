@@ -1,29 +1,47 @@
 /** Small helpers over node:util parseArgs shared by every CLI command. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { InputError } from '../engine/errors'
+import { UsageError } from '../engine/errors'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
-/** Parses argv strictly; unknown flags become an InputError naming the flag. */
+/**
+ * `--flag -5` for a string option reads as the value -5 (node's parseArgs calls it ambiguous, and the
+ * range check then says what is allowed): such pairs are joined as `--flag=-5`.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    const name = a.startsWith('--') ? a.slice(2) : null
+    const next = argv[i + 1]
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
+/** Parses argv strictly; unknown flags become a UsageError naming the flag. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
   try {
     return parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
     })
   } catch (err) {
-    throw new InputError((err as Error).message)
+    throw new UsageError((err as Error).message.split('\n')[0]!)
   }
 }
 
-/** The value of a required string option, or an InputError naming the flag. */
+/** The value of a required string option, or a UsageError naming the flag. */
 export function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new InputError(`missing --${flag}`)
+  if (value === undefined || value === '') throw new UsageError(`missing --${flag}`)
   return value
 }
 
-/** Parses an integer option within [min, max]; InputError naming the flag and the value. */
+/** Parses an integer option within [min, max]; UsageError naming the flag, the range and the value. */
 export function intOption(
   value: string | undefined,
   flag: string,
@@ -34,7 +52,7 @@ export function intOption(
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
   }
   return n
 }
