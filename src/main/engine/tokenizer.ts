@@ -8,6 +8,11 @@ import { dirname, join } from 'node:path'
 import { Tokenizer } from '@huggingface/tokenizers'
 import { InputError, errorMessage, jsonErrorWithoutText } from './errors'
 
+/** Texts longer than this many characters are tokenized on a prefix (encodeAtLeast). */
+export const PREFIX_CHARS = 1 << 16
+/** Tokens dropped at the end of a prefix's encoding: the ones the cut could have changed. */
+const PREFIX_MARGIN_TOKENS = 64
+
 export class TextTokenizer {
   readonly #tokenizer: Tokenizer
   readonly path: string
@@ -81,6 +86,23 @@ export class TextTokenizer {
       )
     }
     return [this.bosId, ...ids]
+  }
+
+  /**
+   * Token ids of at least the first `need` tokens of a text, without tokenizing all of a huge one: a
+   * text longer than PREFIX_CHARS is encoded on a growing prefix until that prefix gives `need`
+   * tokens plus a margin (the tokens near the cut, which the rest of the text could change, are
+   * beyond what is used). A 50 MB one-line sample then costs milliseconds, not minutes.
+   */
+  encodeAtLeast(text: string, need: number, addBos = false): number[] {
+    if (text.length <= PREFIX_CHARS) return this.encode(text, addBos)
+    for (let chars = Math.max(PREFIX_CHARS, need * 32); ; chars *= 4) {
+      if (chars >= text.length) return this.encode(text, addBos)
+      // Never cut a surrogate pair in half.
+      const end = /[\uD800-\uDBFF]/.test(text[chars - 1]!) ? chars + 1 : chars
+      const ids = this.encode(text.slice(0, end), addBos)
+      if (ids.length >= need + PREFIX_MARGIN_TOKENS) return ids.slice(0, ids.length - PREFIX_MARGIN_TOKENS)
+    }
   }
 
   /** Text of a run of ids (special tokens kept, so the window shows exactly what the model saw). */
