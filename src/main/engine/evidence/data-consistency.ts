@@ -219,7 +219,7 @@ async function startsWithJsonArray(path: string): Promise<boolean> {
   }
   try {
     const head = Buffer.alloc(4096)
-    const { bytesRead } = await fh.read(head, 0, head.length, 0)
+    const { bytesRead } = await fh.read(head, 0, head.length, 0).catch(() => ({ bytesRead: 0 }))
     return head
       .toString('utf8', 0, bytesRead)
       .replace(/^\uFEFF/, '')
