@@ -109,5 +109,7 @@ export const RunSummarySchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   losslensVersion: z.string(),
+  /** Samples whose bytes were not valid UTF-8 (the bad bytes were read as U+FFFD); absent when none. */
+  invalidUtf8Samples: z.number().int().nonnegative().optional(),
 })
 export type RunSummary = z.infer<typeof RunSummarySchema>

@@ -405,6 +405,11 @@ export async function run(argv: string[]): Promise<number> {
         `${summary.tokensPerSecond.toFixed(0)} tok/s on ${summary.provider.used}`,
     )
     for (const line of formatMeans(summary)) console.log(line)
+    if (summary.invalidUtf8Samples) {
+      console.error(
+        `warning: ${options.dataPath}: ${summary.invalidUtf8Samples} sample(s) hold bytes that are not UTF-8 (read as U+FFFD)`,
+      )
+    }
     console.log(`wrote ${join(outDir, 'results.jsonl')} and ${join(outDir, 'summary.json')}`)
     if (summary.counts.total > 0 && summary.counts.scored === 0) {
       const first = readResultsReason(join(outDir, 'results.jsonl'))
