@@ -70,7 +70,7 @@ describe('losslens verify-weights', () => {
       '--model',
       join(FIX, 'tiny_tied.onnx'),
     )
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(3)
     expect(r.stderr.trim().split('\n')).toEqual([
       `losslens verify-weights: ${join(FIX, 'malicious_os_system.pth')}: refused: pickle calls os.system, which a state_dict never needs`,
     ])
@@ -78,7 +78,7 @@ describe('losslens verify-weights', () => {
 
   it('names a missing flag', async () => {
     const r = await cli('verify-weights', '--model', 'x.onnx')
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe('losslens verify-weights: missing --checkpoint')
   })
 })
@@ -130,7 +130,7 @@ describe('losslens check-data, make-eval, parse-log', () => {
 
   it('gives a one-line message for bad input', async () => {
     const r = await cli('check-data', '--data', '/nonexistent/eval.json', '--train', 'x.jsonl')
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(3)
     expect(r.stderr.trim()).toBe('losslens check-data: /nonexistent/eval.json: file not found')
     const bad = await cli('make-eval', '--train', 'x', '--count', 'many', '--out', 'y')
     expect(bad.stderr.trim()).toBe(

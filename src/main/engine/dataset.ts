@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { isUtf8 } from 'node:buffer'
-import { readFile, stat } from 'node:fs/promises'
-import { InputError, jsonErrorWithoutText } from './errors'
+import { readFile } from 'node:fs/promises'
+import { InputError, checkInputFile, jsonErrorWithoutText } from './errors'
 
 export interface EvalSample {
   /** Position in the file (0-based), stable across runs: results.jsonl and resume rely on it. */
@@ -82,11 +82,10 @@ export function parseSamples(content: string, file: string): EvalSample[] {
 export async function readSamples(file: string): Promise<EvalSample[]> {
   let bytes: Buffer
   try {
-    const st = await stat(file)
-    if (st.isDirectory()) throw new InputError('is a folder, not a file', file)
-    if (st.size > MAX_DATASET_BYTES) {
+    const size = await checkInputFile(file, undefined, 'dataset')
+    if (size > MAX_DATASET_BYTES) {
       throw new InputError(
-        `${st.size} bytes is more than LossLens reads as an evaluation set (${MAX_DATASET_BYTES >> 20} MiB); draw a smaller one with make-eval`,
+        `${size} bytes is more than LossLens reads as an evaluation set (${MAX_DATASET_BYTES >> 20} MiB); draw a smaller one with make-eval`,
         file,
       )
     }

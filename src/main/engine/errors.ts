@@ -30,3 +30,32 @@ export function jsonErrorWithoutText(err: unknown): string {
   const at = /position \d+(?: \(line \d+ column \d+\))?/.exec(message)
   return at ? `invalid JSON at ${at[0]}` : 'invalid JSON'
 }
+
+/**
+ * Checks a file the user named before it is read: it exists, is a regular file (not a folder, a
+ * device such as /dev/urandom that never ends, or a FIFO that blocks) and, with `maxBytes`, not
+ * larger than that. Returns its size; InputError naming the file otherwise.
+ */
+export async function checkInputFile(path: string, maxBytes?: number, what = 'file'): Promise<number> {
+  const { stat } = await import('node:fs/promises')
+  let st: import('node:fs').Stats
+  try {
+    st = await stat(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new InputError(
+      code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? errorMessage(err)})`,
+      path,
+    )
+  }
+  if (st.isDirectory()) throw new InputError(`is a folder, not a ${what}`, path)
+  if (!st.isFile())
+    throw new InputError(`is not a regular file (a device, socket or pipe), not a ${what}`, path)
+  if (maxBytes !== undefined && st.size > maxBytes) {
+    throw new InputError(
+      `${st.size} bytes is more than LossLens reads as a ${what} (${maxBytes} at most)`,
+      path,
+    )
+  }
+  return st.size
+}

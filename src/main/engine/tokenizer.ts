@@ -6,7 +6,10 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Tokenizer } from '@huggingface/tokenizers'
-import { InputError, errorMessage, jsonErrorWithoutText } from './errors'
+import { InputError, checkInputFile, errorMessage, jsonErrorWithoutText } from './errors'
+
+/** The largest tokenizer.json read (real ones are a few MB; Qwen's is 11 MB). */
+const MAX_TOKENIZER_BYTES = 256 << 20
 
 /** Texts longer than this many characters are tokenized on a prefix (encodeAtLeast). */
 export const PREFIX_CHARS = 1 << 16
@@ -29,6 +32,7 @@ export class TextTokenizer {
 
   /** Reads tokenizer.json (and tokenizer_config.json beside it when present). */
   static async load(path: string): Promise<TextTokenizer> {
+    await checkInputFile(path, MAX_TOKENIZER_BYTES, 'tokenizer.json')
     let json: Record<string, unknown>
     try {
       json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>

@@ -31,6 +31,7 @@ export async function forEachLine(
   try {
     const st = await stat(path)
     if (st.isDirectory()) throw new InputError('is a folder, not a file', path)
+    if (!st.isFile()) throw new InputError('is not a regular file (a device, socket or pipe)', path)
     total = st.size
   } catch (err) {
     if (err instanceof InputError) throw err
