@@ -56,6 +56,34 @@ export const forkLauncher: ChildLauncher = (entry) => {
   }
 }
 
+/**
+ * Runs tasks in this process, without isolation: for tests that check messages and exit codes of
+ * many cheap bad inputs (the spawned tests check that a real child contains a crash).
+ */
+export const inProcessLauncher: ChildLauncher = () => {
+  let onMessage: (m: ChildMessage) => void = () => undefined
+  let killed = false
+  return {
+    send: (m) => {
+      void import('./tasks').then(({ runTask }) =>
+        runTask(m.task, (x) => onMessage(x)).then(
+          (value) => !killed && onMessage({ kind: 'result', value }),
+          (err: unknown) =>
+            !killed &&
+            onMessage({
+              kind: 'error',
+              message: err instanceof Error ? err.message : String(err),
+              input: err instanceof InputError,
+            }),
+        ),
+      )
+    },
+    onMessage: (cb) => (onMessage = cb),
+    onExit: () => undefined,
+    kill: () => void (killed = true),
+  }
+}
+
 let launcher: ChildLauncher = forkLauncher
 
 /** Replaces how children are started (the Electron app uses utilityProcess). */
