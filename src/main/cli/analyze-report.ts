@@ -6,22 +6,22 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve, join } from 'node:path'
 import { LangSchema, type Lang } from '../../shared/ipc'
 import { SampleResultSchema, type RunSummary, type SampleResult } from '../../shared/results'
-import { InputError } from '../engine/errors'
+import { InputError, UsageError } from '../engine/errors'
 import { runIsolated } from '../engine/isolated/client'
 import { reportFromAnalysis } from '../report/index'
 
 type Flags = Record<string, string | boolean | undefined>
 const str = (v: Flags, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
 
-/** Validates the report flags before any work is done; InputError naming the flag. */
+/** Validates the report flags before any work is done; UsageError naming the flag (InputError for a missing file). */
 export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number } {
   const evidenceFlags = ['train-log', 'train-data', 'checkpoint', 'reported-loss', 'lang', 'from-training']
   const given = evidenceFlags.filter((k) => v[k] !== undefined)
   if (given.length > 0 && v.report === undefined) {
-    throw new InputError(`--${given[0]} only matters with --report FILE`)
+    throw new UsageError(`--${given[0]} only matters with --report FILE`)
   }
   const lang = LangSchema.safeParse(str(v, 'lang') ?? 'en')
-  if (!lang.success) throw new InputError(`--lang must be en or zh-CN, got "${str(v, 'lang')}"`)
+  if (!lang.success) throw new UsageError(`--lang must be en or zh-CN, got "${str(v, 'lang')}"`)
   for (const k of ['train-log', 'train-data', 'checkpoint']) {
     const file = str(v, k)
     if (file !== undefined && !existsSync(file)) throw new InputError(`--${k}: file not found`, resolve(file))
@@ -30,7 +30,7 @@ export function checkReportFlags(v: Flags): { lang: Lang; reportedLoss?: number 
   if (reported === undefined) return { lang: lang.data }
   const reportedLoss = Number(reported)
   if (!Number.isFinite(reportedLoss) || reportedLoss <= 0) {
-    throw new InputError(`--reported-loss must be a positive number, got "${reported}"`)
+    throw new UsageError(`--reported-loss must be a positive number, got "${reported}"`)
   }
   return { lang: lang.data, reportedLoss }
 }

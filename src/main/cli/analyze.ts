@@ -123,7 +123,7 @@ function parseMeasuresOrThrow(list: string): Measure[] {
     if (m.length === 0) throw new RangeError('no measure named')
     return m
   } catch (err) {
-    throw new InputError(`--measures: ${(err as Error).message}`)
+    throw new UsageError(`--measures: ${(err as Error).message}`)
   }
 }
 
@@ -175,14 +175,18 @@ const RESULT_SETTINGS = ['inputLength', 'predictLength', 'measures', 'addBos', '
 function fingerprint(path: string): string {
   let fd: number
   try {
+    // Stat first: opening a FIFO would block until a writer comes.
+    const st = statSync(path)
+    if (st.isDirectory()) throw new InputError('is a folder, not a file', path)
+    if (!st.isFile()) throw new InputError('is not a regular file (a device, socket or pipe)', path)
     fd = openSync(path, 'r')
   } catch (err) {
+    if (err instanceof InputError) throw err
     const code = (err as NodeJS.ErrnoException).code
     throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`, path)
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile()) throw new InputError('not a file (a folder or a device)', path)
     const hash = createHash('sha256')
     const PART = 16 << 20
     const ranges: [number, number][] =

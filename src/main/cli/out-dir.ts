@@ -23,6 +23,7 @@ export function checkOutDir(dir: string, flag = 'out'): string {
       stat = fs.statSync(at)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOTDIR') throw new UsageError(`--${flag} ${abs}: a part of it is a file, not a folder`)
       if (code !== 'ENOENT') throw new UsageError(`--${flag} ${abs}: cannot use ${at} (${code})`)
     }
     if (stat) {

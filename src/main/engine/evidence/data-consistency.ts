@@ -8,7 +8,7 @@
 import type { DataConsistency } from '../../../shared/evidence'
 import { readSamples, sampleText, type EvalSample } from '../dataset'
 import { open, stat, type FileHandle } from 'node:fs/promises'
-import { InputError } from '../errors'
+import { InputError, checkInputFile } from '../errors'
 import { forEachLine, type StreamOptions } from './line-stream'
 
 // Whitespace other than a plain space, two spaces in a row, or a space at either end.
@@ -206,7 +206,9 @@ export async function checkDataConsistency(
   trainPath: string,
   options: CheckDataOptions = {},
 ): Promise<DataConsistency> {
-  return findSamplesInTraining(await readSamples(evalPath), trainPath, evalPath, options)
+  const samples = await readSamples(evalPath)
+  await checkInputFile(trainPath, undefined, 'training data file')
+  return findSamplesInTraining(samples, trainPath, evalPath, options)
 }
 
 /** True when the file's first non-blank character opens a JSON array. */
