@@ -36,6 +36,7 @@ export interface Outcome {
 
 /** Silences the commands' own stdout/stderr lines during in-process runs. */
 export function quietConsole(): void {
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')))
   vi.spyOn(console, 'log').mockImplementation(() => undefined)
   vi.spyOn(console, 'warn').mockImplementation(() => undefined)
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
@@ -47,24 +48,22 @@ export function takeErrors(): string[] {
   return errors.splice(0)
 }
 
+/**
+ * Runs a command's `run(argv)` here. A thrown error becomes the code and line cli.ts would print;
+ * a returned code comes with the lines the command printed with console.error (read them only from
+ * tests that run one command at a time: concurrent runs share the capture).
+ */
 export async function runInProcess(command: string, argv: string[]): Promise<Outcome> {
   const t0 = performance.now()
-  const spy = vi
-    .spyOn(console, 'error')
-    .mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')))
   try {
     const code = await (await modules[command]!()).run(argv)
-    const printed = takeErrors().join('\n')
-    return { code, message: printed, ms: performance.now() - t0 }
+    return { code, message: takeErrors().join('\n'), ms: performance.now() - t0 }
   } catch (err) {
-    takeErrors()
     return {
       code: exitCodeFor(err),
       message: `losslens ${command}: ${errorMessage(err)}`,
       ms: performance.now() - t0,
     }
-  } finally {
-    spy.mockRestore()
   }
 }
 
