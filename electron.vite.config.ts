@@ -9,6 +9,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'inference-worker': resolve(__dirname, 'src/main/engine/inference-worker.ts'),
+          'isolated-child': resolve(__dirname, 'src/main/engine/isolated/child-main.ts'),
         },
         external: ['onnxruntime-node', '@huggingface/tokenizers', 'ws'],
       },

@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, session, shell, utilityProcess } from 'electron'
 import { electronHost } from './electron-host'
+import { setChildLauncher } from './engine/isolated/client'
 import { createHandlers } from './ipc/handlers'
 import { registerIpc } from './ipc/electron-registry'
 import { openContext } from './ipc/open-context'
@@ -25,6 +26,16 @@ const isAppUrl = appUrlMatcher({ rendererDir, devServerUrl })
 
 async function start(): Promise<void> {
   await app.whenReady()
+  // The user's files are parsed in a utility process: one that aborts Node ends a task, not the app.
+  setChildLauncher((entry) => {
+    const child = utilityProcess.fork(entry, [], { serviceName: 'LossLens file reader', stdio: 'ignore' })
+    return {
+      send: (m) => child.postMessage(m),
+      onMessage: (cb) => child.on('message', cb),
+      onExit: (cb) => child.once('exit', (code) => cb(code, null)),
+      kill: () => void child.kill(),
+    }
+  })
   hardenSession(session.defaultSession, isAppUrl)
   app.on('web-contents-created', (_event, contents) =>
     hardenWebContents(contents, {

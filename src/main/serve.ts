@@ -19,7 +19,9 @@ const USAGE = `usage: npm run serve -- [--workspace DIR] [--port N] [--host 127.
   --workspace DIR  the LossLens workspace (default ~/Documents/LossLens; the demo is copied into a new one)
   --port N         port to listen on (default: a free one)
   --host ADDR      loopback address to bind (default 127.0.0.1; other interfaces are refused)
-  --static DIR     the built renderer (default out/renderer)`
+  --static DIR     the built renderer (default out/renderer)
+  --python PATH    the Python interpreter the exporter runs with (default $LOSSLENS_PYTHON, else python3);
+                   the browser cannot choose another program`
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       static: { type: 'string' },
+      python: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -59,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     services: createEngineServices(),
     demoDir: join(root, 'resources', 'demo'),
     version,
+    python: values.python ?? process.env['LOSSLENS_PYTHON'] ?? 'python3',
   })
   console.log(`LossLens bridge: ${bridge.url}`)
   const stop = () => {

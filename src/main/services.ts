@@ -3,12 +3,9 @@
  * place the window's hosts (Electron, the bridge) meet the engine's real functions.
  */
 import { compareTokens, describeModel, runAnalysis } from './engine'
-import { readSamples } from './engine/dataset'
 import { InputError } from './engine/errors'
-import { checkDataConsistency } from './engine/evidence/data-consistency'
 import { runExporter } from './engine/evidence/run-exporter'
-import { readTrainLog } from './engine/evidence/train-log'
-import { verifyWeights } from './engine/weights/match-weights'
+import { runIsolated } from './engine/isolated/client'
 import type { EngineServices } from './ipc/context'
 import { buildReport, loadReportInput, writeReport } from './report'
 
@@ -47,13 +44,15 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
       )
       return result.comparison
     },
-    verifyWeights: ({ checkpointPath, modelPath }) => verifyWeights(checkpointPath, modelPath),
+    // Every parser of the user's files runs in a child process: a file that aborts Node ends the task, not the app.
+    verifyWeights: ({ checkpointPath, modelPath }) =>
+      runIsolated({ kind: 'verifyWeights', checkpointPath, modelPath }),
     checkDataConsistency: ({ evalPath, trainPath }, onProgress, signal) =>
-      checkDataConsistency(evalPath, trainPath, {
-        ...(onProgress ? { onProgress } : {}),
-        ...(signal ? { signal } : {}),
-      }),
-    parseTrainLog: (path) => readTrainLog(path),
+      runIsolated(
+        { kind: 'checkData', evalPath, trainPath },
+        { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+      ),
+    parseTrainLog: (path) => runIsolated({ kind: 'parseTrainLog', path }),
     async importCheckpoint(input, onLine, signal) {
       const script = options.exporterScript
       const result = await runExporter(script ? { ...input, exporterScript: script } : input, onLine, signal)
@@ -62,12 +61,8 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
         ...(result.tokenizerPath ? { tokenizerPath: result.tokenizerPath } : {}),
       }
     },
-    countSamples: async (dataPath) => (await readSamples(dataPath)).length,
-    async sampleText(dataPath, index) {
-      const sample = (await readSamples(dataPath)).find((s) => s.index === index)
-      if (!sample) throw new InputError(`no sample ${index}`, dataPath)
-      return sample.text
-    },
+    countSamples: (dataPath) => runIsolated({ kind: 'countSamples', dataPath }),
+    sampleText: (dataPath, index) => runIsolated({ kind: 'sampleText', dataPath, index }),
     async renderReport(experimentDir, lang, tokenComparisons, options = {}) {
       const input = await loadReportInput(experimentDir, {
         tokenComparisons,

@@ -26,6 +26,8 @@ export function createMainWindow(o: WindowOptions): BrowserWindow {
       webSecurity: true,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click must not open a link in a new window (new windows are denied anyway).
+      disableBlinkFeatures: 'Auxclick',
     },
   })
   hardenWebContents(win.webContents, {

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { MEASURES } from './measures'
 import { ModelDescriptionSchema, ProviderReportSchema } from './model'
+import { SETTING_LIMITS, type LimitedSetting } from './limits'
 
 const finite = z.number()
 
@@ -61,16 +62,18 @@ export const SampleResultSchema = z.object({
 })
 export type SampleResult = z.infer<typeof SampleResultSchema>
 
+const bounded = (k: LimitedSetting) => z.number().int().min(SETTING_LIMITS[k].min).max(SETTING_LIMITS[k].max)
+
 export const RunSettingsSchema = z.object({
-  inputLength: z.number().int().positive(),
-  predictLength: z.number().int().positive(),
-  measures: z.array(z.enum(MEASURES)).min(1),
-  batchSize: z.number().int().positive(),
-  threads: z.number().int().nonnegative(),
+  inputLength: bounded('inputLength'),
+  predictLength: bounded('predictLength'),
+  measures: z.array(z.enum(MEASURES)).min(1).max(MEASURES.length),
+  batchSize: bounded('batchSize'),
+  threads: bounded('threads'),
   addBos: z.boolean(),
   /** 'auto' tries the platform's providers in order; a name forces that one. */
-  provider: z.string(),
-  limit: z.number().int().positive().optional(),
+  provider: z.string().max(32),
+  limit: bounded('limit').optional(),
 })
 export type RunSettings = z.infer<typeof RunSettingsSchema>
 
@@ -106,5 +109,7 @@ export const RunSummarySchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   losslensVersion: z.string(),
+  /** Samples whose bytes were not valid UTF-8 (the bad bytes were read as U+FFFD); absent when none. */
+  invalidUtf8Samples: z.number().int().nonnegative().optional(),
 })
 export type RunSummary = z.infer<typeof RunSummarySchema>

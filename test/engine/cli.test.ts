@@ -55,13 +55,13 @@ describe('losslens CLI', () => {
       '--out',
       tmpDir(),
     ])
-    expect(r.code).toBe(2)
+    expect(r.code).toBe(2) // usage
     expect(r.stderr.trim()).toBe(
       'losslens analyze: --predict-length must be an integer from 1 to 1000000, got "0"' +
         " ('losslens analyze --help' for its options)",
     )
     const missing = cli(['analyze', '--model', '/nonexistent/m.onnx', ...DEMO_ARGS, '--out', tmpDir()])
-    expect(missing.code).toBe(3)
+    expect(missing.code).toBe(3) // input
     expect(missing.stderr.trim().split('\n').pop()).toBe(
       'losslens analyze: /nonexistent/m.onnx: file not found',
     )

@@ -80,6 +80,8 @@ describe.runIf(hasTorch)('Import checkpoint with the real exporter', () => {
     const real = createEngineServices()
     t = await makeContext({
       kind: 'bridge',
+      // The bridge runs only the interpreter it was started with.
+      host: { python: PYTHON },
       services: {
         importCheckpoint: real.importCheckpoint,
         verifyWeights: real.verifyWeights,

@@ -29,6 +29,9 @@ describe('the built main process', () => {
     expect(child.status, child.stderr).toBe(0)
     const record = JSON.parse(fs.readFileSync(out, 'utf8'))
     expect(record.error).toBeUndefined()
+    // The training log was parsed by the built isolated-child in a utility process.
+    expect(record.results.log.ok, JSON.stringify(record.results.log)).toBe(true)
+    expect(record.results.log.result.steps).toBeGreaterThan(0)
     expect(record.windows[0].webPreferences).toMatchObject({
       contextIsolation: true,
       sandbox: true,

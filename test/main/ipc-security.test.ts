@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { appUrlMatcher, CONTENT_SECURITY_POLICY, isSafeExternalUrl } from '../../src/main/security'
 import { GrantedPaths, OpenPaths, PathDeniedError } from '../../src/main/ipc/path-access'
-import { checkProgram } from '../../src/main/ipc/handlers/programs'
+import { checkProgram, ProgramDeniedError } from '../../src/main/ipc/handlers/programs'
+import { SettingsStore } from '../../src/main/store/app-settings'
 
 describe('security rules', () => {
   it('the CSP starts from default-src none and allows only the app and the loopback WebSocket', () => {
@@ -49,11 +50,32 @@ describe('security rules', () => {
     expect(new OpenPaths().check('/anything/at/all', 'x')).toBe('/anything/at/all')
   })
 
-  it('programs: bare python names, or a chosen path', () => {
+  it('programs (desktop): bare python names, or a path chosen in the Python dialog, never a merely granted file', async () => {
     const access = new GrantedPaths(() => '/ws')
-    expect(checkProgram(access, 'python3.11')).toBe('python3.11')
-    expect(() => checkProgram(access, 'bash')).toThrow(PathDeniedError)
+    const ctx = {
+      host: { kind: 'electron' as const, trash: async () => {} },
+      access,
+      settings: new SettingsStore('/nonexistent/settings.json'),
+    }
+    expect(await checkProgram(ctx, 'python3.11')).toBe('python3.11')
+    await expect(checkProgram(ctx, 'bash')).rejects.toThrow(ProgramDeniedError)
     access.grant('/opt/conda/bin/python')
-    expect(checkProgram(access, '/opt/conda/bin/python')).toBe('/opt/conda/bin/python')
+    await expect(checkProgram(ctx, '/opt/conda/bin/python')).rejects.toThrow(
+      /not chosen in the Python interpreter dialog/,
+    )
+    access.grantProgram('/opt/conda/bin/python')
+    expect(await checkProgram(ctx, '/opt/conda/bin/python')).toBe('/opt/conda/bin/python')
+  })
+
+  it('programs (bridge): only the interpreter it was started with', async () => {
+    const ctx = {
+      host: { kind: 'bridge' as const, trash: async () => {}, python: '/opt/py/bin/python3' },
+      access: new OpenPaths(),
+      settings: new SettingsStore('/nonexistent/settings.json'),
+    }
+    expect(await checkProgram(ctx, undefined)).toBe('/opt/py/bin/python3')
+    expect(await checkProgram(ctx, '/opt/py/bin/python3')).toBe('/opt/py/bin/python3')
+    for (const other of ['/usr/bin/id', 'python3', 'python', '/bin/sh'])
+      await expect(checkProgram(ctx, other)).rejects.toThrow(/only the interpreter it was started with/)
   })
 })

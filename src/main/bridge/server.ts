@@ -40,6 +40,11 @@ export interface BridgeOptions {
   version?: string
   /** Fixed token (tests); default 32 random bytes. */
   token?: string
+  /**
+   * The one Python interpreter the exporter may run (`serve --python`, LOSSLENS_PYTHON); default
+   * "python3" on this machine's PATH. A token holder cannot choose another program.
+   */
+  python?: string
 }
 
 export interface Bridge {
@@ -64,7 +69,11 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   let ctx: Awaited<ReturnType<typeof openContext>> | null = null
   ctx = await openContext({
     workspace: o.workspace,
-    host: { kind: 'bridge', trash: (path) => ctx!.current().workspace.moveToTrash(path) },
+    host: {
+      kind: 'bridge',
+      trash: (path) => ctx!.current().workspace.moveToTrash(path),
+      python: o.python || 'python3',
+    },
     services: o.services,
     access: new OpenPaths(),
     settings: new SettingsStore(o.settingsFile ?? defaultSettingsFile()),
@@ -88,10 +97,12 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     if (!rightHost(req)) return sendStatus(res, 403, 'forbidden: unexpected Host header')
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405, 'method not allowed')
     const url = requestUrl(req)
-    const isPage = url.pathname === '/' || url.pathname === '/index.html'
-    // The page and anything that is not a static file need the token; assets (/assets/x.js) do not.
-    const file = staticDir && !isPage ? resolveStatic(staticDir, url.pathname) : null
-    if (file) return sendFile(res, file, req.method === 'HEAD')
+    // The page (however its path is spelled: /index.htm%6c, /index.html/, //index.html) and anything
+    // that is not a static file need the token; assets (/assets/x.js) do not. The decision is made on
+    // the file the path resolves to, not on the path's spelling.
+    const file = staticDir ? resolveStatic(staticDir, url.pathname) : null
+    const isPage = url.pathname === '/' || (file !== null && /\.html?$/i.test(file))
+    if (file && !isPage) return sendFile(res, file, req.method === 'HEAD')
     // Browsers ask for it on their own; an empty answer keeps a 403 out of the page's console.
     if (url.pathname === '/favicon.ico') return sendStatus(res, 204, '')
     if (!hasToken(url)) return sendStatus(res, 403, 'forbidden: open the URL that `npm run serve` printed')

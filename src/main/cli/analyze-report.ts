@@ -8,10 +8,8 @@ import { LangSchema, type Lang } from '../../shared/ipc'
 import { SampleResultSchema, type RunSummary, type SampleResult } from '../../shared/results'
 import { InputError, UsageError } from '../engine/errors'
 import { lastLoggedStep } from '../../shared/diagnosis/training-reference'
-import { readTrainLog } from '../engine/evidence/train-log'
+import { runIsolated } from '../engine/isolated/client'
 import { findCheckpointStep } from '../store/checkpoint-step'
-import { checkDataConsistency } from '../engine/evidence/data-consistency'
-import { verifyWeights } from '../engine/weights/match-weights'
 import { singleRunReport } from '../report/index'
 
 type Flags = Record<string, string | boolean | undefined>
@@ -77,7 +75,7 @@ async function stepFromFlags(v: Flags, modelPath: string): Promise<number | unde
     return found?.step
   }
   const log = resolve(str(v, 'train-log')!)
-  const last = lastLoggedStep(await readTrainLog(log))
+  const last = lastLoggedStep(await runIsolated({ kind: 'parseTrainLog', path: log }))
   if (last === null) throw new InputError('no loss lines in the training log, so no last step', log)
   return last
 }
@@ -94,9 +92,17 @@ export async function reportAfterAnalysis(v: Flags, summary: RunSummary, outDir:
   const { lang, reportedLoss } = checkReportFlags(v)
   const checkpoint = str(v, 'checkpoint')
   const trainData = str(v, 'train-data')
-  const weights = checkpoint ? await verifyWeights(resolve(checkpoint), summary.modelPath) : undefined
+  const weights = checkpoint
+    ? await runIsolated({
+        kind: 'verifyWeights',
+        checkpointPath: resolve(checkpoint),
+        modelPath: summary.modelPath,
+      })
+    : undefined
   if (weights) console.log(`weights: ${weights.matched}/${weights.total} unique tensors matched`)
-  const consistency = trainData ? await checkDataConsistency(summary.dataPath, resolve(trainData)) : undefined
+  const consistency = trainData
+    ? await runIsolated({ kind: 'checkData', evalPath: summary.dataPath, trainPath: resolve(trainData) })
+    : undefined
   if (consistency)
     console.log(`data: ${consistency.found}/${consistency.total} samples found in the training data`)
   const trainLog = str(v, 'train-log')

@@ -2,12 +2,30 @@
  * `losslens analyze`: the gap measurements on a model and dataset, written as DIR/results.jsonl
  * (one line per sample, as it finishes) and DIR/summary.json, with progress on stderr.
  */
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { SETTING_LIMITS } from '../../shared/limits'
 import { MEASURES, parseMeasures, type Measure } from '../../shared/measures'
-import type { RunSettings, RunSummary } from '../../shared/results'
+import { z } from 'zod'
+import { RunSettingsSchema, type RunSettings, type RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
-import { InputError } from '../engine/errors'
+import { InputError, UsageError } from '../engine/errors'
+import { readResults, ResultsAppender, type ResultsRead } from '../store/results-file'
+import { EXIT } from './exit-codes'
+import { checkOutDir, makeOutDir } from './out-dir'
 import { intOption, parseCommandArgs, required } from './args'
 import { reportAfterAnalysis, checkReportFlags } from './analyze-report'
 
@@ -21,6 +39,8 @@ const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json 
   --threads T         onnxruntime intra-op threads (default 0 = onnxruntime's choice)
   --add-bos           prepend the tokenizer's BOS token (MiniMind's April-2025 data code)
   --provider NAME     auto (default), cpu, cuda, webgpu, dml or coreml
+  --fresh             start over: replace the results already in DIR (by default a run stopped or
+                      killed before is resumed when its inputs and settings are the same)
 
 Evidence and the report in the same step:
   --train-log FILE    the training log (MiniMind lines, CSV or JSONL): the training loss to compare with
@@ -44,6 +64,7 @@ export const ANALYZE_OPTIONS = {
   out: { type: 'string' },
   label: { type: 'string' },
   limit: { type: 'string' },
+  fresh: { type: 'boolean' },
   measures: { type: 'string' },
   'batch-size': { type: 'string' },
   threads: { type: 'string' },
@@ -73,17 +94,27 @@ export function settingsFromFlags(
   const measures: Measure[] = str('measures')
     ? parseMeasuresOrThrow(str('measures')!)
     : (defaults?.measures ?? [...MEASURES])
-  const limit = str('limit') === undefined ? defaults?.limit : intOption(str('limit'), 'limit', 0, 1)
-  const need = (k: string, fallback?: number) =>
+  const L = SETTING_LIMITS
+  const limit =
+    str('limit') === undefined
+      ? defaults?.limit
+      : intOption(str('limit'), 'limit', 0, L.limit.min, L.limit.max)
+  const need = (k: string, bounds: { min: number; max: number }, fallback?: number) =>
     str(k) === undefined && fallback !== undefined
       ? fallback
-      : intOption(required(str(k), k), k, 0, 1, 1_000_000)
+      : intOption(required(str(k), k), k, 0, bounds.min, bounds.max)
   const settings: RunSettings = {
-    inputLength: need('input-length', defaults?.inputLength),
-    predictLength: need('predict-length', defaults?.predictLength),
+    inputLength: need('input-length', L.inputLength, defaults?.inputLength),
+    predictLength: need('predict-length', L.predictLength, defaults?.predictLength),
     measures,
-    batchSize: intOption(str('batch-size'), 'batch-size', defaults?.batchSize ?? 8, 1, 4096),
-    threads: intOption(str('threads'), 'threads', defaults?.threads ?? 0, 0, 1024),
+    batchSize: intOption(
+      str('batch-size'),
+      'batch-size',
+      defaults?.batchSize ?? 8,
+      L.batchSize.min,
+      L.batchSize.max,
+    ),
+    threads: intOption(str('threads'), 'threads', defaults?.threads ?? 0, L.threads.min, L.threads.max),
     addBos: v['add-bos'] === true || (defaults?.addBos ?? false),
     provider: str('provider') ?? defaults?.provider ?? 'auto',
     ...(limit !== undefined ? { limit } : {}),
@@ -97,7 +128,7 @@ function parseMeasuresOrThrow(list: string): Measure[] {
     if (m.length === 0) throw new RangeError('no measure named')
     return m
   } catch (err) {
-    throw new InputError(`--measures: ${(err as Error).message}`)
+    throw new UsageError(`--measures: ${(err as Error).message}`)
   }
 }
 
@@ -127,40 +158,177 @@ export class ProgressLine {
   }
 }
 
+/** DIR/analyze-run.json: what a run in DIR was asked to do, so a later call knows whether it may resume. */
+const RUN_FILE = 'analyze-run.json'
+
+const RunRecordSchema = z.object({
+  modelPath: z.string(),
+  tokenizerPath: z.string(),
+  dataPath: z.string(),
+  settings: RunSettingsSchema,
+  inputs: z.record(z.string(), z.string()),
+})
+type RunRecord = z.infer<typeof RunRecordSchema>
+
+/** Settings whose change would change the numbers (batch size and threads do not; the tests hold that). */
+const RESULT_SETTINGS = ['inputLength', 'predictLength', 'measures', 'addBos', 'provider', 'limit'] as const
+
 /**
- * Runs one analysis and writes its files. Returns the summary, or throws (failed: InputError or Error
+ * A fingerprint of an input file: its size and the SHA-256 of its contents (of its first and last
+ * 16 MiB past 64 MiB, so a multi-GB model costs two reads, not one of the whole file).
+ */
+function fingerprint(path: string): string {
+  let fd: number
+  try {
+    // Stat first: opening a FIFO would block until a writer comes.
+    const st = statSync(path)
+    if (st.isDirectory()) throw new InputError('is a folder, not a file', path)
+    if (!st.isFile()) throw new InputError('is not a regular file (a device, socket or pipe)', path)
+    fd = openSync(path, 'r')
+  } catch (err) {
+    if (err instanceof InputError) throw err
+    const code = (err as NodeJS.ErrnoException).code
+    throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`, path)
+  }
+  try {
+    const stat = fstatSync(fd)
+    const hash = createHash('sha256')
+    const PART = 16 << 20
+    const ranges: [number, number][] =
+      stat.size <= 4 * PART
+        ? [[0, stat.size]]
+        : [
+            [0, PART],
+            [stat.size - PART, PART],
+          ]
+    const buf = Buffer.alloc(Math.min(PART, Math.max(stat.size, 1)))
+    for (const [from, length] of ranges) {
+      for (let done = 0; done < length;) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, length - done), from + done)
+        if (n === 0) break
+        hash.update(buf.subarray(0, n))
+        done += n
+      }
+    }
+    return `${stat.size}:${hash.digest('hex').slice(0, 32)}`
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function readRecord(outDir: string): RunRecord | null {
+  const file = join(outDir, RUN_FILE)
+  if (!existsSync(file)) return null
+  try {
+    return RunRecordSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
+  } catch {
+    throw new UsageError(
+      `${file} is not a run record LossLens wrote; use --fresh to start over in ${outDir}, or another --out`,
+    )
+  }
+}
+
+/** Why a stored run cannot be resumed with these inputs and settings, or null when it can. */
+function resumeConflict(stored: RunRecord, wanted: RunRecord): string | null {
+  for (const key of ['modelPath', 'tokenizerPath', 'dataPath'] as const) {
+    if (stored[key] !== wanted[key]) return `it used ${stored[key]}, not ${wanted[key]}`
+  }
+  for (const [file, print] of Object.entries(wanted.inputs)) {
+    if (stored.inputs[file] !== print) return `${file} changed since`
+  }
+  for (const key of RESULT_SETTINGS) {
+    const a = JSON.stringify(stored.settings[key] ?? null)
+    const b = JSON.stringify(wanted.settings[key] ?? null)
+    if (a !== b) return `it ran with ${key} ${a}, not ${b}`
+  }
+  return null
+}
+
+export interface AnalyzeToDirOptions {
+  /** Start over: the results already in DIR are replaced (once the inputs are known to be good). */
+  fresh?: boolean
+}
+
+/**
+ * Runs one analysis and writes its files. Inputs are checked before DIR is touched, and
+ * DIR/results.jsonl is never truncated: results already there for the same inputs and settings
+ * (a run that was stopped, or killed) are kept and their samples not computed again; other results
+ * there are an error unless `fresh`. Returns the summary, or throws (failed: InputError or Error
  * with the worker's message; cancelled: an Error saying how many samples were written).
  */
 export async function analyzeToDir(
   options: AnalysisOptions,
   outDir: string,
   signal?: AbortSignal,
+  o: AnalyzeToDirOptions = {},
 ): Promise<RunSummary> {
-  mkdirSync(outDir, { recursive: true })
+  checkOutDir(outDir)
+  const wanted: RunRecord = {
+    modelPath: options.modelPath,
+    tokenizerPath: options.tokenizerPath,
+    dataPath: options.dataPath,
+    settings: options.settings,
+    inputs: Object.fromEntries(
+      [options.modelPath, options.tokenizerPath, options.dataPath].map((p) => [p, fingerprint(p)]),
+    ),
+  }
   const resultsPath = join(outDir, 'results.jsonl')
-  const fd = openSync(resultsPath, 'w')
+  const summaryPath = join(outDir, 'summary.json')
+  let previous: ResultsRead = { results: [], warnings: [], validBytes: 0 }
+  if (!o.fresh) {
+    const stored = readRecord(outDir)
+    const hasResults = existsSync(resultsPath) && statSync(resultsPath).size > 0
+    if (stored) {
+      const conflict = resumeConflict(stored, wanted)
+      if (conflict) {
+        throw new UsageError(
+          `${outDir} holds the results of another run (${conflict}); use --fresh to replace them, or another --out`,
+        )
+      }
+      previous = await readResults(resultsPath)
+      for (const warning of previous.warnings) process.stderr.write(`${warning}\n`)
+    } else if (hasResults) {
+      throw new UsageError(
+        `${resultsPath} exists and LossLens cannot tell which run wrote it; use --fresh to replace it, or another --out`,
+      )
+    }
+  }
+  const resumed = previous.results.length
+  const runOptions: AnalysisOptions =
+    resumed > 0
+      ? {
+          ...options,
+          skipIndices: previous.results.map((r) => r.index),
+          previousResults: previous.results,
+        }
+      : options
+  let appender: ResultsAppender | null = null
   const progress = new ProgressLine()
   try {
-    for await (const event of runAnalysis(options, signal)) {
+    for await (const event of runAnalysis(runOptions, signal)) {
       switch (event.type) {
         case 'started':
+          // The inputs are read and the model is loaded: only now is DIR touched.
+          makeOutDir(outDir)
+          if (o.fresh) for (const f of [resultsPath, summaryPath]) rmSync(f, { force: true })
+          writeFileAtomicSync(join(outDir, RUN_FILE), JSON.stringify(wanted, null, 2) + '\n')
+          appender = ResultsAppender.open(resultsPath, o.fresh ? 0 : previous.validBytes)
           process.stderr.write(
-            `${options.label}: ${event.total} samples, ${event.model.form} model on ${event.provider.used}` +
+            `${options.label}: ${event.total} samples${resumed > 0 ? ` (${event.alreadyDone} already in ${resultsPath}, resumed)` : ''}, ` +
+              `${event.model.form} model on ${event.provider.used}` +
               ` (${event.provider.attempts.map((a) => `${a.name} ${a.ok ? 'ok' : `no: ${a.reason}`}`).join('; ')})\n`,
           )
           break
         case 'sample':
-          // One line per sample, written as it arrives (writeSync hands it to the OS immediately).
-          writeSync(fd, JSON.stringify(event.result) + '\n')
+          // One line per sample, flushed to disk before the next: a kill loses at most the one in flight.
+          appender!.append(event.result)
           break
         case 'progress':
           progress.update(event.done, event.total, event.tokensPerSecond, event.etaSeconds)
           break
         case 'finished': {
           progress.end()
-          const file = join(outDir, 'summary.json')
-          writeFileSync(`${file}.tmp`, JSON.stringify(event.summary, null, 2) + '\n')
-          renameSync(`${file}.tmp`, file)
+          writeFileAtomicSync(summaryPath, JSON.stringify(event.summary, null, 2) + '\n')
           return event.summary
         }
         case 'failed':
@@ -168,13 +336,28 @@ export async function analyzeToDir(
           throw new InputError(event.message)
         case 'cancelled':
           progress.end()
-          throw new Error(`cancelled after ${event.done} samples (kept in ${resultsPath})`)
+          throw new Error(
+            `cancelled after ${event.done} samples (kept in ${resultsPath}; run again to resume)`,
+          )
       }
     }
     throw new Error('the run ended without a summary')
   } finally {
+    ;(appender as ResultsAppender | null)?.close()
+  }
+}
+
+/** Writes a file through a temporary beside it and a rename, so a kill never leaves half of it. */
+function writeFileAtomicSync(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, text)
+  const fd = openSync(tmp, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
     closeSync(fd)
   }
+  renameSync(tmp, file)
 }
 
 const f = (x: number | undefined, d = 4) => (x === undefined ? '—' : x.toFixed(d))
@@ -220,21 +403,44 @@ export async function run(argv: string[]): Promise<number> {
     dataPath: resolve(required(values.data, 'data')),
     settings,
   }
-  const outDir = resolve(required(values.out, 'out'))
+  const outDir = checkOutDir(required(values.out, 'out'))
   const controller = new AbortController()
   const onSigint = () => controller.abort()
   process.once('SIGINT', onSigint)
   try {
-    const summary = await analyzeToDir(options, outDir, controller.signal)
+    const summary = await analyzeToDir(options, outDir, controller.signal, { fresh: values.fresh === true })
     console.log(
       `${summary.counts.scored} scored, ${summary.counts.skipped} skipped, ${summary.wallSeconds.toFixed(1)} s, ` +
         `${summary.tokensPerSecond.toFixed(0)} tok/s on ${summary.provider.used}`,
     )
     for (const line of formatMeans(summary)) console.log(line)
+    if (summary.invalidUtf8Samples) {
+      console.error(
+        `warning: ${options.dataPath}: ${summary.invalidUtf8Samples} sample(s) hold bytes that are not UTF-8 (read as U+FFFD)`,
+      )
+    }
     console.log(`wrote ${join(outDir, 'results.jsonl')} and ${join(outDir, 'summary.json')}`)
+    if (summary.counts.total > 0 && summary.counts.scored === 0) {
+      const first = readResultsReason(join(outDir, 'results.jsonl'))
+      console.error(
+        `losslens analyze: ${options.dataPath}: every sample was skipped, nothing was measured${first ? ` (${first})` : ''}`,
+      )
+      return EXIT.input
+    }
     if (values.report !== undefined) await reportAfterAnalysis(values, summary, outDir)
     return 0
   } finally {
     process.off('SIGINT', onSigint)
+  }
+}
+
+/** The reason the first sample of a results file was skipped. */
+function readResultsReason(file: string): string | null {
+  try {
+    const first = readFileSync(file, 'utf8').split('\n', 1)[0]
+    const r = first ? (JSON.parse(first) as { skipped?: unknown }) : null
+    return typeof r?.skipped === 'string' ? r.skipped : null
+  } catch {
+    return null
   }
 }

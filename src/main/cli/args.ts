@@ -4,16 +4,34 @@ import { UsageError } from '../engine/errors'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
+/**
+ * `--flag -5` for a string option reads as the value -5 (node's parseArgs calls it ambiguous, and the
+ * range check then says what is allowed): such pairs are joined as `--flag=-5`.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    const name = a.startsWith('--') ? a.slice(2) : null
+    const next = argv[i + 1]
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
 /** Parses argv strictly; an unknown flag, a missing value or a stray argument is a UsageError (exit 2). */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
   try {
     return parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
     })
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    throw new UsageError((err as Error).message.split('\n')[0]!)
   }
 }
 
@@ -23,7 +41,7 @@ export function required(value: string | undefined, flag: string): string {
   return value
 }
 
-/** Parses an integer option within [min, max]; UsageError naming the flag and the value. */
+/** Parses an integer option within [min, max]; UsageError naming the flag, the range and the value. */
 export function intOption(
   value: string | undefined,
   flag: string,

@@ -1,6 +1,6 @@
 /** `losslens check-data --data eval.json --train train.jsonl [--json]` */
 import type { DataConsistency } from '../../shared/evidence'
-import { checkDataConsistency } from '../engine/evidence/data-consistency'
+import { runIsolated } from '../engine/isolated/client'
 import { diagnoseData, kindFromConsistency, verdictText } from '../../shared/diagnosis'
 import type { DatasetKind } from '../../shared/experiment'
 import { UsageError } from '../engine/errors'
@@ -33,11 +33,21 @@ export async function run(argv: string[]): Promise<number> {
     return 0
   }
   const showProgress = !values.json && process.stderr.isTTY
-  const report = await checkDataConsistency(required(values.data, 'data'), required(values.train, 'train'), {
-    onProgress: showProgress
-      ? (read, total) => process.stderr.write(`\rscanning ${((100 * read) / Math.max(total, 1)).toFixed(0)}%`)
-      : undefined,
-  })
+  const report = await runIsolated(
+    {
+      kind: 'checkData',
+      evalPath: required(values.data, 'data'),
+      trainPath: required(values.train, 'train'),
+    },
+    {
+      ...(showProgress
+        ? {
+            onProgress: (read: number, total: number) =>
+              process.stderr.write(`\rscanning ${((100 * read) / Math.max(total, 1)).toFixed(0)}%`),
+          }
+        : {}),
+    },
+  )
   if (showProgress) process.stderr.write('\r\x1b[K')
   if (values.json) printJson(report)
   else console.log(summary(report))

@@ -104,6 +104,9 @@ export async function run(argv: string[]): Promise<number> {
       settings,
     },
     outDir,
+    undefined,
+    // The demo's folder is its own: each demo starts over.
+    { fresh: true },
   )
   const logPath = join(demo, 'train.log')
   const log = existsSync(logPath) ? await readTrainLog(logPath) : null

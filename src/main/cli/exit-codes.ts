@@ -3,6 +3,7 @@
  * "you called it wrong" from "a file is bad" without parsing messages.
  */
 import { InputError, UsageError } from '../engine/errors'
+import { StoreError } from '../store/atomic'
 
 export const EXIT = {
   /** Done; for `report`, whatever its verdicts (a report is content, not a check). */
@@ -19,9 +20,9 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
-/** The exit code for what a command threw. */
+/** The exit code for what a command threw: a store that cannot be read or written is an input error too. */
 export function exitCodeOf(err: unknown): ExitCode {
   if (err instanceof UsageError) return EXIT.usage
-  if (err instanceof InputError) return EXIT.input
+  if (err instanceof InputError || err instanceof StoreError) return EXIT.input
   return EXIT.failed
 }

@@ -1,6 +1,8 @@
 /** `losslens make-eval --train train.jsonl --count 20 --seed 42 --out eval.json` */
 import { writeEvalSet } from '../engine/evidence/make-eval'
+import { dirname } from 'node:path'
 import { intOption, parseCommandArgs, printJson, required } from './args'
+import { checkOutDir, makeOutDir } from './out-dir'
 
 const USAGE = `usage: losslens make-eval --train train.jsonl --count N --seed S --out eval.json [--json]
 
@@ -22,7 +24,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const count = intOption(values.count, 'count', 20, 1, 1e7)
   const seed = intOption(values.seed, 'seed', 42, 0, 2 ** 32 - 1)
-  const result = await writeEvalSet(required(values.train, 'train'), required(values.out, 'out'), {
+  const out = required(values.out, 'out')
+  makeOutDir(checkOutDir(dirname(out)))
+  const result = await writeEvalSet(required(values.train, 'train'), out, {
     count,
     seed,
   })

@@ -1,7 +1,7 @@
 /** `losslens parse-log --log train.log [--tail 50] [--json]` */
 import type { TrainLog } from '../../shared/evidence'
 import { DEFAULT_WINDOW_LINES } from '../../shared/diagnosis/training-reference'
-import { readTrainLog } from '../engine/evidence/train-log'
+import { runIsolated } from '../engine/isolated/client'
 import { intOption, parseCommandArgs, printJson, required } from './args'
 
 const USAGE = `usage: losslens parse-log --log train.log|log.csv|log.jsonl [--tail N] [--json]
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0
   }
   const tail = intOption(values.tail, 'tail', DEFAULT_WINDOW_LINES, 1)
-  const log = await readTrainLog(required(values.log, 'log'), { tail })
+  const log = await runIsolated({ kind: 'parseTrainLog', path: required(values.log, 'log'), tail })
   if (values.json) printJson(log)
   else console.log(summary(log))
   return 0

@@ -1,6 +1,6 @@
 /** `losslens verify-weights --checkpoint X.pth|X.safetensors --model Y.onnx [--json]` */
 import type { WeightReport } from '../../shared/evidence'
-import { verifyWeights } from '../engine/weights/match-weights'
+import { runIsolated } from '../engine/isolated/client'
 import { UsageError } from '../engine/errors'
 import { EXIT } from './exit-codes'
 import { parseCommandArgs, printJson, required } from './args'
@@ -26,11 +26,13 @@ export async function run(argv: string[]): Promise<number> {
   const rtol = values.rtol === undefined ? undefined : Number(values.rtol)
   if (rtol !== undefined && !(rtol >= 0))
     throw new UsageError(`--rtol must be a number >= 0, got "${values.rtol}"`)
-  const report = await verifyWeights(
-    required(values.checkpoint, 'checkpoint'),
-    required(values.model, 'model'),
-    { rtol },
-  )
+  // In a child process: a checkpoint that makes Node abort ends the check with an error, not the CLI.
+  const report = await runIsolated({
+    kind: 'verifyWeights',
+    checkpointPath: required(values.checkpoint, 'checkpoint'),
+    modelPath: required(values.model, 'model'),
+    ...(rtol !== undefined ? { rtol } : {}),
+  })
   if (values.json) printJson(report)
   else console.log(summary(report))
   return report.matched === report.total ? EXIT.ok : EXIT.problem

@@ -68,6 +68,7 @@ export async function* analyzeCore(
     const measures = new Set<Measure>(settings.measures)
     const all = await readSamples(opts.dataPath)
     const samples = settings.limit !== undefined ? all.slice(0, settings.limit) : all
+    const invalidUtf8 = samples.filter((x) => x.invalidUtf8).length
     const tokenizer = await TextTokenizer.load(opts.tokenizerPath)
     const opened = await openModel(opts.modelPath, settings.provider, settings.threads)
     session = opened.session
@@ -163,7 +164,8 @@ export async function* analyzeCore(
     const cancelled = (): RunEvent => ({ type: 'cancelled', runId, done: alreadyDone + results.length })
 
     for (const sample of todo) {
-      const ids = tokenizer.encode(sample.text, settings.addBos)
+      // Only the first N + 2 tokens are ever used (bucketKey): a huge sample is tokenized on a prefix.
+      const ids = tokenizer.encodeAtLeast(sample.text, N + 2, settings.addBos)
       if (ids.length < N) {
         const r: SampleResult = {
           index: sample.index,
@@ -224,6 +226,7 @@ export async function* analyzeCore(
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       losslensVersion: losslensVersion(),
+      ...(invalidUtf8 > 0 ? { invalidUtf8Samples: invalidUtf8 } : {}),
     }
     yield { type: 'finished', runId, summary }
   } catch (err) {

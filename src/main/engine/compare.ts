@@ -122,7 +122,7 @@ export async function compareCore(
     tokenizer.checkFits(vb, opts.base.modelPath)
     const batchSize = Math.max(1, Math.min(opts.batchSize ?? 8, base.maxBatch, other.maxBatch))
     const scoredSamples = samples
-      .map((s) => ({ sample: s, ids: tokenizer.encode(s.text, opts.addBos ?? false) }))
+      .map((s) => ({ sample: s, ids: tokenizer.encodeAtLeast(s.text, N + 2, opts.addBos ?? false) }))
       .filter((p) => p.ids.length >= N)
     const stats = new TokenStats()
     const perSample: SampleComparison[] = []

@@ -3,14 +3,20 @@
  * `{"conversations": [{role, content}, ...]}` SFT rows (rendered with MiniMind's ChatML template).
  */
 import { createHash } from 'node:crypto'
+import { isUtf8 } from 'node:buffer'
 import { readFile } from 'node:fs/promises'
-import { InputError } from './errors'
+import { InputError, checkInputFile, jsonErrorWithoutText } from './errors'
 
 export interface EvalSample {
   /** Position in the file (0-based), stable across runs: results.jsonl and resume rely on it. */
   index: number
   text: string
+  /** Its bytes were not valid UTF-8 (the bad bytes read as U+FFFD). */
+  invalidUtf8?: true
 }
+
+/** The largest evaluation set read whole (they are small; training data is streamed elsewhere). */
+export const MAX_DATASET_BYTES = 512 << 20
 
 interface ChatTurn {
   role: string
@@ -51,7 +57,7 @@ export function parseSamples(content: string, file: string): EvalSample[] {
     try {
       rows = JSON.parse(trimmed)
     } catch (err) {
-      throw new InputError(`not valid JSON (${(err as Error).message})`, file)
+      throw new InputError(`not valid JSON (${jsonErrorWithoutText(err)})`, file)
     }
     if (!Array.isArray(rows)) throw new InputError('expected a JSON array of samples', file)
     return rows.map((row, index) => ({ index, text: sampleText(row, file, `item ${index + 1}`) }))
@@ -65,23 +71,61 @@ export function parseSamples(content: string, file: string): EvalSample[] {
     try {
       row = JSON.parse(line)
     } catch (err) {
-      throw new InputError(`line ${i + 1}: malformed JSON (${(err as Error).message})`, file)
+      throw new InputError(`line ${i + 1}: malformed JSON (${jsonErrorWithoutText(err)})`, file)
     }
     samples.push({ index: samples.length, text: sampleText(row, file, `line ${i + 1}`) })
   }
   return samples
 }
 
-/** Reads a dataset file; InputError when it is missing or malformed. */
+/** Reads a dataset file; InputError when it is missing, a folder, too large or malformed. */
 export async function readSamples(file: string): Promise<EvalSample[]> {
-  let content: string
+  let bytes: Buffer
   try {
-    content = await readFile(file, 'utf8')
+    const size = await checkInputFile(file, undefined, 'dataset')
+    if (size > MAX_DATASET_BYTES) {
+      throw new InputError(
+        `${size} bytes is more than LossLens reads as an evaluation set (${MAX_DATASET_BYTES >> 20} MiB); draw a smaller one with make-eval`,
+        file,
+      )
+    }
+    bytes = await readFile(file)
   } catch (err) {
+    if (err instanceof InputError) throw err
     const code = (err as NodeJS.ErrnoException).code
     throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`, file)
   }
-  return parseSamples(content, file)
+  const samples = parseSamples(bytes.toString('utf8'), file)
+  if (!isUtf8(bytes)) markInvalidUtf8(samples, bytes)
+  return samples
+}
+
+/**
+ * Marks the samples whose bytes are not valid UTF-8. JSONL: by line; a JSON array: the samples whose
+ * text holds U+FFFD (which is what the bad bytes became).
+ */
+function markInvalidUtf8(samples: EvalSample[], bytes: Buffer): void {
+  const head = bytes
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+  if (head.startsWith('[')) {
+    for (const s of samples) if (s.text.includes('\uFFFD')) s.invalidUtf8 = true
+    return
+  }
+  let index = 0
+  let start = 0
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start)
+    if (end < 0) end = bytes.length
+    const line = bytes.subarray(start, end)
+    if (line.toString('latin1').trim().length > 0) {
+      if (!isUtf8(line) && samples[index]) samples[index]!.invalidUtf8 = true
+      index++
+    }
+    start = end + 1
+  }
 }
 
 /** Stable sample id: the first 16 hex digits of the SHA-256 of its text. */

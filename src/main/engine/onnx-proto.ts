@@ -6,7 +6,7 @@
  * one initializer's values reads only that initializer's bytes (inline or in an external data file).
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { InputError } from './errors'
+import { InputError, checkInputFile } from './errors'
 import { elementCount, type ElementType } from './weights/float-bits'
 import { onnxElementType, readTensorValues, signedVarintsOf, type DataRef } from './weights/onnx-tensor-data'
 
@@ -268,6 +268,7 @@ async function scanModel(win: FileWindow, withTensors: boolean): Promise<ModelSc
 }
 
 async function withModelFile<T>(path: string, body: (win: FileWindow) => Promise<T>): Promise<T> {
+  await checkInputFile(path, undefined, 'ONNX model')
   let fh: FileHandle
   try {
     fh = await open(path, 'r')

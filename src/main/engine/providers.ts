@@ -123,7 +123,9 @@ async function missingFileCheck(path: string): Promise<void> {
   const { stat } = await import('node:fs/promises')
   try {
     const s = await stat(path)
-    if (!s.isFile()) throw new InputError('not a file', path)
+    if (s.isDirectory()) throw new InputError('is a folder, not an ONNX model', path)
+    if (!s.isFile())
+      throw new InputError('is not a regular file (a device, socket or pipe), not an ONNX model', path)
   } catch (err) {
     if (err instanceof InputError) throw err
     const code = (err as NodeJS.ErrnoException).code

@@ -6,7 +6,15 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Tokenizer } from '@huggingface/tokenizers'
-import { InputError, errorMessage } from './errors'
+import { InputError, checkInputFile, errorMessage, jsonErrorWithoutText } from './errors'
+
+/** The largest tokenizer.json read (real ones are a few MB; Qwen's is 11 MB). */
+const MAX_TOKENIZER_BYTES = 256 << 20
+
+/** Texts longer than this many characters are tokenized on a prefix (encodeAtLeast). */
+export const PREFIX_CHARS = 1 << 16
+/** Tokens dropped at the end of a prefix's encoding: the ones the cut could have changed. */
+const PREFIX_MARGIN_TOKENS = 64
 
 export class TextTokenizer {
   readonly #tokenizer: Tokenizer
@@ -24,13 +32,15 @@ export class TextTokenizer {
 
   /** Reads tokenizer.json (and tokenizer_config.json beside it when present). */
   static async load(path: string): Promise<TextTokenizer> {
+    await checkInputFile(path, MAX_TOKENIZER_BYTES, 'tokenizer.json')
     let json: Record<string, unknown>
     try {
       json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT') throw new InputError('file not found', path)
-      if (err instanceof SyntaxError) throw new InputError(`not valid JSON (${err.message})`, path)
+      if (err instanceof SyntaxError)
+        throw new InputError(`not valid JSON (${jsonErrorWithoutText(err)})`, path)
       throw new InputError(`cannot read (${code ?? errorMessage(err)})`, path)
     }
     const model = json.model as { vocab?: unknown } | undefined
@@ -80,6 +90,23 @@ export class TextTokenizer {
       )
     }
     return [this.bosId, ...ids]
+  }
+
+  /**
+   * Token ids of at least the first `need` tokens of a text, without tokenizing all of a huge one: a
+   * text longer than PREFIX_CHARS is encoded on a growing prefix until that prefix gives `need`
+   * tokens plus a margin (the tokens near the cut, which the rest of the text could change, are
+   * beyond what is used). A 50 MB one-line sample then costs milliseconds, not minutes.
+   */
+  encodeAtLeast(text: string, need: number, addBos = false): number[] {
+    if (text.length <= PREFIX_CHARS) return this.encode(text, addBos)
+    for (let chars = Math.max(PREFIX_CHARS, need * 32); ; chars *= 4) {
+      if (chars >= text.length) return this.encode(text, addBos)
+      // Never cut a surrogate pair in half.
+      const end = /[\uD800-\uDBFF]/.test(text[chars - 1]!) ? chars + 1 : chars
+      const ids = this.encode(text.slice(0, end), addBos)
+      if (ids.length >= need + PREFIX_MARGIN_TOKENS) return ids.slice(0, ids.length - PREFIX_MARGIN_TOKENS)
+    }
   }
 
   /** Text of a run of ids (special tokens kept, so the window shows exactly what the model saw). */

@@ -21,6 +21,8 @@ export interface HostServices {
   chooseFolder?(title?: string): Promise<string | null>
   /** Moves a file or folder to the trash (the OS trash in Electron, <workspace>/.trash in the bridge). */
   trash(path: string): Promise<void>
+  /** The bridge's one interpreter, fixed when it starts (--python, LOSSLENS_PYTHON); default python3. */
+  python?: string
 }
 
 /** One checkpoint as the engine's compareTokens takes it. */

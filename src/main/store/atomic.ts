@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
+import { jsonErrorWithoutText } from '../engine/errors'
 
 /** Writes `data` to `file` atomically; on any failure the old file (if any) is left untouched. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -26,6 +27,44 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     throw err
   }
   await syncDir(dir)
+}
+
+const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
+
+/**
+ * Removes the temp files writeFileAtomic leaves when its process is killed mid-save: those of a
+ * process that no longer runs, or older than an hour. Returns how many were removed.
+ */
+export async function cleanStaleTemps(dir: string, now = Date.now()): Promise<number> {
+  let names: string[]
+  try {
+    names = await fs.promises.readdir(dir)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const m = TEMP_FILE.exec(name)
+    if (!m) continue
+    const pid = Number(m[1])
+    const file = join(dir, name)
+    const stat = await fs.promises.lstat(file).catch(() => null)
+    if (!stat?.isFile()) continue
+    if (pid === process.pid && now - stat.mtimeMs < 3_600_000) continue
+    if (pid !== process.pid && isAlive(pid) && now - stat.mtimeMs < 3_600_000) continue
+    await fs.promises.rm(file, { force: true }).catch(() => undefined)
+    removed++
+  }
+  return removed
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** Pretty JSON with a trailing newline: human-readable and diffable, as the workspace promises. */
@@ -64,7 +103,7 @@ export async function readJsonFile(file: string): Promise<unknown> {
     return JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (err) {
     throw new StoreError(
-      `${file}: not valid JSON (${(err as Error).message}); the file was left as it is`,
+      `${file}: not valid JSON (${jsonErrorWithoutText(err)}); the file was left as it is`,
       file,
     )
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { ExperimentIdSchema, ExperimentSchema, type Experiment } from '../../shared/experiment'
-import { readJsonFile, StoreError, writeJsonAtomic } from './atomic'
+import { cleanStaleTemps, readJsonFile, StoreError, writeJsonAtomic } from './atomic'
 import { DEFAULT_RUN_SETTINGS } from './defaults'
 import { mapExperimentPaths, resolveStoredPath, toStoredPath } from './paths'
 
@@ -32,7 +32,21 @@ export class Workspace {
     const workspace = new Workspace(root)
     const created = !fs.existsSync(workspace.experimentsDir)
     await fs.promises.mkdir(workspace.experimentsDir, { recursive: true })
+    if (!created) await workspace.cleanStaleTemps()
     return { workspace, created }
+  }
+
+  /** Removes temp files that saves killed mid-write left beside experiment.json and run.json. */
+  async cleanStaleTemps(): Promise<number> {
+    let removed = 0
+    const ids = await fs.promises.readdir(this.experimentsDir).catch(() => [] as string[])
+    for (const id of ids) {
+      const dir = join(this.experimentsDir, id)
+      removed += await cleanStaleTemps(dir)
+      const runs = await fs.promises.readdir(join(dir, 'runs')).catch(() => [] as string[])
+      for (const run of runs) removed += await cleanStaleTemps(join(dir, 'runs', run))
+    }
+    return removed
   }
 
   get experimentsDir(): string {

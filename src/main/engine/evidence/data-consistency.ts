@@ -9,7 +9,7 @@ import type { DataConsistency } from '../../../shared/evidence'
 import { readSamples, sampleText, type EvalSample } from '../dataset'
 import { createHash } from 'node:crypto'
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises'
-import { InputError } from '../errors'
+import { InputError, checkInputFile } from '../errors'
 import { forEachLine, type StreamOptions } from './line-stream'
 
 // Whitespace other than a plain space, two spaces in a row, or a space at either end.
@@ -211,7 +211,9 @@ export async function checkDataConsistency(
   trainPath: string,
   options: CheckDataOptions = {},
 ): Promise<DataConsistency> {
-  return findSamplesInTraining(await readSamples(evalPath), trainPath, evalPath, options)
+  const samples = await readSamples(evalPath)
+  await checkInputFile(trainPath, undefined, 'training data file')
+  return findSamplesInTraining(samples, trainPath, evalPath, options)
 }
 
 /** True when the file's first non-blank character opens a JSON array. */
@@ -224,7 +226,7 @@ async function startsWithJsonArray(path: string): Promise<boolean> {
   }
   try {
     const head = Buffer.alloc(4096)
-    const { bytesRead } = await fh.read(head, 0, head.length, 0)
+    const { bytesRead } = await fh.read(head, 0, head.length, 0).catch(() => ({ bytesRead: 0 }))
     return head
       .toString('utf8', 0, bytesRead)
       .replace(/^\uFEFF/, '')

@@ -14,7 +14,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { InputError } from '../errors'
+import { InputError, jsonErrorWithoutText } from '../errors'
 
 /** What to export and with which interpreter. */
 export interface ExporterOptions {
@@ -135,7 +135,7 @@ async function collectOutputs(outDir: string): Promise<ExporterResult> {
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
   } catch (err) {
-    throw new InputError(`manifest.json is not valid JSON (${(err as Error).message})`, outDir)
+    throw new InputError(`manifest.json is not valid JSON (${jsonErrorWithoutText(err)})`, outDir)
   }
   if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) {
     throw new InputError('manifest.json is not a JSON object', outDir)

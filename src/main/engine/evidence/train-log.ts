@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import type { TrainLog } from '../../../shared/evidence'
-import { InputError } from '../errors'
+import { InputError, checkInputFile } from '../errors'
 
 type Point = TrainLog['points'][number]
 
@@ -17,6 +17,8 @@ export interface ParseLogOptions {
 }
 
 export const DEFAULT_TAIL = 10
+/** The largest training log read whole (a year of MiniMind logging is a few MB). */
+const MAX_LOG_BYTES = 256 << 20
 const UNPARSED_KEPT = 200
 const UNPARSED_TEXT_CHARS = 200
 
@@ -216,6 +218,7 @@ export function parseTrainLog(content: string, path: string, options: ParseLogOp
 
 /** Reads and parses a training log; InputError when it is missing or holds no loss at all. */
 export async function readTrainLog(path: string, options: ParseLogOptions = {}): Promise<TrainLog> {
+  await checkInputFile(path, MAX_LOG_BYTES, 'training log')
   let content: string
   try {
     content = await readFile(path, 'utf8')

@@ -1,7 +1,7 @@
 /** A checkpoint's tensors, whatever the file format: names, shapes and lazy float32 readers. */
 import { open } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { InputError } from '../errors'
+import { InputError, checkInputFile } from '../errors'
 import type { ElementType } from './float-bits'
 import { looksLikeZip } from './zip-archive'
 import { openTorchCheckpoint, refuseBarePickle } from './torch-checkpoint'
@@ -31,6 +31,7 @@ export interface Checkpoint {
 
 /** Opens a .pth (torch.save zip) or .safetensors checkpoint, by content rather than by extension. */
 export async function openCheckpoint(path: string): Promise<Checkpoint> {
+  await checkInputFile(path, undefined, 'checkpoint')
   let head: Buffer
   try {
     const fh = await open(path, 'r')

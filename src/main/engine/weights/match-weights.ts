@@ -103,9 +103,16 @@ export async function verifyWeights(
 ): Promise<WeightReport> {
   const initializers = await readOnnxInitializers(modelPath)
   const checkpoint = await openCheckpoint(checkpointPath)
+  // A checkpoint tensor can only pair with an initializer of as many elements (same shape or its
+  // transpose): others are never read, so a huge tensor that matches nothing costs no memory.
+  const counts = new Set(
+    initializers
+      .filter((i) => i.elementType !== null && isFloatType(i.elementType))
+      .map((i) => i.dims.reduce((a, b) => a * b, 1)),
+  )
   let groups: Group[]
   try {
-    groups = await loadGroups(checkpoint.tensors, options)
+    groups = await loadGroups(checkpoint.tensors, options, counts)
   } finally {
     await checkpoint.close()
   }
@@ -272,7 +279,16 @@ function maxTolerance(groups: Group[], inits: Init[]): number {
  * Reads the checkpoint's float tensors once each, merging names that share bytes in the file
  * (torch's tied weights) and the embed/lm_head pair when saved as two equal copies.
  */
-async function loadGroups(tensors: CheckpointTensor[], options: VerifyWeightsOptions): Promise<Group[]> {
+async function loadGroups(
+  tensors: CheckpointTensor[],
+  options: VerifyWeightsOptions,
+  counts: Set<number>,
+): Promise<Group[]> {
+  const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1)
+  const readers = new Map<Group, CheckpointTensor>()
+  /** A group's values, read now when they were skipped above (only for the tied-weights check). */
+  const valuesOf = async (g: Group) =>
+    g.values.length === count(g.shape) ? g.values : await readers.get(g)!.read()
   const byShare = new Map<string, Group>()
   const groups: Group[] = []
   let done = 0
@@ -291,11 +307,12 @@ async function loadGroups(tensors: CheckpointTensor[], options: VerifyWeightsOpt
       canonical: new Set([canonicalTensorName(t.name)]),
       shape: t.shape,
       type: t.elementType,
-      values: await t.read(),
+      values: counts.has(count(t.shape)) ? await t.read() : new Float32Array(0),
       matchedTo: [],
       mismatch: null,
     }
     if (t.shareKey !== null) byShare.set(t.shareKey, group)
+    readers.set(group, t)
     groups.push(group)
   }
   const [embed, head] = TIED_PAIR.map((n) => groups.find((g) => g.canonical.has(n)))
@@ -304,7 +321,7 @@ async function loadGroups(tensors: CheckpointTensor[], options: VerifyWeightsOpt
     head &&
     embed !== head &&
     sameShape(embed.shape, head.shape) &&
-    equalValues(embed.values, head.values)
+    equalValues(await valuesOf(embed), await valuesOf(head))
   ) {
     embed.names.push(...head.names)
     for (const n of head.canonical) embed.canonical.add(n)

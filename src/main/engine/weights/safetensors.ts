@@ -3,7 +3,8 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}`, then the tensors' bytes.
  */
 import { open } from 'node:fs/promises'
-import { InputError } from '../errors'
+import { InputError, jsonErrorWithoutText } from '../errors'
+import { readExactly } from './zip-archive'
 import type { Checkpoint, CheckpointTensor } from './checkpoint'
 import { bytesToFloat32, ELEMENT_BYTES, elementCount, type ElementType } from './float-bits'
 
@@ -19,6 +20,9 @@ const DTYPES: Record<string, ElementType> = {
   U8: 'uint8',
   BOOL: 'bool',
 }
+
+/** The largest header read: safetensors' own limit is 100 MB, and real headers are kilobytes. */
+const MAX_HEADER_BYTES = 16 << 20
 
 interface HeaderEntry {
   dtype: string
@@ -44,20 +48,33 @@ export async function openSafetensors(path: string): Promise<Checkpoint> {
   const fh = await open(path, 'r')
   try {
     const { size } = await fh.stat()
-    const lengthBytes = Buffer.alloc(8)
-    await fh.read(lengthBytes, 0, 8, 0)
+    if (size < 8)
+      throw new InputError(`not a safetensors file (${size} bytes, shorter than its header length)`, path)
+    const lengthBytes = await readExactly(fh, 0, 8, path)
     const headerLength = Number(lengthBytes.readBigUInt64LE(0))
-    if (headerLength <= 0 || 8 + headerLength > size || headerLength > 100_000_000) {
+    if (headerLength <= 0)
       throw new InputError(`not a safetensors file (header length ${headerLength})`, path)
+    if (8 + headerLength > size) {
+      throw new InputError(
+        `safetensors header of ${headerLength} bytes runs past the end of the ${size}-byte file (truncated?)`,
+        path,
+      )
     }
-    const headerBytes = Buffer.alloc(headerLength)
-    await fh.read(headerBytes, 0, headerLength, 8)
+    if (headerLength > MAX_HEADER_BYTES) {
+      throw new InputError(
+        `safetensors header of ${headerLength} bytes is larger than LossLens reads (${MAX_HEADER_BYTES}); real headers are kilobytes`,
+        path,
+      )
+    }
+    const headerBytes = await readExactly(fh, 8, headerLength, path)
     let header: Record<string, unknown>
     try {
       header = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>
     } catch (err) {
-      throw new InputError(`not a safetensors file (header is not JSON: ${(err as Error).message})`, path)
+      throw new InputError(`not a safetensors file (header is not JSON: ${jsonErrorWithoutText(err)})`, path)
     }
+    if (!header || typeof header !== 'object' || Array.isArray(header))
+      throw new InputError('not a safetensors file (header is not a JSON object)', path)
     const dataStart = 8 + headerLength
     const tensors: CheckpointTensor[] = []
     for (const [name, value] of Object.entries(header)) {
@@ -81,9 +98,7 @@ export async function openSafetensors(path: string): Promise<Checkpoint> {
         // Two names over the same byte range are the same tensor (safetensors forbids overlaps otherwise).
         shareKey: `${begin}:${end}`,
         async read() {
-          const bytes = Buffer.alloc(end - begin)
-          await fh.read(bytes, 0, end - begin, dataStart + begin)
-          return bytesToFloat32(bytes, type, count)
+          return bytesToFloat32(await readExactly(fh, dataStart + begin, end - begin, path), type, count)
         },
       })
     }

@@ -23,6 +23,9 @@ const STORAGE_TYPES: Record<string, ElementType> = {
   BoolStorage: 'bool',
 }
 
+/** The most data.pkl LossLens interprets: a real state_dict's pickle is kilobytes. */
+const MAX_PICKLE_BYTES = 64 << 20
+
 /** Keys under which training scripts nest the state_dict in a larger checkpoint. */
 const NESTED_KEYS = ['model', 'state_dict', 'model_state_dict', 'module', 'net']
 
@@ -143,9 +146,17 @@ export async function openTorchCheckpoint(path: string): Promise<Checkpoint> {
     const pkl = zip.names().find((n) => n === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(n))
     if (!pkl) throw new InputError('a zip archive without data.pkl: not a torch.save checkpoint', path)
     const prefix = pkl.slice(0, -'data.pkl'.length)
-    const order = zip.size(`${prefix}byteorder`)
-      ? (await zip.read(`${prefix}byteorder`)).toString()
-      : 'little'
+    const pklSize = zip.size(pkl)!
+    if (pklSize > MAX_PICKLE_BYTES) {
+      throw new InputError(
+        `${pkl} is ${pklSize} bytes; a state_dict's pickle is far smaller (at most ${MAX_PICKLE_BYTES} read)`,
+        path,
+      )
+    }
+    const orderSize = zip.size(`${prefix}byteorder`)
+    if (orderSize !== undefined && orderSize > 16)
+      throw new InputError(`${prefix}byteorder is ${orderSize} bytes, not "little" or "big"`, path)
+    const order = orderSize ? (await zip.read(`${prefix}byteorder`)).toString() : 'little'
     if (order.trim() !== 'little')
       throw new InputError(`storages are ${order.trim()}-endian; only little-endian is read`, path)
     const root = unpickle(await zip.read(pkl), stateDictHooks(path), path)

@@ -2,10 +2,14 @@
  * Just enough of the zip format to read torch.save archives: the central directory (zip64
  * included, as torch writes it past 4 GB) and positional reads of stored entries, so one tensor
  * can be read without reading the others. Deflated entries (an archive re-zipped by hand) are
- * inflated whole.
+ * inflated as a stream, keeping only the bytes asked for and stopping at the entry's declared size.
+ *
+ * Every size the archive declares is checked against the file's real size before anything is
+ * allocated, and reads are done in chunks below 2^31 bytes (Node aborts the process on one larger
+ * read), so a crafted archive ends in an InputError naming the file, never in an abort.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { inflateRawSync } from 'node:zlib'
+import { createInflateRaw } from 'node:zlib'
 import { InputError } from '../errors'
 
 interface ZipEntry {
@@ -31,22 +35,26 @@ export function looksLikeZip(head: Uint8Array): boolean {
 export class ZipArchive {
   readonly #fh: FileHandle
   readonly #entries: Map<string, ZipEntry>
+  readonly #fileSize: number
 
   private constructor(
     readonly path: string,
     fh: FileHandle,
     entries: Map<string, ZipEntry>,
+    fileSize: number,
   ) {
     this.#fh = fh
     this.#entries = entries
+    this.#fileSize = fileSize
   }
 
   /** Opens an archive and reads its central directory; InputError naming the file when it is not one. */
   static async open(path: string): Promise<ZipArchive> {
     const fh = await open(path, 'r')
     try {
-      const entries = await readCentralDirectory(fh, path)
-      return new ZipArchive(path, fh, entries)
+      const { size } = await fh.stat()
+      const entries = await readCentralDirectory(fh, path, size)
+      return new ZipArchive(path, fh, entries, size)
     } catch (err) {
       await fh.close()
       throw err
@@ -71,16 +79,77 @@ export class ZipArchive {
     if (start < 0 || start + want > entry.size) {
       throw new InputError(`entry "${name}" is ${entry.size} bytes; asked for ${want} at ${start}`, this.path)
     }
+    if (want > MAX_READ_BYTES) {
+      throw new InputError(
+        `entry "${name}": a read of ${want} bytes is more than LossLens reads at once (${MAX_READ_BYTES})`,
+        this.path,
+      )
+    }
     const local = await readExactly(this.#fh, entry.localHeaderOffset, 30, this.path)
     if (local.readUInt32LE(0) !== LOCAL)
       throw new InputError(`corrupt zip: bad local header for "${name}"`, this.path)
     const dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28)
-    if (entry.method === 0) return readExactly(this.#fh, dataStart + start, want, this.path)
-    if (entry.method === 8) {
-      const whole = inflateRawSync(await readExactly(this.#fh, dataStart, entry.compressedSize, this.path))
-      return whole.subarray(start, start + want)
+    if (dataStart + entry.compressedSize > this.#fileSize) {
+      throw new InputError(
+        `corrupt zip: entry "${name}" declares ${entry.compressedSize} bytes at ${dataStart}, past the end of the ${this.#fileSize}-byte file`,
+        this.path,
+      )
     }
+    if (entry.method === 0) return readExactly(this.#fh, dataStart + start, want, this.path)
+    if (entry.method === 8) return this.#inflate(entry, dataStart, start, want)
     throw new InputError(`entry "${name}" uses zip compression method ${entry.method}`, this.path)
+  }
+
+  /**
+   * Inflates a deflated entry as a stream, in bounded memory: only bytes [start, start + want) are
+   * kept, and more output than the entry's declared size (a zip bomb lying about its size) is an error.
+   */
+  async #inflate(entry: ZipEntry, dataStart: number, start: number, want: number): Promise<Buffer> {
+    const out = Buffer.alloc(want)
+    const end = start + want
+    let produced = 0
+    const inflater = createInflateRaw({ chunkSize: 1 << 20 })
+    const feed = (async () => {
+      for (let at = 0; at < entry.compressedSize && produced < end; at += CHUNK_BYTES) {
+        const n = Math.min(CHUNK_BYTES, entry.compressedSize - at)
+        const chunk = await readExactly(this.#fh, dataStart + at, n, this.path)
+        if (!inflater.write(chunk)) await new Promise<void>((r) => inflater.once('drain', () => r()))
+      }
+      inflater.end()
+    })()
+    try {
+      for await (const piece of inflater as AsyncIterable<Buffer>) {
+        const from = Math.max(start, produced)
+        const to = Math.min(end, produced + piece.length)
+        if (to > from) piece.copy(out, from - start, from - produced, to - produced)
+        produced += piece.length
+        if (produced > entry.size) {
+          throw new InputError(
+            `corrupt zip: entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (a zip bomb?)`,
+            this.path,
+          )
+        }
+        if (produced >= end) break
+      }
+      await feed
+    } catch (err) {
+      inflater.destroy()
+      await feed.catch(() => undefined)
+      if (err instanceof InputError) throw err
+      throw new InputError(
+        `corrupt zip: entry "${entry.name}" does not inflate (${errorCode(err)})`,
+        this.path,
+      )
+    } finally {
+      inflater.destroy()
+    }
+    if (produced < end) {
+      throw new InputError(
+        `corrupt zip: entry "${entry.name}" inflates to ${produced} bytes, less than its declared ${entry.size}`,
+        this.path,
+      )
+    }
+    return out
   }
 
   async close(): Promise<void> {
@@ -88,19 +157,42 @@ export class ZipArchive {
   }
 }
 
-async function readExactly(fh: FileHandle, position: number, length: number, path: string): Promise<Buffer> {
+/** One read call's most bytes: Node aborts on a read of 2^31 bytes or more. */
+export const CHUNK_BYTES = 256 << 20
+/** The most one entry read returns (a tensor of 4 GiB would not fit in a Float32Array's widening anyway). */
+export const MAX_READ_BYTES = 2 ** 32 - 1
+
+function errorCode(err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  return e?.code ?? (err instanceof Error ? err.message : String(err))
+}
+
+/** Reads exactly `length` bytes at `position`, in chunks below 2^31 bytes; InputError when the file ends first. */
+export async function readExactly(
+  fh: FileHandle,
+  position: number,
+  length: number,
+  path: string,
+): Promise<Buffer> {
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_READ_BYTES) {
+    throw new InputError(`a read of ${length} bytes is more than LossLens reads at once`, path)
+  }
   const buf = Buffer.alloc(length)
   let done = 0
   while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done)
+    const n = Math.min(CHUNK_BYTES, length - done)
+    const { bytesRead } = await fh.read(buf, done, n, position + done)
     if (bytesRead === 0) throw new InputError(`truncated: wanted ${length} bytes at ${position}`, path)
     done += bytesRead
   }
   return buf
 }
 
-async function readCentralDirectory(fh: FileHandle, path: string): Promise<Map<string, ZipEntry>> {
-  const { size } = await fh.stat()
+async function readCentralDirectory(
+  fh: FileHandle,
+  path: string,
+  size: number,
+): Promise<Map<string, ZipEntry>> {
   // The end record is 22 bytes plus a comment of at most 65535 bytes.
   const tailLength = Math.min(size, 22 + 65535 + 20)
   const tail = await readExactly(fh, size - tailLength, tailLength, path)
@@ -123,6 +215,18 @@ async function readCentralDirectory(fh: FileHandle, path: string): Promise<Map<s
     cdSize = Number(z64.readBigUInt64LE(40))
     cdOffset = Number(z64.readBigUInt64LE(48))
   }
+  if (cdOffset + cdSize > size) {
+    throw new InputError(
+      `corrupt zip: the central directory (${cdSize} bytes at ${cdOffset}) runs past the end of the ${size}-byte file (truncated?)`,
+      path,
+    )
+  }
+  if (count * 46 > cdSize) {
+    throw new InputError(
+      `corrupt zip: ${count} entries cannot fit in a ${cdSize}-byte central directory (truncated?)`,
+      path,
+    )
+  }
   const cd = await readExactly(fh, cdOffset, cdSize, path)
   const entries = new Map<string, ZipEntry>()
   let p = 0
@@ -140,10 +244,34 @@ async function readCentralDirectory(fh: FileHandle, path: string): Promise<Map<s
       localHeaderOffset: cd.readUInt32LE(p + 42),
     }
     applyZip64Extra(entry, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength))
+    checkEntry(entry, size, path)
     entries.set(entry.name, entry)
     p += 46 + nameLength + extraLength + commentLength
   }
   return entries
+}
+
+/** A declared size or offset that cannot be true of a file this size is a named error, before any allocation. */
+function checkEntry(e: ZipEntry, fileSize: number, path: string): void {
+  if (e.localHeaderOffset + 30 > fileSize || e.localHeaderOffset + 30 + e.compressedSize > fileSize) {
+    throw new InputError(
+      `corrupt zip: entry "${e.name}" declares ${e.compressedSize} bytes at offset ${e.localHeaderOffset}, past the end of the ${fileSize}-byte file`,
+      path,
+    )
+  }
+  if (e.method === 0 && e.size !== e.compressedSize) {
+    throw new InputError(
+      `corrupt zip: stored entry "${e.name}" declares ${e.size} bytes but holds ${e.compressedSize}`,
+      path,
+    )
+  }
+  // Deflate cannot expand more than about 1032:1; a larger declared ratio is a lie (or a bomb).
+  if (e.method === 8 && e.size > 1100 * e.compressedSize + 1024) {
+    throw new InputError(
+      `corrupt zip: entry "${e.name}" declares ${e.size} bytes from ${e.compressedSize} compressed, more than deflate can produce`,
+      path,
+    )
+  }
 }
 
 /** Fields saturated at 0xFFFFFFFF are in the zip64 extra block, in this order. */

@@ -54,7 +54,7 @@ export function evidenceHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
       const { experimentId, checkpointPath, minimindDir, python, label, numHeads } = req
       const source = ctx.access.check(checkpointPath, 'checkpoint to import')
       const repo = ctx.access.check(minimindDir, 'MiniMind folder')
-      const program = checkProgram(ctx.access, python)
+      const program = await checkProgram(ctx, python)
       const configPath = req.configPath ? ctx.access.check(req.configPath, 'model config') : undefined
       const experiment = await ws().getExperiment(experimentId)
       // The experiment's own eval samples (small, and like the training data) let the exporter check

@@ -81,10 +81,19 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
       refuseWhileRunning(experimentId, 'delete it')
       await ws().deleteExperiment(experimentId, (path) => ctx.host.trash(path))
     },
-    'settings:get': async () => appSettings(await ctx.settings.read()),
+    'settings:get': async () => {
+      const settings = appSettings(await ctx.settings.read())
+      // The bridge's interpreter is the one it was started with, whatever the settings file says.
+      return ctx.host.kind === 'bridge'
+        ? { ...settings, python: await checkProgram(ctx, undefined) }
+        : settings
+    },
     'settings:set': async ({ python, minimindDir }) => {
+      if (ctx.host.kind === 'bridge' && python !== undefined) await checkProgram(ctx, python)
       const change = {
-        ...(python !== undefined ? { python: python && checkProgram(ctx.access, python) } : {}),
+        ...(python !== undefined && ctx.host.kind !== 'bridge'
+          ? { python: python && (await checkProgram(ctx, python)) }
+          : {}),
         ...(minimindDir !== undefined
           ? { minimindDir: minimindDir && ctx.access.check(minimindDir, 'MiniMind folder') }
           : {}),

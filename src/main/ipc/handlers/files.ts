@@ -23,6 +23,7 @@ export function fileHandlers(
         throw new Error('no file dialogs in the browser: the window lists folders with fs:list')
       const path = await ctx.host.chooseFile(kind, title)
       if (path) ctx.access.grant(path)
+      if (path && kind === 'python') ctx.access.grantProgram?.(path)
       return path
     },
     'fs:list': async ({ path, kind }) => {

@@ -1,6 +1,7 @@
 // A stand-in for Electron's main-process API, enough to start out/main/index.js in plain Node.
 // When the window loads its page, it drives a few requests through the registered IPC handlers
 // as our window would, writes what happened to $FAKE_ELECTRON_OUT and exits.
+import { fork } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -43,6 +44,21 @@ export const ipcMain = {
 }
 
 export const shell = { openExternal: async () => {}, trashItem: async () => {} }
+/** Electron's utilityProcess, played by a plain fork (the child reads process.send's channel instead of parentPort). */
+export const utilityProcess = {
+  fork(modulePath, args = []) {
+    const child = fork(modulePath, args, {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
+    })
+    return {
+      postMessage: (m) => child.send(m),
+      on: (event, cb) => child.on(event, cb),
+      once: (event, cb) => child.once(event, (code) => cb(code)),
+      kill: () => child.kill('SIGKILL'),
+    }
+  },
+}
 export const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) }
 
 let nextId = 1
@@ -81,6 +97,8 @@ async function drive(win, page) {
     record.results.list = await call('experiment:list')
     const experimentId = record.results.list.result?.[0]?.id
     const experiment = (await call('experiment:get', { experimentId })).result
+    // Parsed in the utility process (here a fork of out/main/isolated-child.js).
+    record.results.log = await call('trainlog:parse', { experimentId })
     record.results.start = await call('run:start', {
       experimentId,
       checkpointIds: [experiment.checkpoints[1].id],
