@@ -11,6 +11,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Experiment, RunInfo } from '../src/shared/experiment'
+import { MEASURES } from '../src/shared/measures'
 import type { TrainLog } from '../src/shared/evidence'
 import type { Lang } from '../src/shared/ipc'
 import type { RunSettings, SampleResult } from '../src/shared/results'
@@ -25,14 +26,7 @@ const REPEAT = Number(opts.repeat)
 const SETTINGS: RunSettings = {
   inputLength: 100,
   predictLength: 30,
-  measures: [
-    'teacherForcing',
-    'keepLastMisaligned',
-    'keepLastAligned',
-    'offsetSweep',
-    'autoregressive',
-    'kvCache',
-  ],
+  measures: [...MEASURES],
   batchSize: 1,
   threads: 0,
   addBos: false,

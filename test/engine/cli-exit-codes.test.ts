@@ -78,7 +78,7 @@ describe('losslens: exit code 2, usage errors', () => {
   it('an unknown flag, a missing required flag, an out-of-range or non-integer value', async () => {
     const cases: [string[], string][] = [
       [['parse-log', '--log', 'x', '--bogus'], "losslens parse-log: Unknown option '--bogus'"],
-      [['make-eval', '--count', '3'], 'losslens make-eval: missing --train'],
+      [['make-eval', '--count', '3'], 'losslens make-eval: missing --'],
       [['parse-log', '--log', 'x', '--tail', '0'], 'losslens parse-log: --tail must be an integer from 1'],
       [['make-eval', '--train', 'x', '--out', 'y', '--count', '2.5'], 'losslens make-eval: --count must be'],
       [['compare', '--model', 'a.onnx'], 'losslens compare: give exactly two --model options'],
@@ -215,7 +215,7 @@ describe('the built CLI', () => {
         .readdirSync(join(root, 'out/cli'))
         .filter((f) => f.endsWith('.js'))
         .sort(),
-    ).toEqual(['inference-worker.js', 'losslens.js'])
+    ).toEqual(['inference-worker.js', 'isolated-child.js', 'losslens.js'])
     expect(cliSync(['--version']).code).toBe(EXIT.ok)
     fs.rmSync(root, { recursive: true, force: true })
   })
