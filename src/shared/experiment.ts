@@ -1,5 +1,6 @@
 /** experiments/<id>/experiment.json and runs/<runId>/run.json, as stored in the workspace. */
 import { z } from 'zod'
+import { uniqueSlug } from './slug'
 import { DataConsistencySchema, WeightReportSchema } from './evidence'
 import { ModelDescriptionSchema } from './model'
 import { RunSettingsSchema, RunSummarySchema } from './results'
@@ -36,6 +37,15 @@ export const CheckpointRefSchema = z.object({
   weights: WeightReportSchema.optional(),
 })
 export type CheckpointRef = z.infer<typeof CheckpointRefSchema>
+
+/** A new checkpoint of `experiment`: its id is its label made a slug, unique among the checkpoints there. */
+export function newCheckpointRef(
+  experiment: { checkpoints: { id: string }[] },
+  fields: Omit<CheckpointRef, 'id'>,
+): CheckpointRef {
+  const ids = experiment.checkpoints.map((c) => c.id)
+  return { id: uniqueSlug(fields.label, ids, 'checkpoint'), ...fields }
+}
 
 export const DatasetRefSchema = z.object({
   id: z.string(),

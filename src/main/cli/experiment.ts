@@ -11,6 +11,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import {
   claimedKind,
   ExperimentIdSchema,
+  newCheckpointRef,
   type CheckpointRef,
   type DatasetKind,
   type DatasetRef,
@@ -210,19 +211,14 @@ async function addCheckpoint(argv: string[]): Promise<number> {
   const label = values.label ?? labelOf(modelPath)
   let ref: CheckpointRef | undefined
   await ws.updateExperiment(id, (e) => {
-    ref = {
-      id: uniqueSlug(
-        label,
-        e.checkpoints.map((c) => c.id),
-        'checkpoint',
-      ),
+    ref = newCheckpointRef(e, {
       label,
       modelPath,
       tokenizerPath,
       ...(sourcePath ? { sourcePath } : {}),
       ...(step ? { step: step.step } : {}),
       description,
-    }
+    })
     return { ...e, checkpoints: [...e.checkpoints, ref] }
   })
   console.log(

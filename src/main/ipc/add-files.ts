@@ -6,7 +6,12 @@
  */
 import fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import type { CheckpointRef, DatasetRef, Experiment } from '../../shared/experiment'
+import {
+  newCheckpointRef,
+  type CheckpointRef,
+  type DatasetRef,
+  type Experiment,
+} from '../../shared/experiment'
 import { uniqueSlug } from '../../shared/slug'
 import { withFoundStep } from '../store/checkpoint-step'
 
@@ -90,16 +95,7 @@ export function addFiles(experiment: Experiment, paths: string[]): AddFilesResul
       continue
     }
     const label = labelOf(modelPath)
-    const ref: CheckpointRef = {
-      id: uniqueSlug(
-        label,
-        e.checkpoints.map((c) => c.id),
-        'checkpoint',
-      ),
-      label,
-      modelPath,
-      tokenizerPath,
-    }
+    const ref = newCheckpointRef(e, { label, modelPath, tokenizerPath })
     e.checkpoints.push(ref)
     newCheckpoints.push(ref)
     added.push(modelPath)
