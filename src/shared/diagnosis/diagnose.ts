@@ -7,7 +7,7 @@ import type { DataConsistency, TrainLog, WeightReport } from '../evidence'
 import type { DatasetKind } from '../experiment'
 import type { Means, SampleResult } from '../results'
 import { candidatesFromMeans, explainReportedLoss } from './explain'
-import { meansFromResults } from './means'
+import { meansFromResults, scoredResults } from './means'
 import { DEFAULT_WINDOW_LINES, trainingLossAt } from './training-reference'
 import { orderCheckpoints, trajectoryOf, type CheckpointChange, type Trajectory } from './trajectory'
 import type {
@@ -168,7 +168,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
         step,
         kind,
         means: r.means,
-        samples: r.results.filter((x) => x.skipped === undefined).length,
+        samples: scoredResults(r.results).length,
         mode: diagnoseMode(r.results, r.means, subject, explanation),
         kvCache: diagnoseKvCache(r.means, subject, { hasKvCache: r.hasKvCache }),
         alignment: diagnoseAlignment(r.results, r.means, subject, { explanation, trainLoss }),

@@ -1,10 +1,12 @@
 /**
  * The runs the Overview and the report are made from: for each checkpoint × dataset, the newest
- * finished run with the experiment's current input and predict lengths, unless the user picked
+ * finished run with the experiment's current input and predict lengths (the shared rule,
+ * src/shared/reference-runs.ts), unless the user picked
  * another run (or none) for that pair. The Overview states them; the Report tab's picker passes the
  * same ids to report generation, so both read the same runs.
  */
 import type { Experiment } from '../../../shared/experiment'
+import { hasLengths, newestFirst } from '../../../shared/reference-runs'
 import type { RunBuffer } from '../stores/run'
 
 /** One checkpoint × dataset of the experiment and the run chosen for it (null: none). */
@@ -25,22 +27,6 @@ export interface ReferencePair {
 export const pairKey = (checkpointId: string, datasetId: string): string =>
   `${checkpointId}\u0000${datasetId}`
 
-/** Whether a run was made with the experiment's current input and predict lengths. */
-export function hasCurrentLengths(
-  run: Pick<RunBuffer, 'settings'>,
-  settings: Pick<Experiment['settings'], 'inputLength' | 'predictLength'>,
-): boolean {
-  return (
-    run.settings?.inputLength === settings.inputLength &&
-    run.settings?.predictLength === settings.predictLength
-  )
-}
-
-/** Newest first by creation time; runs the window only knows from a live stream sort as newest. */
-function newestFirst(runs: readonly Readonly<RunBuffer>[]): Readonly<RunBuffer>[] {
-  return [...runs].sort((a, b) => (b.createdAt ?? '\uffff').localeCompare(a.createdAt ?? '\uffff'))
-}
-
 /**
  * Every checkpoint × dataset pair in the experiment's order, with its default and chosen run.
  * `overrides` maps pairKey to a run id, or to null for "leave this pair out".
@@ -59,8 +45,9 @@ export function referencePairs(
         runs.filter(
           (r) => r.checkpointId === c.id && r.datasetId === d.id && r.status === 'finished' && r.summary,
         ),
+        (r) => r,
       )
-      const defaultRun = candidates.find((r) => hasCurrentLengths(r, experiment.settings)) ?? null
+      const defaultRun = candidates.find((r) => hasLengths(r, experiment.settings)) ?? null
       const overridden = Object.prototype.hasOwnProperty.call(overrides, key)
       const picked = overridden ? overrides[key] : undefined
       const run = overridden
