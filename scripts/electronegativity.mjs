@@ -65,22 +65,51 @@ if (!fs.existsSync(out)) {
   console.error(`electronegativity did not run:\n${run.stderr || run.stdout}`)
   process.exit(1)
 }
-const rows = fs
-  .readFileSync(out, 'utf8')
-  .trim()
-  .split('\n')
+/**
+ * Electronegativity's CSV quotes fields that hold commas or line breaks (a flagged sample can span
+ * lines: CI once saw the CSP check's sample broken over two), so rows are read with a real CSV
+ * reader, not split on newlines and commas.
+ */
+function parseCsv(text) {
+  const records = []
+  let record = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      record.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++
+      record.push(field)
+      records.push(record)
+      record = []
+      field = ''
+    } else field += c
+  }
+  if (field !== '' || record.length > 0) {
+    record.push(field)
+    records.push(record)
+  }
+  return records.filter((r) => r.some((f) => f.trim() !== ''))
+}
+const rows = parseCsv(fs.readFileSync(out, 'utf8'))
   .slice(1)
-  .filter(Boolean)
-  .map((line) => {
-    const [issue, severity, confidence, file, location] = line.split(',')
-    return {
-      issue,
-      severity: severity.replace(/"/g, ''),
-      confidence: confidence.replace(/"/g, ''),
-      file,
-      location,
-    }
-  })
+  .map(([issue, severity, confidence, file, location]) => ({
+    issue: issue.trim(),
+    severity: (severity ?? '').trim(),
+    confidence: (confidence ?? '').trim(),
+    file,
+    location,
+  }))
 const failing = rows.filter((r) => !excluded.includes(r.issue))
 for (const r of failing)
   console.error(`electronegativity: ${r.severity} ${r.issue} at ${r.file}:${r.location}`)
