@@ -8,6 +8,7 @@ export const SETTING_LIMITS = {
   batchSize: { min: 1, max: 4096 },
   threads: { min: 0, max: 1024 },
   limit: { min: 1, max: 1_000_000_000 },
+  maxSeqLen: { min: 2, max: 1_000_000 },
 } as const
 
 export type LimitedSetting = keyof typeof SETTING_LIMITS

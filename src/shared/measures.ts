@@ -6,6 +6,16 @@ export const MEASURES = [
   'offsetSweep',
   'autoregressive',
   'kvCache',
+  /** Each sample encoded and scored as the trainer does (BOS/EOS convention, max_seq_len, pad mask). */
+  'trainFormat',
+  /** The whole sample without truncation: rolling disjoint windows of the model's context. */
+  'rolling',
+  /** Continuation teacher forcing scored with and without a leading BOS. */
+  'bosBoth',
+  /** MiniMind's SFT loss on a chat-templated conversation (assistant-span mask), and the mask one late. */
+  'sft',
+  /** The first assistant reply generated greedily from its prompt, true-token CE per step. */
+  'sftAutoregressive',
 ] as const
 
 export type Measure = (typeof MEASURES)[number]

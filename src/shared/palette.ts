@@ -9,6 +9,11 @@ export const MEASURE_COLORS = {
   offsetSweep: '#CC79A7',
   autoregressive: '#E69F00',
   kvCache: '#009E73',
+  trainFormat: '#000000',
+  rolling: '#7F7F7F',
+  bosBoth: '#F0E442',
+  sft: '#882255',
+  sftAutoregressive: '#DDCC77',
   trainingLoss: '#555555',
 } as const
 

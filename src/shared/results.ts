@@ -9,6 +9,13 @@ import { SETTING_LIMITS, type LimitedSetting } from './limits'
 
 const finite = z.number()
 
+export const BOS_MODES = ['auto', 'yes', 'no'] as const
+export type BosMode = (typeof BOS_MODES)[number]
+export const DATASET_FORMATS = ['auto', 'pretrain', 'sft'] as const
+export type DatasetFormat = (typeof DATASET_FORMATS)[number]
+export const SFT_ROLE_MODES = ['auto', 'parity', 'asWritten'] as const
+export type SftRoleMode = (typeof SFT_ROLE_MODES)[number]
+
 export const TeacherForcingSchema = z.object({
   /** Mean cross-entropy (nats) over the P target tokens. */
   loss: finite,
@@ -16,6 +23,10 @@ export const TeacherForcingSchema = z.object({
   tokenLosses: z.array(finite),
   /** Fraction of target tokens that are the argmax of their row. */
   top1: finite,
+  /** -Σ log-likelihood / (ln 2 × UTF-8 bytes of the target text): lm-evaluation-harness's bits_per_byte. */
+  bitsPerByte: finite.optional(),
+  /** UTF-8 bytes of the scored target text. */
+  bytes: z.number().int().nonnegative().optional(),
 })
 
 export const LossOnlySchema = z.object({ loss: finite })
@@ -36,6 +47,54 @@ export const AutoregressiveSchema = z.object({
 export const KvCacheSchema = z.object({
   maxAbsDiff: finite,
   top1Agreement: finite,
+})
+
+/**
+ * One sample as the trainer scores it (docs/measurements.md, "Training-format loss"): encoded with the
+ * run's BOS/EOS convention, cut to max_seq_len, loss = mean CE over every non-pad target position.
+ * Also the shape of `rolling` (the whole sample in disjoint windows of the model's context).
+ */
+export const WholeSampleSchema = z.object({
+  loss: finite,
+  /** Target positions scored (the denominator of loss). */
+  tokens: z.number().int().nonnegative(),
+  /** UTF-8 bytes of the scored text (the text the targets decode to). */
+  bytes: z.number().int().nonnegative(),
+  bitsPerByte: finite,
+  /** positionLosses[i] = CE of the target at position i + 1 (predicted from positions 0..i). */
+  positionLosses: z.array(finite),
+  /** rolling only: number of windows the sample was scored in. */
+  windows: z.number().int().positive().optional(),
+  /** True when the sample was longer than max_seq_len and cut (trainFormat only). */
+  truncated: z.boolean().optional(),
+})
+
+/** Continuation teacher forcing with and without a leading BOS (mean CE over the same P targets). */
+export const BosBothSchema = z.object({ withBos: finite, withoutBos: finite })
+
+/** MiniMind's SFT loss on one conversation (docs/measurements.md, "SFT loss"). */
+export const SftSchema = z.object({
+  /** Masked mean CE over the target positions MiniMind's mask selects. */
+  loss: finite,
+  /** Number of counted target tokens. */
+  tokens: z.number().int().nonnegative(),
+  /** The same mean with the mask one position late (the common evaluation bug). */
+  shiftedMaskLoss: finite,
+  /** CE of each counted target token, in order. */
+  tokenLosses: z.array(finite),
+  /** Positions (in the templated ids) of the counted target tokens. */
+  maskedPositions: z.array(z.number().int().nonnegative()),
+  /** Offset sweep over the assistant targets: rows t-1+s against the counted targets. */
+  offsetSweep: OffsetSweepSchema.optional(),
+  /** Templated ids and each token's text, for the per-token dump in the sample view. */
+  ids: z.array(z.number().int()).optional(),
+  tokenTexts: z.array(z.string()).optional(),
+})
+
+export const SftAutoregressiveSchema = z.object({
+  loss: finite,
+  stepLosses: z.array(finite),
+  generatedText: z.string(),
 })
 
 export const SampleResultSchema = z.object({
@@ -59,6 +118,11 @@ export const SampleResultSchema = z.object({
   offsetSweep: OffsetSweepSchema.optional(),
   autoregressive: AutoregressiveSchema.optional(),
   kvCache: KvCacheSchema.optional(),
+  trainFormat: WholeSampleSchema.optional(),
+  rolling: WholeSampleSchema.optional(),
+  bosBoth: BosBothSchema.optional(),
+  sft: SftSchema.optional(),
+  sftAutoregressive: SftAutoregressiveSchema.optional(),
 })
 export type SampleResult = z.infer<typeof SampleResultSchema>
 
@@ -74,6 +138,18 @@ export const RunSettingsSchema = z.object({
   /** 'auto' tries the platform's providers in order; a name forces that one. */
   provider: z.string().max(32),
   limit: bounded('limit').optional(),
+  /**
+   * BOS convention (docs/minimind.md): 'yes' = continuation scored after a BOS and trainFormat wraps
+   * the text as [bos] + text + [eos]; 'no' = the text's tokens only; 'auto' = the convention the code
+   * era implies, with bosBoth scored so both are shown. Old files carry addBos instead (read as yes/no).
+   */
+  bos: z.enum(BOS_MODES).optional(),
+  /** The trainer's max_seq_len (a training argument, not the model's max_position_embeddings). */
+  maxSeqLen: bounded('maxSeqLen').optional(),
+  /** Dataset format: 'auto' = rows with `text` are pretraining, rows with `conversations` SFT. */
+  format: z.enum(DATASET_FORMATS).optional(),
+  /** SFT roles: MiniMind2 (2025) re-assigns roles by turn parity; 2026 keeps them as written. */
+  sftRoles: z.enum(SFT_ROLE_MODES).optional(),
 })
 export type RunSettings = z.infer<typeof RunSettingsSchema>
 

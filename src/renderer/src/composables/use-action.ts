@@ -1,6 +1,6 @@
 /** A user action whose failure is shown where it was started: run() keeps the engine's message in error. */
 import { ref } from 'vue'
-import { errorText } from './format'
+import { errorText } from '../lib/format'
 
 export function useAction() {
   const error = ref<string | null>(null)
