@@ -12,7 +12,7 @@ import { createHandlers } from './ipc/handlers'
 import { registerIpc } from './ipc/electron-registry'
 import { openContext } from './ipc/open-context'
 import { GrantedPaths } from './ipc/path-access'
-import { appUrlMatcher, hardenSession, hardenWebContents, isSafeExternalUrl } from './security'
+import { appUrlMatcher, hardenEveryWebContents, hardenSession, isSafeExternalUrl } from './security'
 import { demoDir, exporterScript } from './packaged-paths'
 import { createEngineServices } from './services'
 import { SettingsStore } from './store/app-settings'
@@ -37,14 +37,12 @@ async function start(): Promise<void> {
     }
   })
   hardenSession(session.defaultSession, isAppUrl)
-  app.on('web-contents-created', (_event, contents) =>
-    hardenWebContents(contents, {
-      isAppUrl,
-      openExternal: (url) => {
-        if (isSafeExternalUrl(url)) void shell.openExternal(url)
-      },
-    }),
-  )
+  hardenEveryWebContents(app, {
+    isAppUrl,
+    openExternal: (url) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url)
+    },
+  })
 
   const windows = new Set<BrowserWindow>()
   const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
@@ -78,7 +76,6 @@ async function start(): Promise<void> {
     const win = createMainWindow({
       preload: preloadCandidates.find((p) => existsSync(p)) ?? preloadCandidates[0]!,
       page: devServerUrl ? { url: devServerUrl } : { file: join(rendererDir, 'index.html') },
-      isAppUrl,
     })
     windows.add(win)
     win.on('closed', () => windows.delete(win))

@@ -3,7 +3,7 @@
  * which links may open in the user's browser, and no navigation or new windows.
  */
 import { pathToFileURL } from 'node:url'
-import type { Session, WebContents } from 'electron'
+import type { App, Session, WebContents } from 'electron'
 
 /**
  * The CSP of every app page (also in src/renderer/index.html's meta tag). connect-src allows the
@@ -68,6 +68,17 @@ export function hardenWebContents(
     if (!o.isAppUrl(url)) event.preventDefault()
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
+}
+
+/**
+ * The one place web contents are hardened: every web contents the app creates (the main window's
+ * and any other) gets hardenWebContents as it is created, so no window can forget it.
+ */
+export function hardenEveryWebContents(
+  app: Pick<App, 'on'>,
+  o: { isAppUrl: (url: string) => boolean; openExternal: (url: string) => void },
+): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, o))
 }
 
 /** Sets the CSP header on the app's pages and refuses every permission request (camera, notifications, ...). */

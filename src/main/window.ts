@@ -1,12 +1,14 @@
-/** The main window: sandboxed, context-isolated, no Node, loading the built renderer (or the dev server). */
-import { BrowserWindow, shell } from 'electron'
-import { hardenWebContents, isSafeExternalUrl } from './security'
+/**
+ * The main window: sandboxed, context-isolated, no Node, loading the built renderer (or the dev server).
+ * Its navigation and new-window rules come from hardenEveryWebContents (security.ts), registered once
+ * in index.ts for every web contents the app creates.
+ */
+import { BrowserWindow } from 'electron'
 
 export interface WindowOptions {
   preload: string
   /** out/renderer/index.html, or the dev server URL under `electron-vite dev`. */
   page: { file: string } | { url: string }
-  isAppUrl: (url: string) => boolean
 }
 
 export function createMainWindow(o: WindowOptions): BrowserWindow {
@@ -28,12 +30,6 @@ export function createMainWindow(o: WindowOptions): BrowserWindow {
       spellcheck: false,
       // Middle-click must not open a link in a new window (new windows are denied anyway).
       disableBlinkFeatures: 'Auxclick',
-    },
-  })
-  hardenWebContents(win.webContents, {
-    isAppUrl: o.isAppUrl,
-    openExternal: (url) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url)
     },
   })
   win.once('ready-to-show', () => win.show())

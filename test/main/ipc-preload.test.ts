@@ -111,14 +111,9 @@ describe('preload', () => {
 })
 
 describe('main window', () => {
-  it('is sandboxed and context-isolated without Node, and denies new windows and navigation', async () => {
+  it('is sandboxed and context-isolated without Node', async () => {
     const { createMainWindow } = await import('../../src/main/window')
-    const { shell } = await import('electron')
-    createMainWindow({
-      preload: '/p.cjs',
-      page: { file: '/r/index.html' },
-      isAppUrl: (u) => u.startsWith('file:///r/'),
-    })
+    createMainWindow({ preload: '/p.cjs', page: { file: '/r/index.html' } })
     const win = electron.windows.at(-1)!
     expect(win.options.webPreferences).toMatchObject({
       preload: '/p.cjs',
@@ -128,20 +123,34 @@ describe('main window', () => {
       webSecurity: true,
       webviewTag: false,
     })
-    const open = win.openHandler as (d: { url: string }) => { action: string }
-    expect(open({ url: 'https://example.org/' })).toEqual({ action: 'deny' })
-    expect(shell.openExternal).toHaveBeenCalledWith('https://example.org/')
-    expect(open({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
-    expect(shell.openExternal).toHaveBeenCalledTimes(1)
-    const navigate = win.handlers.get('will-navigate') as (
-      e: { preventDefault: () => void },
-      url: string,
-    ) => void
+  })
+
+  it('every web contents the app creates denies new windows and navigation away from the app', async () => {
+    const { hardenEveryWebContents } = await import('../../src/main/security')
+    const hooks = new Map<string, (...a: unknown[]) => void>()
+    const openExternal = vi.fn()
+    hardenEveryWebContents(
+      { on: (name: string, cb: (...a: unknown[]) => void) => hooks.set(name, cb) } as never,
+      { isAppUrl: (u) => u.startsWith('file:///r/'), openExternal },
+    )
+    const handlers = new Map<string, unknown>()
+    let openHandler: ((d: { url: string }) => { action: string }) | undefined
+    const contents = {
+      setWindowOpenHandler: (h: typeof openHandler) => (openHandler = h),
+      on: (name: string, cb: unknown) => handlers.set(name, cb),
+    }
+    hooks.get('web-contents-created')!({}, contents)
+    expect(openHandler!({ url: 'https://example.org/' })).toEqual({ action: 'deny' })
+    expect(openExternal).toHaveBeenCalledWith('https://example.org/')
+    expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
+    expect(openExternal).toHaveBeenCalledTimes(1)
+    const navigate = handlers.get('will-navigate') as (e: { preventDefault: () => void }, url: string) => void
     const prevent = vi.fn()
     navigate({ preventDefault: prevent }, 'javascript:alert(1)')
     navigate({ preventDefault: prevent }, 'https://evil.example/')
     expect(prevent).toHaveBeenCalledTimes(2)
     navigate({ preventDefault: prevent }, 'file:///r/index.html')
     expect(prevent).toHaveBeenCalledTimes(2)
+    expect(handlers.has('will-attach-webview')).toBe(true)
   })
 })
