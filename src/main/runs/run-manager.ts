@@ -3,9 +3,10 @@
  * events arrive, and forwards the events to the window. Cancel aborts through the run's AbortController;
  * a cancelled or interrupted run resumes by skipping the samples already in results.jsonl.
  */
+import type { AnalysisOptions } from '../engine/analysis-core'
 import type { RunInfo, RunInputs } from '../../shared/experiment'
 import type { ModelDescription } from '../../shared/model'
-import type { RunSettings, SampleResult } from '../../shared/results'
+import type { RunSettings } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
 import { ResultsAppender } from '../store/results-file'
 import { listRuns, makeRunId, readRun, readRunResults, resultsFile, writeRun } from '../store/runs'
@@ -13,19 +14,11 @@ import { checkpointOf, datasetOf } from '../store/paths'
 import type { Workspace } from '../store/workspace'
 import { Throttle } from './throttle'
 
-/** What the engine's runAnalysis takes (src/main/engine/index.ts). */
-export interface RunAnalysisOptions {
-  runId: string
-  label: string
-  modelPath: string
-  tokenizerPath: string
-  dataPath: string
-  settings: RunSettings
-  /** Sample indices already in results.jsonl (a resumed run). */
-  skipIndices?: number[]
-  /** Their results, so the final summary covers every sample. */
-  previousResults?: SampleResult[]
-}
+/**
+ * What the engine's runAnalysis takes: the engine's own AnalysisOptions (a type-only import, so the
+ * main process does not load onnxruntime by importing the run manager).
+ */
+export type RunAnalysisOptions = AnalysisOptions
 export type RunAnalysisFn = (options: RunAnalysisOptions, signal?: AbortSignal) => AsyncIterable<RunEvent>
 
 export type RunEventMessage = RunEvent & { experimentId: string }
