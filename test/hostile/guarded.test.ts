@@ -13,11 +13,10 @@ import { tmpDir } from '../engine/fixtures'
 import { FULL, runGuarded } from './harness'
 import {
   DEMO_DATA,
-  DEMO_MODEL,
-  DEMO_TOKENIZER,
-  TINY_ONNX,
+  demoAnalyzeFlags,
   makeZip,
   stateDictPickle,
+  TINY_ONNX,
   torchZip,
   writeLongLine,
   writeSparse,
@@ -87,23 +86,7 @@ describe('the CLI on inputs that used to blow up (spawned, time and RSS guards)'
     const text = 'def f(x):\n    return x + 1\n'.repeat(200_000)
     fs.writeFileSync(data, JSON.stringify({ text }) + '\n')
     const r = await runGuarded(
-      [
-        'analyze',
-        '--model',
-        DEMO_MODEL,
-        '--tokenizer',
-        DEMO_TOKENIZER,
-        '--data',
-        data,
-        '--input-length',
-        '64',
-        '--predict-length',
-        '30',
-        '--measures',
-        'teacherForcing',
-        '--out',
-        join(dir, 'long-out'),
-      ],
+      ['analyze', ...demoAnalyzeFlags(data), '--measures', 'teacherForcing', '--out', join(dir, 'long-out')],
       { timeoutMs: 90_000 },
     )
     expect(r.timedOut).toBe(false)
@@ -122,24 +105,9 @@ describe('the CLI on inputs that used to blow up (spawned, time and RSS guards)'
   })
 
   it("analyze --out /proc/x/y: exit 2 at once (Node's recursive mkdir never returned)", async () => {
-    const r = await runGuarded(
-      [
-        'analyze',
-        '--model',
-        DEMO_MODEL,
-        '--tokenizer',
-        DEMO_TOKENIZER,
-        '--data',
-        DEMO_DATA,
-        '--input-length',
-        '64',
-        '--predict-length',
-        '30',
-        '--out',
-        '/proc/x/y',
-      ],
-      { timeoutMs: 30_000 },
-    )
+    const r = await runGuarded(['analyze', ...demoAnalyzeFlags(DEMO_DATA), '--out', '/proc/x/y'], {
+      timeoutMs: 30_000,
+    })
     expect(r.timedOut).toBe(false)
     expect(r.code).toBe(2)
   })
@@ -195,16 +163,7 @@ describe.runIf(FULL)('GB-sized inputs (npm run test:hostile)', () => {
     const r = await runGuarded(
       [
         'analyze',
-        '--model',
-        DEMO_MODEL,
-        '--tokenizer',
-        DEMO_TOKENIZER,
-        '--data',
-        data,
-        '--input-length',
-        '64',
-        '--predict-length',
-        '30',
+        ...demoAnalyzeFlags(data),
         '--measures',
         'teacherForcing',
         '--out',

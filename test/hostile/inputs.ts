@@ -14,6 +14,22 @@ export const DEMO_TOKENIZER = join(DEMO, 'tokenizer.json')
 export const DEMO_DATA = join(DEMO, 'eval_data_from_train.json')
 export const DEMO_TRAIN = join(DEMO, 'train.jsonl')
 export const DEMO_LOG = join(DEMO, 'train.log')
+
+/** The demo model, tokenizer and the seed's split (L = 64, P = 30) on `data`: the flags every analyze case starts from. */
+export function demoAnalyzeFlags(data: string): string[] {
+  return [
+    '--model',
+    DEMO_MODEL,
+    '--tokenizer',
+    DEMO_TOKENIZER,
+    '--data',
+    data,
+    '--input-length',
+    '64',
+    '--predict-length',
+    '30',
+  ]
+}
 export const TINY_ONNX = join(REPO, 'test/fixtures/weights/tiny.onnx')
 export const TINY_PTH = join(REPO, 'test/fixtures/weights/tiny.pth')
 export const TINY_SAFETENSORS = join(REPO, 'test/fixtures/weights/tiny.safetensors')

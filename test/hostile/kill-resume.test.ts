@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO, tmpDir } from '../engine/fixtures'
 import { FULL, quietConsole, runInProcess } from './harness'
-import { DEMO_DATA, DEMO_MODEL, DEMO_TOKENIZER, prng } from './inputs'
+import { DEMO_DATA, demoAnalyzeFlags, prng } from './inputs'
 
 const KILLS = FULL ? 10 : 1
 
@@ -22,16 +22,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const args = (out: string) => [
   'analyze',
-  '--model',
-  DEMO_MODEL,
-  '--tokenizer',
-  DEMO_TOKENIZER,
-  '--data',
-  DEMO_DATA,
-  '--input-length',
-  '64',
-  '--predict-length',
-  '30',
+  ...demoAnalyzeFlags(DEMO_DATA),
   '--measures',
   'teacherForcing,offsetSweep,autoregressive',
   '--batch-size',

@@ -8,7 +8,7 @@ import { Workspace } from '../../src/main/store/workspace'
 import { fakeServices } from '../main/helpers/context'
 import { tmpDir } from '../engine/fixtures'
 import { quietConsole, runInProcess } from './harness'
-import { DEMO_MODEL, DEMO_TOKENIZER } from './inputs'
+import { demoAnalyzeFlags } from './inputs'
 
 let dir: string
 beforeAll(() => {
@@ -97,16 +97,7 @@ describe('non-UTF-8 bytes are counted, not silently replaced', () => {
     fs.writeFileSync(data, Buffer.concat(lines))
     const out = join(dir, 'utf8-out')
     const o = await runInProcess('analyze', [
-      '--model',
-      DEMO_MODEL,
-      '--tokenizer',
-      DEMO_TOKENIZER,
-      '--data',
-      data,
-      '--input-length',
-      '64',
-      '--predict-length',
-      '30',
+      ...demoAnalyzeFlags(data),
       '--measures',
       'teacherForcing',
       '--out',
