@@ -18,7 +18,7 @@ import {
 } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { SETTING_LIMITS } from '../../shared/limits'
-import { MEASURES, parseMeasures, type Measure } from '../../shared/measures'
+import { DEFAULT_MEASURES, MEASURES, parseMeasures, type Measure } from '../../shared/measures'
 import { z } from 'zod'
 import { RunSettingsSchema, type RunSettings, type RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
@@ -26,7 +26,7 @@ import { InputError, UsageError } from '../engine/errors'
 import { readResults, ResultsAppender, type ResultsRead } from '../store/results-file'
 import { EXIT } from './exit-codes'
 import { checkOutDir, makeOutDir } from './out-dir'
-import { intOption, parseCommandArgs, required } from './args'
+import { FORMAT_FLAGS, FORMAT_FLAGS_HELP, formatSettings, intOption, parseCommandArgs, required } from './args'
 import { reportAfterAnalysis, checkReportFlags } from './analyze-report'
 
 const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json --data eval.json
@@ -34,10 +34,11 @@ const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json 
 
   --label NAME        name of the run (default: the model's folder name)
   --limit N           only the first N samples
-  --measures a,b,...  subset of ${MEASURES.join(', ')} (default: all)
+  --measures a,b,...  subset of ${MEASURES.join(', ')}
+                      (default: ${DEFAULT_MEASURES.join(', ')})
   --batch-size B      samples per forward (default 8)
   --threads T         onnxruntime intra-op threads (default 0 = onnxruntime's choice)
-  --add-bos           prepend the tokenizer's BOS token (MiniMind's April-2025 data code)
+${FORMAT_FLAGS_HELP}
   --provider NAME     auto (default), cpu, cuda, webgpu, dml or coreml
   --fresh             start over: replace the results already in DIR (by default a run stopped or
                       killed before is resumed when its inputs and settings are the same)
@@ -68,7 +69,7 @@ export const ANALYZE_OPTIONS = {
   measures: { type: 'string' },
   'batch-size': { type: 'string' },
   threads: { type: 'string' },
-  'add-bos': { type: 'boolean' },
+  ...FORMAT_FLAGS,
   provider: { type: 'string' },
 } as const
 
@@ -93,8 +94,11 @@ export function settingsFromFlags(
   const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
   const measures: Measure[] = str('measures')
     ? parseMeasuresOrThrow(str('measures')!)
-    : (defaults?.measures ?? [...MEASURES])
+    : (defaults?.measures ?? [...DEFAULT_MEASURES])
   const L = SETTING_LIMITS
+  const fmt = formatSettings(v)
+  const maxSeqLen = fmt.maxSeqLen ?? defaults?.maxSeqLen
+  const format = fmt.format ?? defaults?.format
   const limit =
     str('limit') === undefined
       ? defaults?.limit
@@ -115,9 +119,12 @@ export function settingsFromFlags(
       L.batchSize.max,
     ),
     threads: intOption(str('threads'), 'threads', defaults?.threads ?? 0, L.threads.min, L.threads.max),
-    addBos: v['add-bos'] === true || (defaults?.addBos ?? false),
+    bos: fmt.bos ?? defaults?.bos ?? 'auto',
     provider: str('provider') ?? defaults?.provider ?? 'auto',
     ...(limit !== undefined ? { limit } : {}),
+    ...(maxSeqLen !== undefined ? { maxSeqLen } : {}),
+    ...(format !== undefined ? { format } : {}),
+    ...(defaults?.sftRoles !== undefined ? { sftRoles: defaults.sftRoles } : {}),
   }
   return validateSettings(settings)
 }
@@ -171,7 +178,17 @@ const RunRecordSchema = z.object({
 type RunRecord = z.infer<typeof RunRecordSchema>
 
 /** Settings whose change would change the numbers (batch size and threads do not; the tests hold that). */
-const RESULT_SETTINGS = ['inputLength', 'predictLength', 'measures', 'addBos', 'provider', 'limit'] as const
+const RESULT_SETTINGS = [
+  'inputLength',
+  'predictLength',
+  'measures',
+  'bos',
+  'maxSeqLen',
+  'format',
+  'sftRoles',
+  'provider',
+  'limit',
+] as const
 
 /**
  * A fingerprint of an input file: its size and the SHA-256 of its contents (of its first and last
