@@ -17,16 +17,24 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { SETTING_LIMITS } from '../../shared/limits'
+import { DEFAULT_MAX_SEQ_LEN, SETTING_LIMITS } from '../../shared/limits'
 import { DEFAULT_MEASURES, MEASURES, parseMeasures, type Measure } from '../../shared/measures'
 import { z } from 'zod'
 import { RunSettingsSchema, type RunSettings, type RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
 import { InputError, UsageError } from '../engine/errors'
+import { runIsolated } from '../engine/isolated/client'
 import { readResults, ResultsAppender, type ResultsRead } from '../store/results-file'
 import { EXIT } from './exit-codes'
 import { checkOutDir, makeOutDir } from './out-dir'
-import { FORMAT_FLAGS, FORMAT_FLAGS_HELP, formatSettings, intOption, parseCommandArgs, required } from './args'
+import {
+  FORMAT_FLAGS,
+  FORMAT_FLAGS_HELP,
+  formatSettings,
+  intOption,
+  parseCommandArgs,
+  required,
+} from './args'
 import { reportAfterAnalysis, checkReportFlags } from './analyze-report'
 
 const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json --data eval.json
@@ -398,8 +406,40 @@ export function formatMeans(summary: RunSummary): string[] {
         : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? '0 (bit-identical)' : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
     ],
   ]
+  // The whole-sample and BOS measures, when the run has them.
+  const whole = (mean: number | undefined, weighted: number | undefined, bpb: number | undefined) =>
+    `${f(mean)}  (token-weighted ${f(weighted)}, ${f(bpb)} bits/byte)`
+  if (m.teacherForcingBitsPerByte !== undefined)
+    rows.push(['teacherForcing bits/byte', f(m.teacherForcingBitsPerByte)])
+  if (m.trainFormat !== undefined) {
+    const at = summary.settings.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN
+    rows.push([
+      'trainFormat',
+      `${whole(m.trainFormat, m.trainFormatTokenWeighted, m.trainFormatBitsPerByte)}  max_seq_len ${at}, BOS ${summary.bosUsed ?? '—'}`,
+    ])
+  }
+  if (m.rolling !== undefined)
+    rows.push(['rolling', whole(m.rolling, m.rollingTokenWeighted, m.rollingBitsPerByte)])
+  if (m.bosBothWithBos !== undefined)
+    rows.push(['bosBoth', `with BOS ${f(m.bosBothWithBos)}, without ${f(m.bosBothWithoutBos)}`])
   const width = Math.max(...rows.map((r) => r[0].length))
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
+}
+
+/**
+ * Without --max-seq-len, the trainer's max_seq_len stated in --train-log's header (a printed
+ * arguments line), said on stderr; else the settings as they are (the engine's default, 512).
+ */
+async function maxSeqLenFromTrainLog(
+  settings: RunSettings,
+  v: Record<string, string | boolean | undefined>,
+): Promise<RunSettings> {
+  const logPath = v['train-log']
+  if (typeof logPath !== 'string' || v['max-seq-len'] !== undefined) return settings
+  const log = await runIsolated({ kind: 'parseTrainLog', path: resolve(logPath) })
+  if (log.maxSeqLen === undefined) return settings
+  process.stderr.write(`max_seq_len ${log.maxSeqLen}, from ${logPath}\n`)
+  return validateSettings({ ...settings, maxSeqLen: log.maxSeqLen })
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -408,9 +448,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP)
     return 0
   }
-  const settings = settingsFromFlags(values)
+  let settings = settingsFromFlags(values)
   // Report flags are checked before the run, so a typo does not cost a whole analysis.
   checkReportFlags(values)
+  settings = await maxSeqLenFromTrainLog(settings, values)
   const modelPath = resolve(required(values.model, 'model'))
   const options: AnalysisOptions = {
     runId: `cli-${Date.now()}`,

@@ -13,13 +13,8 @@ import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
-import {
-  DEFAULT_MAX_SEQ_LEN,
-  scoreBosBoth,
-  scoreRolling,
-  scoreTrainFormat,
-  trainFormatInput,
-} from './whole-sample'
+import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
+import { scoreBosBoth, scoreRolling, scoreTrainFormat, trainFormatInput } from './whole-sample'
 import { meansFromResults } from '../../shared/diagnosis/means'
 import { mergeResults } from './summary'
 import { validateSettings } from './settings'
@@ -57,7 +52,6 @@ const CONTINUATION_MEASURES: readonly Measure[] = [
   'kvCache',
   'bosBoth',
 ]
-
 
 /** Decoded text fields of a scored sample, so the window can colour text by loss. */
 function textFields(tok: TextTokenizer, T: number[], L: number, P: number): Partial<SampleResult> {
@@ -98,7 +92,10 @@ export async function* analyzeCore(
     if (settings.bos === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
       measures.add('bosBoth')
     if (measures.has('bosBoth') && tokenizer.bosId === null) {
-      throw new InputError('bosBoth needs a tokenizer with a bos_token (tokenizer_config.json)', tokenizer.path)
+      throw new InputError(
+        'bosBoth needs a tokenizer with a bos_token (tokenizer_config.json)',
+        tokenizer.path,
+      )
     }
     if (useBos && measures.has('trainFormat') && tokenizer.eosId === null) {
       throw new InputError(

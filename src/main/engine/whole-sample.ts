@@ -12,9 +12,6 @@ import { targetLogLikelihoods } from './target-loglik'
 type WholeSample = z.infer<typeof WholeSampleSchema>
 type BosBoth = z.infer<typeof BosBothSchema>
 
-/** MiniMind's pretraining max_length default (trainer/train_pretrain.py, 2025 and 2026). */
-export const DEFAULT_MAX_SEQ_LEN = 512
-
 /** The special ids and byte counts the encodings need (TextTokenizer provides them). */
 export interface TokenInfo {
   bosId: number | null
@@ -109,7 +106,13 @@ function wholeSample(
     tokens++
   })
   const loss = tokens > 0 ? sum / tokens : NaN
-  return { loss, tokens, bytes, bitsPerByte: bytes > 0 ? sum / (Math.LN2 * bytes) : NaN, positionLosses: losses }
+  return {
+    loss,
+    tokens,
+    bytes,
+    bitsPerByte: bytes > 0 ? sum / (Math.LN2 * bytes) : NaN,
+    positionLosses: losses,
+  }
 }
 
 /** Training-format results of a batch of inputs (one forward per sequence length group). */

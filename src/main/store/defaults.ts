@@ -1,5 +1,6 @@
 /** What a new experiment starts with. */
 import { DEFAULT_MEASURES } from '../../shared/measures'
+import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
 import type { RunSettings } from '../../shared/results'
 
 /**
@@ -14,6 +15,6 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   batchSize: 1,
   threads: 0,
   bos: 'auto',
-  maxSeqLen: 512,
+  maxSeqLen: DEFAULT_MAX_SEQ_LEN,
   provider: 'auto',
 }
