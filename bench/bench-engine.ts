@@ -83,7 +83,7 @@ async function analyse(
       measures,
       batchSize,
       threads,
-      addBos: false,
+      bos: 'no',
       provider: 'cpu',
     },
   })) {

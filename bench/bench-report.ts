@@ -29,7 +29,7 @@ const SETTINGS: RunSettings = {
   measures: [...MEASURES],
   batchSize: 1,
   threads: 0,
-  addBos: false,
+  bos: 'no',
   provider: 'auto',
 }
 

@@ -52,7 +52,7 @@ const settings: RunSettings = {
   ],
   batchSize: 1,
   threads: 0,
-  addBos: false,
+  bos: 'no',
   provider: 'auto',
 }
 const now = new Date().toISOString()

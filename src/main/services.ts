@@ -35,7 +35,7 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
           inputLength: settings.inputLength,
           predictLength: settings.predictLength,
           ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
-          addBos: settings.addBos,
+          bos: settings.bos ?? 'auto',
           batchSize: settings.batchSize,
           threads: settings.threads,
           provider: settings.provider,

@@ -89,5 +89,7 @@ export const TrainLogSchema = z.object({
   points: z.array(TrainLogPointSchema),
   /** MiniMind logs one micro-batch's loss, not an interval average. */
   caveat: z.string(),
+  /** The trainer's max_seq_len / max_length when a header or arguments line of the log states it. */
+  maxSeqLen: z.number().int().positive().optional(),
 })
 export type TrainLog = z.infer<typeof TrainLogSchema>

@@ -12,3 +12,6 @@ export const SETTING_LIMITS = {
 } as const
 
 export type LimitedSetting = keyof typeof SETTING_LIMITS
+
+/** MiniMind's pretraining max_length default (trainer/train_pretrain.py, 2025 and 2026): a run's maxSeqLen when unset. */
+export const DEFAULT_MAX_SEQ_LEN = 512

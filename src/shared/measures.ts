@@ -20,6 +20,17 @@ export const MEASURES = [
 
 export type Measure = (typeof MEASURES)[number]
 
+/** The measures that apply to chat-templated conversations only. */
+export const SFT_MEASURES: readonly Measure[] = ['sft', 'sftAutoregressive']
+
+/**
+ * What a pretraining run measures when none are named: every measure but the SFT ones and bosBoth,
+ * which a run with bos 'auto' adds by itself when the tokenizer has a BOS (and which needs one).
+ */
+export const DEFAULT_MEASURES: readonly Measure[] = MEASURES.filter(
+  (m) => m !== 'bosBoth' && !SFT_MEASURES.includes(m),
+)
+
 /** Shifts of the offset sweep: rows L-1+s .. N-2+s against targets T[L .. N-1]. s = +1 is the seed's bug. */
 export const SWEEP_SHIFTS = [-2, -1, 0, 1, 2] as const
 export type SweepShift = (typeof SWEEP_SHIFTS)[number]

@@ -128,13 +128,12 @@ export type SampleResult = z.infer<typeof SampleResultSchema>
 
 const bounded = (k: LimitedSetting) => z.number().int().min(SETTING_LIMITS[k].min).max(SETTING_LIMITS[k].max)
 
-export const RunSettingsSchema = z.object({
+const RunSettingsObject = z.object({
   inputLength: bounded('inputLength'),
   predictLength: bounded('predictLength'),
   measures: z.array(z.enum(MEASURES)).min(1).max(MEASURES.length),
   batchSize: bounded('batchSize'),
   threads: bounded('threads'),
-  addBos: z.boolean(),
   /** 'auto' tries the platform's providers in order; a name forces that one. */
   provider: z.string().max(32),
   limit: bounded('limit').optional(),
@@ -151,7 +150,16 @@ export const RunSettingsSchema = z.object({
   /** SFT roles: MiniMind2 (2025) re-assigns roles by turn parity; 2026 keeps them as written. */
   sftRoles: z.enum(SFT_ROLE_MODES).optional(),
 })
-export type RunSettings = z.infer<typeof RunSettingsSchema>
+
+/**
+ * Run settings as stored and as requested. Files written before `bos` existed carry `addBos: boolean`:
+ * it is read as bos 'yes' / 'no' (an explicit `bos` wins) and dropped, so nothing downstream sees it.
+ */
+export const RunSettingsSchema = RunSettingsObject.extend({ addBos: z.boolean().optional() }).transform(
+  ({ addBos, ...rest }): z.infer<typeof RunSettingsObject> =>
+    rest.bos === undefined && addBos !== undefined ? { ...rest, bos: addBos ? 'yes' : 'no' } : rest,
+)
+export type RunSettings = z.infer<typeof RunSettingsObject>
 
 export const MeansSchema = z.object({
   teacherForcing: finite.optional(),
@@ -167,6 +175,26 @@ export const MeansSchema = z.object({
   /** Largest kvCache max |diff| over all samples. */
   kvCacheMaxAbsDiff: finite.optional(),
   kvCacheTop1Agreement: finite.optional(),
+  /**
+   * Whole-sample and bits-per-byte means (docs/measurements.md): `<name>` is the mean over samples of
+   * each sample's mean loss; `<name>TokenWeighted` is Σ token losses / Σ tokens over the set (what one
+   * big batch of these samples would log); `<name>BitsPerByte` is Σ -log-likelihood / (ln 2 × Σ bytes).
+   */
+  trainFormat: finite.optional(),
+  trainFormatTokenWeighted: finite.optional(),
+  trainFormatBitsPerByte: finite.optional(),
+  /** Mean training-format CE at each target position (index i = position i + 1), over samples reaching it. */
+  trainFormatPositions: z.array(finite).optional(),
+  rolling: finite.optional(),
+  rollingTokenWeighted: finite.optional(),
+  rollingBitsPerByte: finite.optional(),
+  teacherForcingBitsPerByte: finite.optional(),
+  bosBothWithBos: finite.optional(),
+  bosBothWithoutBos: finite.optional(),
+  sft: finite.optional(),
+  sftTokenWeighted: finite.optional(),
+  sftShiftedMask: finite.optional(),
+  sftAutoregressive: finite.optional(),
 })
 export type Means = z.infer<typeof MeansSchema>
 
@@ -185,6 +213,11 @@ export const RunSummarySchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   losslensVersion: z.string(),
+  /**
+   * The BOS convention the run applied ('yes' or 'no'): settings.bos resolved, so a run asked for with
+   * 'auto' still names what it scored. Absent in runs written before the setting existed.
+   */
+  bosUsed: z.enum(['yes', 'no']).optional(),
   /** Samples whose bytes were not valid UTF-8 (the bad bytes were read as U+FFFD); absent when none. */
   invalidUtf8Samples: z.number().int().nonnegative().optional(),
 })

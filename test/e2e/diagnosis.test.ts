@@ -88,7 +88,7 @@ function writeExperiment(workspace: string): void {
       measures: ['teacherForcing', 'keepLastMisaligned', 'offsetSweep', 'autoregressive', 'kvCache'],
       batchSize: 1,
       threads: 0,
-      addBos: false,
+      bos: 'no',
       provider: 'auto',
       limit: LIMIT,
     },

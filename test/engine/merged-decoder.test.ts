@@ -25,7 +25,7 @@ const settings: RunSettings = {
   measures: [...MEASURES],
   batchSize: 3,
   threads: 1,
-  addBos: false,
+  bos: 'no',
   provider: 'cpu',
 }
 

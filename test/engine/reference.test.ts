@@ -62,7 +62,7 @@ async function analyse(model: string, data: string, over: Partial<RunSettings> =
         measures: [...MEASURES],
         batchSize: 8,
         threads: 2,
-        addBos: false,
+        bos: 'no',
         provider: 'cpu',
         ...over,
       },

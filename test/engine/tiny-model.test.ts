@@ -45,7 +45,7 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
   ],
   batchSize: 4,
   threads: 1,
-  addBos: false,
+  bos: 'no',
   provider: 'cpu',
   ...over,
 })

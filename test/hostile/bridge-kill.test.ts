@@ -121,7 +121,7 @@ describe.runIf(FULL)(
         measures: ['teacherForcing', 'offsetSweep', 'autoregressive'],
         batchSize: 1,
         threads: 0,
-        addBos: false,
+        bos: 'no',
         provider: 'cpu',
       }
       const {

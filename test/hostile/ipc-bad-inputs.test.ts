@@ -196,7 +196,7 @@ describe.concurrent('IPC channels that read files, on hostile files (bridge rule
             measures: ['teacherForcing'],
             batchSize: 8,
             threads: 0,
-            addBos: false,
+            bos: 'no',
             provider: 'cpu',
             ...bad,
           },

@@ -149,7 +149,7 @@ describe('findCheckpointStep', () => {
         measures: ['teacherForcing' as const],
         batchSize: 8,
         threads: 0,
-        addBos: false,
+        bos: 'no' as const,
         provider: 'cpu',
       },
     }

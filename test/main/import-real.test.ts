@@ -63,7 +63,7 @@ async function teacherForcing(modelPath: string, tokenizerPath: string): Promise
       measures: ['teacherForcing', 'kvCache'],
       batchSize: 4,
       threads: 2,
-      addBos: false,
+      bos: 'no',
       provider: 'cpu',
       limit: 4,
     },

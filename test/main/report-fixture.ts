@@ -31,7 +31,7 @@ export const SETTINGS: RunSettings = {
   ],
   batchSize: 1,
   threads: 2,
-  addBos: false,
+  bos: 'no',
   provider: 'auto',
 }
 

@@ -56,7 +56,7 @@ export async function inputFromReference(
     ],
     batchSize: 1,
     threads: 0,
-    addBos: ref.settings.prependBos ?? false,
+    bos: ref.settings.prependBos ? 'yes' : 'no',
     provider: 'pytorch',
   }
   const checkpointKeys = Object.keys(ref.checkpoints)

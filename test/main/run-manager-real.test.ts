@@ -91,7 +91,7 @@ describe('the bundled demo', () => {
       ['eval_heldout', 'heldOut'],
       ['eval_ood', 'heldOut'],
     ])
-    expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, addBos: false })
+    expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, bos: 'no' })
     expect(demo!.settings.measures).toHaveLength(6)
     const fromTrain = demo!.datasets.find((d) => d.fromTraining)
     expect(fromTrain?.trainPath).toBeDefined()

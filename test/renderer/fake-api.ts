@@ -70,7 +70,7 @@ export function experiment(id = '1.4.0', patch: Partial<Experiment> = {}): Exper
       measures: ['teacherForcing', 'keepLastMisaligned', 'offsetSweep', 'autoregressive', 'kvCache'],
       batchSize: 1,
       threads: 0,
-      addBos: false,
+      bos: 'no' as const,
       provider: 'auto',
     },
     ...patch,

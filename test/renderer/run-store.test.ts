@@ -47,7 +47,7 @@ describe('run store: streamed samples', () => {
       measures: ['teacherForcing'],
       batchSize: 1,
       threads: 0,
-      addBos: false,
+      bos: 'no' as const,
       provider: 'auto',
     })
     expect(runs.get('r1')?.status).toBe('queued')
@@ -204,7 +204,7 @@ function info(status: 'cancelled' | 'finished') {
       measures: ['teacherForcing' as const],
       batchSize: 1,
       threads: 0,
-      addBos: false,
+      bos: 'no' as const,
       provider: 'auto',
     },
     status,

@@ -17,16 +17,24 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { SETTING_LIMITS } from '../../shared/limits'
-import { MEASURES, parseMeasures, type Measure } from '../../shared/measures'
+import { DEFAULT_MAX_SEQ_LEN, SETTING_LIMITS } from '../../shared/limits'
+import { DEFAULT_MEASURES, MEASURES, parseMeasures, type Measure } from '../../shared/measures'
 import { z } from 'zod'
 import { RunSettingsSchema, type RunSettings, type RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
 import { InputError, UsageError } from '../engine/errors'
+import { runIsolated } from '../engine/isolated/client'
 import { readResults, ResultsAppender, type ResultsRead } from '../store/results-file'
 import { EXIT } from './exit-codes'
 import { checkOutDir, makeOutDir } from './out-dir'
-import { intOption, parseCommandArgs, required } from './args'
+import {
+  FORMAT_FLAGS,
+  FORMAT_FLAGS_HELP,
+  formatSettings,
+  intOption,
+  parseCommandArgs,
+  required,
+} from './args'
 import { reportAfterAnalysis, checkReportFlags } from './analyze-report'
 
 const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json --data eval.json
@@ -34,10 +42,11 @@ const HELP = `usage: losslens analyze --model M.onnx --tokenizer tokenizer.json 
 
   --label NAME        name of the run (default: the model's folder name)
   --limit N           only the first N samples
-  --measures a,b,...  subset of ${MEASURES.join(', ')} (default: all)
+  --measures a,b,...  subset of ${MEASURES.join(', ')}
+                      (default: ${DEFAULT_MEASURES.join(', ')})
   --batch-size B      samples per forward (default 8)
   --threads T         onnxruntime intra-op threads (default 0 = onnxruntime's choice)
-  --add-bos           prepend the tokenizer's BOS token (MiniMind's April-2025 data code)
+${FORMAT_FLAGS_HELP}
   --provider NAME     auto (default), cpu, cuda, webgpu, dml or coreml
   --fresh             start over: replace the results already in DIR (by default a run stopped or
                       killed before is resumed when its inputs and settings are the same)
@@ -68,7 +77,7 @@ export const ANALYZE_OPTIONS = {
   measures: { type: 'string' },
   'batch-size': { type: 'string' },
   threads: { type: 'string' },
-  'add-bos': { type: 'boolean' },
+  ...FORMAT_FLAGS,
   provider: { type: 'string' },
 } as const
 
@@ -93,8 +102,11 @@ export function settingsFromFlags(
   const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
   const measures: Measure[] = str('measures')
     ? parseMeasuresOrThrow(str('measures')!)
-    : (defaults?.measures ?? [...MEASURES])
+    : (defaults?.measures ?? [...DEFAULT_MEASURES])
   const L = SETTING_LIMITS
+  const fmt = formatSettings(v)
+  const maxSeqLen = fmt.maxSeqLen ?? defaults?.maxSeqLen
+  const format = fmt.format ?? defaults?.format
   const limit =
     str('limit') === undefined
       ? defaults?.limit
@@ -115,9 +127,12 @@ export function settingsFromFlags(
       L.batchSize.max,
     ),
     threads: intOption(str('threads'), 'threads', defaults?.threads ?? 0, L.threads.min, L.threads.max),
-    addBos: v['add-bos'] === true || (defaults?.addBos ?? false),
+    bos: fmt.bos ?? defaults?.bos ?? 'auto',
     provider: str('provider') ?? defaults?.provider ?? 'auto',
     ...(limit !== undefined ? { limit } : {}),
+    ...(maxSeqLen !== undefined ? { maxSeqLen } : {}),
+    ...(format !== undefined ? { format } : {}),
+    ...(defaults?.sftRoles !== undefined ? { sftRoles: defaults.sftRoles } : {}),
   }
   return validateSettings(settings)
 }
@@ -171,7 +186,17 @@ const RunRecordSchema = z.object({
 type RunRecord = z.infer<typeof RunRecordSchema>
 
 /** Settings whose change would change the numbers (batch size and threads do not; the tests hold that). */
-const RESULT_SETTINGS = ['inputLength', 'predictLength', 'measures', 'addBos', 'provider', 'limit'] as const
+const RESULT_SETTINGS = [
+  'inputLength',
+  'predictLength',
+  'measures',
+  'bos',
+  'maxSeqLen',
+  'format',
+  'sftRoles',
+  'provider',
+  'limit',
+] as const
 
 /**
  * A fingerprint of an input file: its size and the SHA-256 of its contents (of its first and last
@@ -381,8 +406,40 @@ export function formatMeans(summary: RunSummary): string[] {
         : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? '0 (bit-identical)' : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
     ],
   ]
+  // The whole-sample and BOS measures, when the run has them.
+  const whole = (mean: number | undefined, weighted: number | undefined, bpb: number | undefined) =>
+    `${f(mean)}  (token-weighted ${f(weighted)}, ${f(bpb)} bits/byte)`
+  if (m.teacherForcingBitsPerByte !== undefined)
+    rows.push(['teacherForcing bits/byte', f(m.teacherForcingBitsPerByte)])
+  if (m.trainFormat !== undefined) {
+    const at = summary.settings.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN
+    rows.push([
+      'trainFormat',
+      `${whole(m.trainFormat, m.trainFormatTokenWeighted, m.trainFormatBitsPerByte)}  max_seq_len ${at}, BOS ${summary.bosUsed ?? '—'}`,
+    ])
+  }
+  if (m.rolling !== undefined)
+    rows.push(['rolling', whole(m.rolling, m.rollingTokenWeighted, m.rollingBitsPerByte)])
+  if (m.bosBothWithBos !== undefined)
+    rows.push(['bosBoth', `with BOS ${f(m.bosBothWithBos)}, without ${f(m.bosBothWithoutBos)}`])
   const width = Math.max(...rows.map((r) => r[0].length))
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
+}
+
+/**
+ * Without --max-seq-len, the trainer's max_seq_len stated in --train-log's header (a printed
+ * arguments line), said on stderr; else the settings as they are (the engine's default, 512).
+ */
+async function maxSeqLenFromTrainLog(
+  settings: RunSettings,
+  v: Record<string, string | boolean | undefined>,
+): Promise<RunSettings> {
+  const logPath = v['train-log']
+  if (typeof logPath !== 'string' || v['max-seq-len'] !== undefined) return settings
+  const log = await runIsolated({ kind: 'parseTrainLog', path: resolve(logPath) })
+  if (log.maxSeqLen === undefined) return settings
+  process.stderr.write(`max_seq_len ${log.maxSeqLen}, from ${logPath}\n`)
+  return validateSettings({ ...settings, maxSeqLen: log.maxSeqLen })
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -391,9 +448,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP)
     return 0
   }
-  const settings = settingsFromFlags(values)
+  let settings = settingsFromFlags(values)
   // Report flags are checked before the run, so a typo does not cost a whole analysis.
   checkReportFlags(values)
+  settings = await maxSeqLenFromTrainLog(settings, values)
   const modelPath = resolve(required(values.model, 'model'))
   const options: AnalysisOptions = {
     runId: `cli-${Date.now()}`,

@@ -1,6 +1,8 @@
 /** Small helpers over node:util parseArgs shared by every CLI command. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from '../engine/errors'
+import { SETTING_LIMITS } from '../../shared/limits'
+import { BOS_MODES, DATASET_FORMATS, type BosMode, type DatasetFormat } from '../../shared/results'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -60,4 +62,54 @@ export function intOption(
 /** Writes a JSON value to stdout, pretty. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}
+
+/** Flags of the whole-sample and SFT settings, shared by analyze, experiment set and compare. */
+export const FORMAT_FLAGS = {
+  bos: { type: 'string' },
+  'add-bos': { type: 'boolean' },
+  'max-seq-len': { type: 'string' },
+  format: { type: 'string' },
+} as const
+
+/** Help lines of FORMAT_FLAGS (two-space indent, aligned like the commands' own help). */
+export const FORMAT_FLAGS_HELP = `  --bos auto|yes|no   BOS convention: yes = continuation scored after a BOS and trainFormat as
+                      [bos] + text + [eos] (MiniMind 2026, some 2025 revisions); no = the text's
+                      tokens only (MiniMind2); auto (default) = the tokenizer's add_bos_token, with
+                      the continuation also scored both ways (bosBoth) when it has a BOS
+  --add-bos           the same as --bos yes (older name)
+  --max-seq-len N     the trainer's max_seq_len for trainFormat, and the rolling window (default 512,
+                      MiniMind's pretraining default)
+  --format F          auto (default: rows with "text" are pretraining, rows with "conversations"
+                      SFT), pretrain or sft`
+
+/** The run settings FORMAT_FLAGS set (only those given); UsageError naming a flag with a bad value. */
+export function formatSettings(v: Record<string, string | boolean | undefined>): {
+  bos?: BosMode
+  maxSeqLen?: number
+  format?: DatasetFormat
+} {
+  const out: { bos?: BosMode; maxSeqLen?: number; format?: DatasetFormat } = {}
+  const bos = v.bos
+  if (typeof bos === 'string') {
+    if (!(BOS_MODES as readonly string[]).includes(bos))
+      throw new UsageError(`--bos must be one of ${BOS_MODES.join(', ')}, got "${bos}"`)
+    out.bos = bos as BosMode
+  }
+  if (v['add-bos'] === true) {
+    if (out.bos !== undefined && out.bos !== 'yes')
+      throw new UsageError(`--add-bos means --bos yes; it contradicts --bos ${out.bos}`)
+    out.bos = 'yes'
+  }
+  if (typeof v['max-seq-len'] === 'string') {
+    const { min, max } = SETTING_LIMITS.maxSeqLen
+    out.maxSeqLen = intOption(v['max-seq-len'], 'max-seq-len', 0, min, max)
+  }
+  const format = v.format
+  if (typeof format === 'string') {
+    if (!(DATASET_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(', ')}, got "${format}"`)
+    out.format = format as DatasetFormat
+  }
+  return out
 }

@@ -6,11 +6,14 @@
 import { basename, dirname, resolve } from 'node:path'
 import { compareTokens } from '../engine/index'
 import { UsageError } from '../engine/errors'
-import { intOption, parseCommandArgs, printJson, required } from './args'
+import { formatSettings, intOption, parseCommandArgs, printJson, required } from './args'
 
 const HELP = `usage: losslens compare --model A.onnx --model B.onnx --tokenizer tokenizer.json --data eval.json
                         --input-length L --predict-length P [--json] [--limit N] [--label A --label B]
-                        [--batch-size B] [--threads T] [--add-bos] [--provider NAME]`
+                        [--batch-size B] [--threads T] [--bos auto|yes|no] [--provider NAME]
+
+  --bos auto|yes|no   tokenize the samples with a BOS first (yes), without (no), or as the tokenizer's
+                      add_bos_token says (auto, default); --add-bos is --bos yes`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
@@ -24,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     limit: { type: 'string' },
     'batch-size': { type: 'string' },
     threads: { type: 'string' },
+    bos: { type: 'string' },
     'add-bos': { type: 'boolean' },
     provider: { type: 'string' },
   })
@@ -46,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.limit !== undefined ? { limit: intOption(values.limit, 'limit', 0, 1) } : {}),
     batchSize: intOption(values['batch-size'], 'batch-size', 8, 1, 4096),
     threads: intOption(values.threads, 'threads', 0, 0, 1024),
-    addBos: values['add-bos'] === true,
+    bos: formatSettings({ bos: values.bos, 'add-bos': values['add-bos'] }).bos ?? 'auto',
     provider: values.provider ?? 'auto',
   })
   if (values.json) {

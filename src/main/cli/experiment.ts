@@ -39,6 +39,7 @@ import { Workspace } from '../store/workspace'
 import { MEASURES, parseMeasures } from '../../shared/measures'
 import { validateSettings } from '../engine/settings'
 import { EXIT } from './exit-codes'
+import { FORMAT_FLAGS, formatSettings } from './args'
 
 const USAGE = `usage: losslens experiment <command> DIR [options]
 
@@ -58,10 +59,15 @@ commands:
       an evaluation set (its samples are read and counted: a bad file is refused); what it is with
       respect to training: drawn from it, held out, or unknown (default, settled by the data check)
   set DIR [--train-log F] [--input-length L] [--predict-length P] [--reported-loss X] [--limit N]
-          [--measures a,b] [--batch-size B] [--threads T] [--provider NAME] [--add-bos]
+          [--measures a,b] [--batch-size B] [--threads T] [--provider NAME]
+          [--bos auto|yes|no] [--add-bos] [--max-seq-len N] [--format auto|pretrain|sft]
           [--checkpoint ID (--step N | --last)]
       the training log and the run settings (any subset); with --checkpoint, that checkpoint's
-      training step (--last: the training log's last step)
+      training step (--last: the training log's last step). --bos: the BOS convention (yes =
+      [bos] + text + [eos] for trainFormat and a BOS before the continuation; no = the text's
+      tokens; auto = the tokenizer's add_bos_token, scoring the continuation both ways when it has
+      a BOS); --add-bos is --bos yes; --max-seq-len: the trainer's max_seq_len (default 512);
+      --format: auto (rows with "text" are pretraining, "conversations" SFT), pretrain or sft
   run DIR [--checkpoint ID] [--dataset ID]
       every checkpoint x dataset pair without a finished run on the same model, tokenizer, data
       and settings (SHA-256), and every evidence check not done yet: the data check where a dataset
@@ -282,7 +288,7 @@ const SETTING_FLAGS = {
   'batch-size': { type: 'string' },
   threads: { type: 'string' },
   provider: { type: 'string' },
-  'add-bos': { type: 'boolean' },
+  ...FORMAT_FLAGS,
 } as const
 
 /** The experiment's settings with the flags given changed; UsageError naming a flag with a bad value. */
@@ -312,7 +318,7 @@ function changedSettings(v: Record<string, string | boolean | undefined>, curren
     measures,
     batchSize: int('batch-size', 1, 4096) ?? current.batchSize,
     threads: int('threads', 0, 1024) ?? current.threads,
-    addBos: v['add-bos'] === true || current.addBos,
+    ...formatSettings(v),
     provider: typeof v.provider === 'string' ? v.provider : current.provider,
     ...(limit !== undefined ? { limit } : {}),
   }
@@ -460,7 +466,10 @@ function settingsKey(s: RunSettings): string {
     inputLength: s.inputLength,
     predictLength: s.predictLength,
     measures: [...s.measures].sort(),
-    addBos: s.addBos,
+    bos: s.bos ?? null,
+    maxSeqLen: s.maxSeqLen ?? null,
+    format: s.format ?? null,
+    sftRoles: s.sftRoles ?? null,
     limit: s.limit ?? null,
   })
 }

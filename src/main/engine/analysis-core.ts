@@ -13,6 +13,8 @@ import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
+import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
+import { scoreBosBoth, scoreRolling, scoreTrainFormat, trainFormatInput } from './whole-sample'
 import { meansFromResults } from '../../shared/diagnosis/means'
 import { mergeResults } from './summary'
 import { validateSettings } from './settings'
@@ -34,8 +36,22 @@ export interface AnalysisOptions {
 
 interface Prepared {
   sample: EvalSample
+  /** The continuation measures' tokens T (with the BOS first when the run uses one). */
   ids: number[]
+  /** The text's own tokens (no BOS): all of them when rolling is asked for, else enough for the rest. */
+  textIds: number[]
 }
+
+/** Measures that score the continuation window T[L : L+P] and so need a sample of L + P tokens. */
+const CONTINUATION_MEASURES: readonly Measure[] = [
+  'teacherForcing',
+  'keepLastMisaligned',
+  'keepLastAligned',
+  'offsetSweep',
+  'autoregressive',
+  'kvCache',
+  'bosBoth',
+]
 
 /** Decoded text fields of a scored sample, so the window can colour text by loss. */
 function textFields(tok: TextTokenizer, T: number[], L: number, P: number): Partial<SampleResult> {
@@ -66,10 +82,35 @@ export async function* analyzeCore(
     const P = settings.predictLength
     const N = L + P
     const measures = new Set<Measure>(settings.measures)
+    const maxSeqLen = settings.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN
     const all = await readSamples(opts.dataPath)
     const samples = settings.limit !== undefined ? all.slice(0, settings.limit) : all
     const invalidUtf8 = samples.filter((x) => x.invalidUtf8).length
     const tokenizer = await TextTokenizer.load(opts.tokenizerPath)
+    const useBos = tokenizer.usesBos(settings.bos)
+    // 'auto' cannot know the convention for sure: when the tokenizer has a BOS, both are scored.
+    if (settings.bos === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
+      measures.add('bosBoth')
+    if (measures.has('bosBoth') && tokenizer.bosId === null) {
+      throw new InputError(
+        'bosBoth needs a tokenizer with a bos_token (tokenizer_config.json)',
+        tokenizer.path,
+      )
+    }
+    if (useBos && measures.has('trainFormat') && tokenizer.eosId === null) {
+      throw new InputError(
+        'the BOS/EOS training format (--bos yes) needs an eos_token in tokenizer_config.json',
+        tokenizer.path,
+      )
+    }
+    const rollingPrefix = tokenizer.bosId ?? tokenizer.eosId
+    if (measures.has('rolling') && rollingPrefix === null) {
+      throw new InputError(
+        'rolling needs a bos_token or eos_token to start the first window with (tokenizer_config.json)',
+        tokenizer.path,
+      )
+    }
+    const continuation = CONTINUATION_MEASURES.some((m) => measures.has(m))
     const opened = await openModel(opts.modelPath, settings.provider, settings.threads)
     session = opened.session
     tokenizer.checkFits(await session.ensureVocab(), opts.modelPath)
@@ -111,17 +152,55 @@ export async function* analyzeCore(
         tokens: ids.length,
         inputLength: L,
         predictLength: P,
-        ...textFields(tokenizer, ids, L, P),
+        ...(continuation ? textFields(tokenizer, ids, L, P) : {}),
       }))
-      const plan = planForward(batch[0]!.ids.length, L, P, measures)
+      const plan = continuation ? planForward(batch[0]!.ids.length, L, P, measures) : null
       if (plan) {
         const rows = await s.forward(
           batch.map((p) => p.ids.slice(0, plan.length)),
           plan.keep,
         )
-        batch.forEach((p, b) =>
-          Object.assign(out[b]!, scoreForward(rows, b, p.ids, plan.length, L, P, measures)),
+        batch.forEach((p, b) => {
+          const scoredSample = scoreForward(rows, b, p.ids, plan.length, L, P, measures)
+          const tf = scoredSample.teacherForcing
+          if (tf) {
+            const bytes = tokenizer.tokenBytes(p.ids.slice(L, L + P))
+            tf.bytes = bytes
+            if (bytes > 0) tf.bitsPerByte = (tf.loss * P) / (Math.LN2 * bytes)
+          }
+          Object.assign(out[b]!, scoredSample)
+        })
+      }
+      if (measures.has('trainFormat')) {
+        const inputs = batch.map((p) => trainFormatInput(p.textIds, useBos, maxSeqLen, tokenizer))
+        const scoredInputs = await scoreTrainFormat(s, inputs)
+        // A sample with no counted target or no bytes has no training-format loss (an empty text).
+        scoredInputs.forEach((w, b) => {
+          if (w.tokens > 0 && w.bytes > 0) out[b]!.trainFormat = w
+        })
+      }
+      if (measures.has('rolling')) {
+        const rolled = await scoreRolling(
+          s,
+          batch.map((p) => p.textIds),
+          rollingPrefix!,
+          maxSeqLen,
+          tokenizer,
         )
+        rolled.forEach((w, b) => {
+          if (w.tokens > 0 && w.bytes > 0) out[b]!.rolling = w
+        })
+      }
+      if (measures.has('bosBoth')) {
+        const long = batch.flatMap((p, b) => (p.textIds.length >= N ? [b] : []))
+        const both = await scoreBosBoth(
+          s,
+          long.map((b) => batch[b]!.textIds),
+          L,
+          P,
+          tokenizer.bosId!,
+        )
+        long.forEach((b, k) => (out[b]!.bosBoth = both[k]!))
       }
       if (measures.has('autoregressive') || measures.has('kvCache')) {
         const ar = await runAutoregressive(
@@ -163,17 +242,31 @@ export async function* analyzeCore(
     }
     const cancelled = (): RunEvent => ({ type: 'cancelled', runId, done: alreadyDone + results.length })
 
+    // Continuation measures use the first N + 2 tokens, trainFormat the first maxSeqLen + 1 (to see the
+    // cut): a huge sample is tokenized on a prefix. Rolling scores every token, so it needs them all.
+    const need = Math.max(N + 2, measures.has('trainFormat') ? maxSeqLen + 1 : 0)
     for (const sample of todo) {
-      // Only the first N + 2 tokens are ever used (bucketKey): a huge sample is tokenized on a prefix.
-      const ids = tokenizer.encodeAtLeast(sample.text, N + 2, settings.addBos)
-      if (ids.length < N) {
+      const textIds = measures.has('rolling')
+        ? tokenizer.encode(sample.text)
+        : tokenizer.encodeAtLeast(sample.text, need)
+      const ids = useBos ? [tokenizer.bosId!, ...textIds] : textIds
+      // With continuation measures every measure is taken on the same samples (those of L + P tokens),
+      // so their means compare like with like; whole-sample measures alone need two tokens.
+      const tooShort = continuation
+        ? ids.length < N
+          ? `too short: ${ids.length} tokens, needs at least ${N} (input ${L} + predict ${P})`
+          : null
+        : textIds.length < 2
+          ? `too short: ${textIds.length} tokens, a whole-sample measure needs at least 2`
+          : null
+      if (tooShort !== null) {
         const r: SampleResult = {
           index: sample.index,
           id: sampleId(sample.text),
           tokens: ids.length,
           inputLength: L,
           predictLength: P,
-          skipped: `too short: ${ids.length} tokens, needs at least ${N} (input ${L} + predict ${P})`,
+          skipped: tooShort,
         }
         results.push(r)
         yield { type: 'sample', runId, result: r }
@@ -189,7 +282,7 @@ export async function* analyzeCore(
       }
       const key = bucketKey(ids.length)
       const bucket = buckets.get(key) ?? []
-      bucket.push({ sample, ids })
+      bucket.push({ sample, ids, textIds })
       buckets.set(key, bucket)
       if (bucket.length >= batchSize) {
         buckets.delete(key)
@@ -218,6 +311,7 @@ export async function* analyzeCore(
       provider: opened.report,
       counts: { total: merged.length, scored: merged.length - skippedCount, skipped: skippedCount },
       means: meansFromResults(merged),
+      bosUsed: useBos ? 'yes' : 'no',
       wallSeconds: (performance.now() - t0) / 1000,
       // Tokens per second = (samples scored in this call) × (L + P) context+target tokens, divided by
       // the seconds spent scoring them (forwards, decoding and scoring; not model loading). It is a

@@ -5,6 +5,7 @@
  * probability; plus the per-sample teacher-forcing losses of both.
  */
 import type { TokenComparison } from '../../shared/compare'
+import type { BosMode } from '../../shared/results'
 import { readSamples, sampleId } from './dataset'
 import { rowOffset, type DecoderSession } from './decoder-session'
 import { InputError } from './errors'
@@ -21,7 +22,8 @@ export interface CompareOptions {
   inputLength: number
   predictLength: number
   limit?: number
-  addBos?: boolean
+  /** BOS convention (RunSettings.bos): the samples are tokenized as the runs being compared were. */
+  bos?: BosMode
   batchSize?: number
   threads?: number
   provider?: string
@@ -121,8 +123,9 @@ export async function compareCore(
     }
     tokenizer.checkFits(vb, opts.base.modelPath)
     const batchSize = Math.max(1, Math.min(opts.batchSize ?? 8, base.maxBatch, other.maxBatch))
+    const useBos = tokenizer.usesBos(opts.bos)
     const scoredSamples = samples
-      .map((s) => ({ sample: s, ids: tokenizer.encodeAtLeast(s.text, N + 2, opts.addBos ?? false) }))
+      .map((s) => ({ sample: s, ids: tokenizer.encodeAtLeast(s.text, N + 2, useBos) }))
       .filter((p) => p.ids.length >= N)
     const stats = new TokenStats()
     const perSample: SampleComparison[] = []

@@ -102,7 +102,7 @@ export function provenance(ctx: ReportContext): string {
       const text = w.settingsValue(
         st.inputLength,
         st.predictLength,
-        st.addBos,
+        (s?.bosUsed ?? st.bos) === 'yes',
         st.measures.join(', '),
         st.batchSize,
         st.threads,

@@ -15,6 +15,28 @@ export function isScored(r: SampleResult): boolean {
   return r.skipped === undefined
 }
 
+/** Σ (loss × tokens) / Σ tokens: the mean over every scored token of the set; null when there are none. */
+function tokenWeighted(items: readonly { loss: number; tokens: number }[]): number | null {
+  let sum = 0
+  let tokens = 0
+  for (const x of items) {
+    sum += x.loss * x.tokens
+    tokens += x.tokens
+  }
+  return tokens > 0 ? sum / tokens : null
+}
+
+/** lm-evaluation-harness's bits_per_byte over a set: Σ -log-likelihood / (ln 2 × Σ bytes); null without bytes. */
+function bitsPerByte(items: readonly { loss: number; tokens: number; bytes: number }[]): number | null {
+  let nll = 0
+  let bytes = 0
+  for (const x of items) {
+    nll += x.loss * x.tokens
+    bytes += x.bytes
+  }
+  return bytes > 0 ? nll / (Math.LN2 * bytes) : null
+}
+
 function defined<T>(values: (T | undefined)[]): T[] {
   return values.filter((v): v is T => v !== undefined)
 }
@@ -49,6 +71,27 @@ export function meansFromResults(results: readonly SampleResult[]): Means {
   const ar = defined(scored.map((r) => r.autoregressive))
   set('autoregressive', mean(ar.map((a) => a.loss)))
   if (ar.length > 0) means.autoregressiveSteps = meanPerPosition(ar.map((a) => a.stepLosses))
+  const tfBytes = tf.flatMap((t) =>
+    t.bytes === undefined ? [] : [{ loss: t.loss, tokens: t.tokenLosses.length, bytes: t.bytes }],
+  )
+  set('teacherForcingBitsPerByte', bitsPerByte(tfBytes))
+  const train = defined(scored.map((r) => r.trainFormat))
+  set('trainFormat', mean(train.map((t) => t.loss)))
+  set('trainFormatTokenWeighted', tokenWeighted(train))
+  set('trainFormatBitsPerByte', bitsPerByte(train))
+  if (train.length > 0) means.trainFormatPositions = meanPerPosition(train.map((t) => t.positionLosses))
+  const rolling = defined(scored.map((r) => r.rolling))
+  set('rolling', mean(rolling.map((t) => t.loss)))
+  set('rollingTokenWeighted', tokenWeighted(rolling))
+  set('rollingBitsPerByte', bitsPerByte(rolling))
+  const both = defined(scored.map((r) => r.bosBoth))
+  set('bosBothWithBos', mean(both.map((b) => b.withBos)))
+  set('bosBothWithoutBos', mean(both.map((b) => b.withoutBos)))
+  const sft = defined(scored.map((r) => r.sft))
+  set('sft', mean(sft.map((x) => x.loss)))
+  set('sftTokenWeighted', tokenWeighted(sft))
+  set('sftShiftedMask', mean(sft.map((x) => x.shiftedMaskLoss)))
+  set('sftAutoregressive', mean(defined(scored.map((r) => r.sftAutoregressive?.loss))))
   const kv = defined(scored.map((r) => r.kvCache))
   if (kv.length > 0) {
     means.kvCacheMaxAbsDiff = Math.max(...kv.map((k) => k.maxAbsDiff))

@@ -192,6 +192,23 @@ function detectFormat(path: string, lines: string[]): 'csv' | 'jsonl' | 'minimin
   return 'minimind'
 }
 
+// `max_seq_len=512` (argparse Namespace), `"max_seq_len": 512` (JSON arguments), `max_length: 512`, `--max_seq_len 512`.
+const MAX_SEQ_LEN = /(?<![\w])-{0,2}["']?(?:max_seq_len|max_length|max_seq_length)["']?\s*[=:\s]\s*(\d+)/
+
+/**
+ * The trainer's max_seq_len when the log states it before its first loss line (a printed argparse
+ * Namespace, a JSON arguments line or a header); later lines are not looked at, so a sample's text
+ * quoted in the log cannot set it.
+ */
+export function maxSeqLenFromLog(lines: readonly string[], firstPointLine: number): number | undefined {
+  for (let i = 0; i < Math.min(lines.length, firstPointLine); i++) {
+    const m = MAX_SEQ_LEN.exec(lines[i]!)
+    const n = m ? Number(m[1]) : NaN
+    if (Number.isInteger(n) && n >= 2) return n
+  }
+  return undefined
+}
+
 /** Parses log contents into a loss curve with its trailing mean. */
 export function parseTrainLog(content: string, path: string, options: ParseLogOptions = {}): TrainLog {
   const tail = options.tail ?? DEFAULT_TAIL
@@ -203,6 +220,11 @@ export function parseTrainLog(content: string, path: string, options: ParseLogOp
   else if (kind === 'csv') parseCsv(lines, out, path)
   else parseJsonl(lines, out)
   const last = out.points.slice(-tail)
+  const firstPoint = kind === 'minimind' ? lines.findIndex((l) => MINIMIND_LINE.test(l)) : -1
+  const maxSeqLen = maxSeqLenFromLog(
+    lines,
+    firstPoint < 0 ? (kind === 'minimind' ? lines.length : 0) : firstPoint,
+  )
   return {
     path,
     format,
@@ -213,6 +235,7 @@ export function parseTrainLog(content: string, path: string, options: ParseLogOp
     unparsedCount: out.unparsedCount,
     points: out.points,
     caveat: LOSS_CAVEAT,
+    ...(maxSeqLen !== undefined ? { maxSeqLen } : {}),
   }
 }
 
