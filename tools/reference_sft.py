@@ -54,6 +54,17 @@ HAND_MADE = [
      {"role": "user", "content": "Then the user."},
      {"role": "assistant", "content": "Then me again, with 中文 and \"quotes\"."}],
 ]
+# For MiniMind's 2026 template (test/fixtures/minimind3): think blocks and tool turns, which it renders.
+HAND_MADE_2026 = [
+    [{"role": "user", "content": "2+2?"},
+     {"role": "assistant", "content": "<think>\nsmall sum\n</think>\n\nIt is 4."}],
+    [{"role": "system", "content": "Use tools."},
+     {"role": "user", "content": "Weather in Paris?"},
+     {"role": "tool", "content": "{\"temp\": 21}"},
+     {"role": "tool", "content": "{\"sky\": \"clear\"}"},
+     {"role": "assistant", "content": "21 degrees and clear."}],
+]
+FIXTURE_2026 = os.path.join(HERE, "..", "test", "fixtures", "minimind3")
 
 
 def state_from_onnx(path):
@@ -202,6 +213,18 @@ def main(argv=None):
         samples.append({"index": index, "text": text, **m})
     renderings = [{"conversation": c, "parity": render(template, special, c, "parity"),
                    "asWritten": render(template, special, c, "asWritten")} for c in convs + HAND_MADE]
+    # MiniMind's 2026 template and tokenizer: roles as written; rendering, ids and the loss mask.
+    with open(os.path.join(FIXTURE_2026, "tokenizer_config.json"), encoding="utf-8") as f:
+        config26 = json.load(f)
+    special26 = {k: config26[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token")
+                 if isinstance(config26.get(k), str)}
+    tok26 = ByteLevelBPETokenizer(os.path.join(FIXTURE_2026, "tokenizer.json"))
+    renderings2026 = []
+    for c in convs[:3] + HAND_MADE + HAND_MADE_2026:
+        text = render(config26["chat_template"], special26, c, "asWritten")
+        ids = tok26.encode(text)
+        renderings2026.append({"conversation": c, "asWritten": text, "ids": ids,
+                               "mask": loss_mask(ids, tok26, max(args.max_length, len(ids)))})
 
     def mean(xs):
         return float(np.mean(xs))
@@ -228,6 +251,7 @@ def main(argv=None):
         "means": means,
         "samples": samples,
         "renderings": renderings,
+        "renderings2026": renderings2026,
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)

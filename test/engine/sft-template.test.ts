@@ -12,7 +12,7 @@ import { isSftDataset, parseSamples, type ChatTurn } from '../../src/main/engine
 import { ChatTemplate } from '../../src/main/engine/sft/chat-template'
 import { minimindLossMask, sftLayout } from '../../src/main/engine/sft/sft-mask'
 import { TextTokenizer } from '../../src/main/engine/tokenizer'
-import { DEMO, fixture } from './fixtures'
+import { DEMO, MINIMIND3_TOKENIZER, fixture } from './fixtures'
 
 interface Rendering {
   conversation: ChatTurn[]
@@ -29,6 +29,7 @@ interface RefSample {
 const ref = JSON.parse(readFileSync(fixture(join(DEMO, 'reference-sft.json')), 'utf8')) as {
   samples: RefSample[]
   renderings: Rendering[]
+  renderings2026: { conversation: ChatTurn[]; asWritten: string; ids: number[]; mask: number[] }[]
 }
 const CONFIG = join(DEMO, 'tokenizer_config.json')
 const config = JSON.parse(readFileSync(CONFIG, 'utf8')) as Record<string, unknown>
@@ -82,6 +83,23 @@ describe('chat template', () => {
     )
     expect(tools.resolveRoles('auto')).toBe('asWritten')
     expect(tools.render([{ role: 'tool', content: 'x' }], 'asWritten')).toBe('<tool>x</tool>')
+  })
+
+  it("MiniMind's 2026 template (think blocks, tool turns): auto keeps roles as written; text, ids and mask as Python's", async () => {
+    const path = fixture(MINIMIND3_TOKENIZER)
+    const t26 = await ChatTemplate.load(path)
+    expect(t26.resolveRoles('auto')).toBe('asWritten')
+    const tok = await TextTokenizer.load(path)
+    const bos = tok.encode('<|im_start|>assistant')
+    const eos = tok.encode('<|im_end|>')
+    expect(ref.renderings2026.length).toBeGreaterThanOrEqual(8)
+    for (const r of ref.renderings2026) {
+      const text = t26.render(r.conversation, 'asWritten')
+      expect(text).toBe(r.asWritten)
+      const ids = tok.encode(text)
+      expect(ids).toEqual(r.ids)
+      expect(minimindLossMask(ids, bos, eos, Math.max(512, ids.length))).toEqual(r.mask)
+    }
   })
 
   it('refuses a config without a chat template and a turn without a role kept as written, naming the file', () => {
