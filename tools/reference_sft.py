@@ -182,7 +182,8 @@ def measure(model, tok, ids, max_length, predict):
     sl = rm._ce(torch.stack(step_rows), targets)
     ar = {"loss": sl.mean().item(), "stepLosses": sl.tolist(), "generatedIds": generated,
           "generatedText": tok.decode(generated), "promptLength": first}
-    return {"ids": ids, "mask": mask[:len(ids)], "sft": sft, "sftAutoregressive": ar}
+    return {"ids": ids, "tokenTexts": [tok.decode([i]) for i in ids], "mask": mask[:len(ids)], "sft": sft,
+            "sftAutoregressive": ar}
 
 
 def main(argv=None):
