@@ -6,7 +6,8 @@ import type { Measure } from '../../shared/measures'
 import type { RunSettings, RunSummary, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
 import { runAutoregressive } from './autoregressive'
-import { readSamples, sampleId, type EvalSample } from './dataset'
+import { isSftDataset, readSamples, sampleId, type EvalSample } from './dataset'
+import { runSftAnalysis } from './sft/run-sft'
 import type { DecoderSession } from './decoder-session'
 import { describeSession } from './describe'
 import { losslensVersion } from './version'
@@ -84,6 +85,9 @@ export async function* analyzeCore(
     const measures = new Set<Measure>(settings.measures)
     const maxSeqLen = settings.maxSeqLen ?? DEFAULT_MAX_SEQ_LEN
     const all = await readSamples(opts.dataPath)
+    // SFT datasets (rows of conversations) run their own loop: sft/run-sft.ts.
+    if (isSftDataset(all, settings.format, opts.dataPath))
+      return yield* runSftAnalysis(opts, settings, all, isCancelled)
     const samples = settings.limit !== undefined ? all.slice(0, settings.limit) : all
     const invalidUtf8 = samples.filter((x) => x.invalidUtf8).length
     const tokenizer = await TextTokenizer.load(opts.tokenizerPath)

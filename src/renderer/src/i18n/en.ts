@@ -499,4 +499,29 @@ export default {
     help: 'This help',
     note: 'Shortcuts are off while typing in a field or a dialog is open.',
   },
+  sft: {
+    meta: '{tokens} templated tokens · prompt {prompt} tokens · reply {p} steps',
+    counted: 'counted by the mask ({n} tokens), shaded by loss',
+    notCounted: 'not counted ({n} tokens)',
+    position: 'position {pos} (predicted by logits row {row})',
+    notCountedTip: 'not counted: outside every assistant reply',
+    tokens: '{n} counted tokens',
+    vsLoss: '{d} nats vs the SFT loss',
+    steps: '{n} greedy steps',
+    trueReply: 'First assistant reply (as written)',
+    generatedReply: 'Generated reply (greedy, from its prompt)',
+    notGenerated: 'Not generated in this run (measure sftAutoregressive).',
+    figure: {
+      loss: 'SFT loss (MiniMind mask)',
+      shiftedMaskLoss: 'Mask one position late',
+      autoregressive: 'Generated reply',
+    },
+    help: {
+      loss: "Masked mean over each assistant reply's tokens, its closing end token and the newline after it: what MiniMind's SFT trainer computes.",
+      shiftedMaskLoss:
+        'The same mask applied one row late (the common evaluation bug): the number a script that forgets the shift prints.',
+      autoregressive:
+        'The first reply generated greedily from its prompt; loss of the true reply token at each step.',
+    },
+  },
 }

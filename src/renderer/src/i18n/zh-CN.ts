@@ -479,4 +479,27 @@ export default {
     help: '本帮助',
     note: '在输入框中输入或打开对话框时，快捷键不生效。',
   },
+  sft: {
+    meta: '模板化后 {tokens} 个词元 · 提示 {prompt} 个词元 · 回复 {p} 步',
+    counted: '掩码计入的词元（{n} 个），按损失着色',
+    notCounted: '未计入（{n} 个）',
+    position: '位置 {pos}（由第 {row} 行 logits 预测）',
+    notCountedTip: '未计入：不在任何助手回复之内',
+    tokens: '计入 {n} 个词元',
+    vsLoss: '比 SFT 损失 {d} nats',
+    steps: '贪心生成 {n} 步',
+    trueReply: '第一条助手回复（原文）',
+    generatedReply: '生成的回复（贪心，从其提示开始）',
+    notGenerated: '本次运行未生成（度量 sftAutoregressive）。',
+    figure: {
+      loss: 'SFT 损失（MiniMind 掩码）',
+      shiftedMaskLoss: '掩码晚一位',
+      autoregressive: '生成的回复',
+    },
+    help: {
+      loss: '对每条助手回复的词元、其结束符及其后换行取掩码平均：即 MiniMind SFT 训练器计算的数。',
+      shiftedMaskLoss: '同一掩码晚一行使用（常见的评估错误）：忘记移位的脚本打印的就是这个数。',
+      autoregressive: '从提示开始贪心生成第一条回复；每一步真实回复词元的损失。',
+    },
+  },
 }
