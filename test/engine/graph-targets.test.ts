@@ -293,7 +293,12 @@ describe('fallback and fp16 logits', () => {
 
   it('names why each unsafe graph is refused', async () => {
     const base = await readOnnxGraphSurface(write('ok.onnx', tinyModel(13)))
-    expect(planGraphTargets(base)).toEqual({ ok: true, logits: 'logits', castFromFloat16: false })
+    expect(planGraphTargets(base)).toEqual({
+      ok: true,
+      logits: 'logits',
+      castFromFloat16: false,
+      builtIn: false,
+    })
     const refuse = (s: Partial<OnnxGraphSurface>) => {
       const plan = planGraphTargets({ ...base, ...s })
       return plan.ok ? 'accepted' : plan.reason

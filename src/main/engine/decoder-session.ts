@@ -133,6 +133,8 @@ export class DecoderSession {
   readonly scoringPath: ScoringPath
   /** Why the graph path is not in use (null when it is). */
   readonly scoringPathReason: string | null
+  /** The graph has a target_ids input (ours, or the exporter's): every forward must feed it. */
+  readonly #targetInput: boolean
   #vocab: number | null
 
   private constructor(
@@ -154,6 +156,7 @@ export class DecoderSession {
       outs.some((o) => o.name === TARGET_LOGPROBS) &&
       outs.some((o) => o.name === ARGMAX)
     this.scoringPath = hasGraph ? 'graph' : 'logits'
+    this.#targetInput = ins.some((i) => i.name === TARGET_IDS)
     this.scoringPathReason = hasGraph
       ? null
       : (graphReason ?? 'onnxruntime did not report the appended scoring outputs')
@@ -185,7 +188,7 @@ export class DecoderSession {
     if (settings.graphTargets !== false) {
       const graph = await loadWithGraphTargets(path)
       graphReason = graph.ok ? null : graph.reason
-      if (graph.ok) {
+      if (graph.ok && graph.bytes) {
         try {
           session = await ort.InferenceSession.create(graph.bytes, options)
         } catch (err) {
@@ -343,7 +346,7 @@ export class DecoderSession {
     }
     const expectedRows = useKeep ? keep : seqLen
     const firstRow = pastLen + seqLen - expectedRows
-    if (this.scoringPath === 'graph') {
+    if (this.#targetInput) {
       // target_ids is a required input of the graph with the scoring nodes: a logits forward feeds
       // zeros (one id per row) and does not fetch what they give.
       const k = targets?.k ?? 1

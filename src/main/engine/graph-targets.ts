@@ -25,7 +25,10 @@ const PREFIX = 'losslens_graph_targets/'
 export type ScoringPath = 'graph' | 'logits'
 
 export type GraphTargetsPlan =
-  { ok: true; logits: string; castFromFloat16: boolean } | { ok: false; reason: string }
+  | { ok: true; logits: string; castFromFloat16: boolean; builtIn: false }
+  /** The file already has the nodes (tools/export_onnx.py --target-logprobs): nothing to append. */
+  | { ok: true; builtIn: true }
+  | { ok: false; reason: string }
 
 // TensorProto.DataType codes.
 const FLOAT = 1
@@ -42,6 +45,19 @@ export function planGraphTargets(surface: OnnxGraphSurface, logitsName = 'logits
   }
   if (surface.opset === null || surface.opset < 11) {
     return no(`its ai.onnx opset is ${surface.opset ?? 'not declared'}; GatherElements needs 11 or later`)
+  }
+  const input = surface.inputs.find((i) => i.name === TARGET_IDS)
+  const lp = surface.outputs.find((o) => o.name === TARGET_LOGPROBS)
+  const am = surface.outputs.find((o) => o.name === ARGMAX)
+  if (
+    input?.elemType === INT64 &&
+    input.rank === 3 &&
+    lp?.elemType === FLOAT &&
+    lp.rank === 3 &&
+    am?.elemType === INT64 &&
+    am.rank === 2
+  ) {
+    return { ok: true, builtIn: true }
   }
   const logits = surface.outputs.find((o) => o.name === logitsName)
   if (!logits) return no(`it has no "${logitsName}" output`)
@@ -60,7 +76,7 @@ export function planGraphTargets(surface: OnnxGraphSurface, logitsName = 'logits
   if (taken.length > 0 || prefixed) {
     return no(`the graph already defines ${[...taken, ...(prefixed ? [prefixed] : [])].join(', ')}`)
   }
-  return { ok: true, logits: logitsName, castFromFloat16: logits.elemType === FLOAT16 }
+  return { ok: true, logits: logitsName, castFromFloat16: logits.elemType === FLOAT16, builtIn: false }
 }
 
 // ---- protobuf encoding (onnx.proto field numbers) ----------------------------------------------
@@ -120,7 +136,7 @@ export function tensorValueInfo(name: string, elemType: number, dims: string[]):
 }
 
 /** The bytes to append to a model file: a second ModelProto.graph (field 7) with the new nodes and values. */
-export function graphTargetsFragment(plan: Extract<GraphTargetsPlan, { ok: true }>): Buffer {
+export function graphTargetsFragment(plan: Extract<GraphTargetsPlan, { builtIn: false }>): Buffer {
   let logits = plan.logits
   const nodes: Buffer[] = []
   if (plan.castFromFloat16) {
@@ -143,12 +159,12 @@ export function graphTargetsFragment(plan: Extract<GraphTargetsPlan, { ok: true 
 }
 
 /**
- * The model file's bytes with the scoring nodes appended, or why not. Reads the whole file: the
- * session is then created from memory.
+ * The model file's bytes with the scoring nodes appended (the session is then created from memory),
+ * null bytes when the file already has them (created from its path), or why not.
  */
 export async function loadWithGraphTargets(
   path: string,
-): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: string }> {
+): Promise<{ ok: true; bytes: Uint8Array | null } | { ok: false; reason: string }> {
   let plan: GraphTargetsPlan
   try {
     plan = planGraphTargets(await readOnnxGraphSurface(path))
@@ -159,6 +175,7 @@ export async function loadWithGraphTargets(
     }
   }
   if (!plan.ok) return plan
+  if (plan.builtIn) return { ok: true, bytes: null }
   const fragment = graphTargetsFragment(plan)
   // One buffer for file and fragment: a model of hundreds of MB is not held twice.
   const fh = await open(path, 'r')
