@@ -12,6 +12,15 @@
  * Then one forward of the same shape is profiled kernel by kernel (bench/profile-forward.ts), and the
  * GEMM peak is the best rate seen: PyTorch's and onnxruntime's 2048^3 matmul (bench/gemm-peak.ts) and
  * that forward's own matrix products.
+ *
+ * The graph path (scoring inside onnxruntime, src/main/engine/graph-targets.ts) is timed on
+ * DecoderSession directly (bench/bench-graph.ts), against the logits path on the same session kind:
+ * training-format loss over 8 sequences of T = 512 tokens (the bench texts packed end to end), one
+ * at a time and as one batch, against PyTorch doing MiniMind's pretraining loss the same two ways; and
+ * continuation teacher forcing in runAnalysis' batches.
+ *
+ * PyTorch's BLAS is named; on Debian's reference BLAS (python3-torch without libopenblas0-pthread) its
+ * matrix products run several times slower, so the bench prints no ratios and says what to install.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,6 +30,8 @@ import { parseArgs } from 'node:util'
 import { MEASURES, type Measure } from '../src/shared/measures'
 import type { RunSummary } from '../src/shared/results'
 import { runAnalysis } from '../src/main/engine/index'
+import { TextTokenizer } from '../src/main/engine/tokenizer'
+import { packSequences, timeContinuation, timeTrainFormat } from './bench-graph'
 import { onnxruntimeGemmPeak } from './gemm-peak'
 import { MATRIX_OPS, matrixGflops, profileForward, type ForwardProfile } from './profile-forward'
 
@@ -29,6 +40,9 @@ const PYTHON = '/usr/bin/python3'
 const L = 64
 const P = 30
 const N = L + P
+/** Training-format sequences: MiniMind2's max_seq_len, and how many of them. */
+const TRAIN_T = 512
+const TRAIN_SEQS = 8
 
 interface TorchFigures {
   gemmGflops: number
@@ -40,7 +54,12 @@ interface TorchFigures {
   arPrefillMs: number
   torchVersion: string
   blas: string
+  blasLibraries?: string[]
+  referenceBlas?: boolean
   parameters: number
+  trainTokensPerSecond?: number
+  trainBatchTokensPerSecond?: number
+  trainLoss?: number
 }
 
 function python(args: string[]): { ok: boolean; out: string } {
@@ -172,6 +191,21 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dataPath, { force: true })
   }
+  const tokenizer = await TextTokenizer.load(join(dir, 'tokenizer.json'))
+  const encoded = (once as { text: string }[]).map((row) => tokenizer.encode(row.text))
+  const trainSeqs = packSequences(encoded, TRAIN_T, TRAIN_SEQS)
+  const trainSeqsPath = join(tmpdir(), `losslens-bench-train-${process.pid}.json`)
+  writeFileSync(trainSeqsPath, JSON.stringify(trainSeqs))
+  const train = await timeTrainFormat(model, trainSeqs, threads, repeat)
+  const cont = await timeContinuation(
+    model,
+    encoded.map((ids) => ids.slice(0, N + 2)),
+    threads,
+    batchSize,
+    L,
+    P,
+    repeat,
+  )
   const params = tf.summary.model.parameterCount ?? 0
   const samples = once.length
   // runAnalysis's tokens/s counts L + P per sample; the AR run decodes P tokens per sample.
@@ -198,10 +232,21 @@ async function main(): Promise<void> {
       String(threads),
       '--json',
       out,
+      '--train-seqs',
+      trainSeqsPath,
     ])
     if (r.ok) t = JSON.parse(readFileSync(out, 'utf8')) as TorchFigures
     else console.log(`tools/bench_torch.py --measure failed; LossLens figures alone:\n${r.out.slice(-2000)}`)
   }
+  rmSync(trainSeqsPath, { force: true })
+  // On the reference BLAS every PyTorch figure is several times too slow: no ratio is printed.
+  const refused = t?.referenceBlas === true
+  const ratio = (ours: number, theirs: number | undefined, target: string) =>
+    theirs === undefined
+      ? ''
+      : refused
+        ? 'n/a (reference BLAS)'
+        : `${fmt(ours / theirs, 2)}x (target ${target})`
 
   // Model FLOPs per token: 2 x parameters (lm_head tied to the embedding, counted once; attention's
   // score FLOPs, under 4% at S = 94, are left out). LossLens' teacher forcing computes the lm_head on
@@ -221,7 +266,7 @@ async function main(): Promise<void> {
       'teacher forcing, tokens/s',
       `${fmt(ll.tfTokensPerSecond, 0)} (${fmt(ll.tfCold, 0)})`,
       t ? `${fmt(t.tfTokensPerSecond, 0)} (batched ${fmt(t.tfBatchTokensPerSecond, 0)})` : 'n/a',
-      t ? `${fmt(ll.tfTokensPerSecond / t.tfTokensPerSecond, 2)}x (target >= 1.3x)` : '',
+      ratio(ll.tfTokensPerSecond, t?.tfTokensPerSecond, '>= 1.3x'),
     ],
     [
       '  model GFLOP/s, % of GEMM peak',
@@ -235,13 +280,39 @@ async function main(): Promise<void> {
       'whole battery, ms/sample',
       `${fmt(ll.batteryMsPerSample)} (${fmt(ll.batteryCold)})`,
       t ? fmt(t.batteryMsPerSample) : 'n/a',
-      t ? `${fmt(t.batteryMsPerSample / ll.batteryMsPerSample, 2)}x (target >= 3x)` : '',
+      ratio(1 / ll.batteryMsPerSample, t ? 1 / t.batteryMsPerSample : undefined, '>= 3x'),
     ],
     [
       'autoregressive, tokens/s',
       `${fmt(ll.arTokensPerSecond, 0)} (${fmt(ll.arCold, 0)})`,
       t ? fmt(t.arTokensPerSecond, 0) : 'n/a',
-      t ? `${fmt(ll.arTokensPerSecond / t.arTokensPerSecond, 2)}x (target >= 5x)` : '',
+      ratio(ll.arTokensPerSecond, t?.arTokensPerSecond, '>= 5x'),
+    ],
+    [
+      `training format T=${TRAIN_T}, targets/s, 1 seq`,
+      `${fmt(train.graphOne, 0)} (${fmt(train.logitsOne, 0)})`,
+      t?.trainTokensPerSecond ? fmt(t.trainTokensPerSecond, 0) : 'n/a',
+      ratio(train.graphOne, t?.trainTokensPerSecond, '>= 1.3x'),
+    ],
+    [
+      `  batched, ${TRAIN_SEQS} x ${TRAIN_T}`,
+      `${fmt(train.graphBatch, 0)} (${fmt(train.logitsBatch, 0)})`,
+      t?.trainBatchTokensPerSecond ? fmt(t.trainBatchTokensPerSecond, 0) : 'n/a',
+      ratio(train.graphBatch, t?.trainBatchTokensPerSecond, '>= 1.0x'),
+    ],
+    [
+      '  model GFLOP/s, % of GEMM peak',
+      `${fmt(gflops(train.graphBatch))}, ${fmt((100 * gflops(train.graphBatch)) / peak, 0)}%`,
+      t?.trainBatchTokensPerSecond
+        ? `${fmt(gflops(t.trainBatchTokensPerSecond))}, ${fmt((100 * gflops(t.trainBatchTokensPerSecond)) / peak, 0)}%`
+        : 'n/a',
+      '',
+    ],
+    [
+      'TF on the graph path, tokens/s',
+      `${fmt(cont.graph, 0)} (${fmt(cont.logits, 0)})`,
+      '',
+      `${fmt(gflops(cont.graph))} GFLOP/s = ${fmt((100 * gflops(cont.graph)) / peak, 0)}% of peak (target >= 90%)`,
     ],
     [
       '  ms per generated token',
@@ -260,6 +331,26 @@ async function main(): Promise<void> {
       `; the forward's own matrix products ${fmt(inForward)} (below).`,
   )
   printProfile(profile, params, peak)
+  console.log(
+    `\nGraph path (scoring inside onnxruntime; in brackets the logits path: logits copied out, float64 scoring),\n` +
+      `on DecoderSession directly, best of ${repeat}. Training format: ${TRAIN_SEQS} sequences of ${TRAIN_T} tokens ` +
+      `(the bench texts packed end to end), mean loss over every target: graph ${fmt(train.graphLoss, 6)}, ` +
+      `logits ${fmt(train.logitsLoss, 6)}` +
+      (t?.trainLoss !== undefined ? `, PyTorch ${fmt(t.trainLoss, 6)}` : '') +
+      `.\nPyTorch does MiniMind's pretraining step (forward over ids[:-1], CE against ids[1:]); LossLens ` +
+      `forwards all ${TRAIN_T} tokens.\nTeacher forcing on the graph path: batches of ${batchSize}, ` +
+      `max |loss difference| to the logits path ${cont.maxLossDiff.toExponential(1)}; GFLOP/s count 2 x parameters per token.`,
+  )
+  if (t) {
+    console.log(
+      `PyTorch's BLAS: ${t.blas}; loaded: ${(t.blasLibraries ?? []).join(', ') || 'unknown'}` +
+        (refused
+          ? '\nThis is the reference BLAS (Debian libblas3 without an optimised BLAS): PyTorch runs several times\n' +
+            'slower than it should, so the bench prints no ratios. Install OpenBLAS and run it again:\n' +
+            '  apt-get install libopenblas0-pthread'
+          : ''),
+    )
+  }
   console.log(
     `\n${samples} samples x ${N} tokens, ${params.toLocaleString('en')} parameters; LossLens on ${tf.summary.provider.used}` +
       (t ? `; PyTorch ${t.torchVersion}, BLAS ${t.blas}` : ''),

@@ -19,6 +19,13 @@
                             check's full forward
         arMsPerStep, arTokensPerSecond, arPrefillMs   greedy decoding with the KV cache, one sample at a
                             time: prefill of T[0:L], then P one-token steps
+        with --train-seqs FILE (a JSON list of equal-length token lists, T = 512 from `npm run bench`):
+        trainTokensPerSecond, trainBatchTokensPerSecond, trainLoss   training-format loss as MiniMind's
+                            pretraining step computes it (X = ids[:-1], Y = ids[1:], mean CE over every
+                            position), one sequence at a time and all of them as one batch; tokens = targets
+        blas, blasLibraries, referenceBlas   the BLAS torch runs on: BLAS_INFO and the BLAS/LAPACK
+                            libraries mapped into this process (/proc/self/maps); referenceBlas is true when
+                            that is Debian's reference BLAS (libblas3) with no OpenBLAS/MKL/BLIS loaded
     Model dimensions come from DIR/manifest.json. Prints the JSON and writes it to --json.
 """
 import argparse
@@ -26,11 +33,13 @@ import json
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import time
 
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -73,6 +82,43 @@ def make_model(out, tokenizer):
         json.dump(samples, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print(f"wrote {out}/bench_eval.json ({len(samples)} samples)")
+
+
+def loaded_blas():
+    """The BLAS/LAPACK libraries mapped into this process after a matmul (Linux), and whether the one torch
+    runs on is Debian's reference BLAS: python3-torch links libblas.so.3, which is the reference
+    implementation (/usr/lib/<arch>/blas/) unless libopenblas0-pthread (or another optimised BLAS) provides it."""
+    a = torch.randn(64, 64)
+    a @ a
+    libs = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as f:
+            for line in f:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path)
+                if re.search(r"blas|lapack|mkl|blis", name, re.I) and path not in libs:
+                    libs.append(path)
+    except OSError:
+        return [], False
+    optimised = any(re.search(r"openblas|mkl|blis", p, re.I) for p in libs)
+    reference = not optimised and any("/blas/" in p or os.path.basename(p).startswith("libblas") for p in libs)
+    return libs, reference
+
+
+@torch.no_grad()
+def train_format(model, seqs, batched):
+    """MiniMind's pretraining loss over each sequence: forward over ids[:-1], CE against ids[1:], every
+    position counted (no padding here). Returns the mean loss over all targets."""
+    if batched:
+        x = torch.tensor(seqs)
+        logits = model(x[:, :-1]).logits
+        return float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1)))
+    total = 0.0
+    for seq in seqs:
+        x = torch.tensor([seq])
+        logits = model(x[:, :-1]).logits
+        total += float(F.cross_entropy(logits[0], x[0, 1:], reduction="sum"))
+    return total / (len(seqs) * (len(seqs[0]) - 1))
 
 
 def timed(fn, repeat=1):
@@ -124,7 +170,7 @@ def battery(model, T):
     model(torch.cat([T[:L], torch.tensor(gen)]).unsqueeze(0))  # kvCache: one full forward
 
 
-def measure(model_dir, threads):
+def measure(model_dir, threads, train_seqs=None):
     torch.set_num_threads(threads)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)
@@ -153,7 +199,27 @@ def measure(model_dir, threads):
             prefills.append(pre)
             steps.extend(st)
     ms_step = 1000 * sorted(steps)[len(steps) // 2]
+    train = {}
+    if train_seqs:
+        with open(train_seqs, encoding="utf-8") as f:
+            seqs = json.load(f)
+        targets = len(seqs) * (len(seqs[0]) - 1)
+        train_format(model, seqs[:1], False)  # warm-up
+        one = min(timed(lambda: train_format(model, seqs, False)) for _ in range(2))
+        train_format(model, seqs, True)
+        batched = min(timed(lambda: train_format(model, seqs, True)) for _ in range(2))
+        train = {
+            "trainSequences": len(seqs),
+            "trainLength": len(seqs[0]),
+            "trainTokensPerSecond": targets / one,
+            "trainBatchTokensPerSecond": targets / batched,
+            "trainLoss": train_format(model, seqs, True),
+        }
+    libs, reference = loaded_blas()
     return {
+        **train,
+        "blasLibraries": libs,
+        "referenceBlas": reference,
         "threads": threads,
         "torchVersion": torch.__version__,
         "blas": blas_info(),
@@ -182,6 +248,7 @@ def main(argv=None):
     p.add_argument("--model-dir")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", metavar="OUT.json")
+    p.add_argument("--train-seqs", metavar="SEQS.json", help="equal-length token lists for the training-format loss")
     args = p.parse_args(argv)
     if not args.make_model and not args.measure:
         p.error("give --make-model DIR and/or --measure --model-dir DIR")
@@ -193,7 +260,7 @@ def main(argv=None):
         model_dir = args.model_dir or args.make_model
         if not model_dir:
             p.error("--measure needs --model-dir")
-        result = measure(model_dir, args.threads)
+        result = measure(model_dir, args.threads, args.train_seqs)
         text = json.dumps(result, indent=2)
         print(text)
         if args.json:

@@ -5,6 +5,10 @@ Run it in your own training environment (the one that has torch and your MiniMin
 
     python tools/export_onnx.py --checkpoint out/pretrain_512.pth --minimind-dir ~/minimind --out export/
 
+--checkpoint may also be a transformers-format folder as MiniMind publishes its models (config.json with
+model.safetensors, sharded model.safetensors.index.json, or pytorch_model.bin); its config.json gives the
+configuration and its tokenizer.json the tokenizer unless --tokenizer says otherwise.
+
 It imports YOUR model class from the checkout (MiniMind2's `model/model_minimind.py`, or the older
 `model/LMConfig.py` + `model/model.py`), loads the state_dict strictly, converts it to float32, and
 writes into --out:
@@ -17,6 +21,11 @@ writes into --out:
                     outputs logits float32 [batch, rows, vocab],
                             present.{i}.key|value float32 [batch, kv_heads, past+seq, head_dim]
 - model.plain.onnx  input_ids int64 [batch, seq], attention_mask int64 [batch, seq] -> logits [batch, seq, vocab]
+- with --target-logprobs, both forms also carry LossLens' scoring nodes (the engine appends the same
+  ones in memory to models without them, src/main/engine/graph-targets.ts):
+                    input   target_ids int64 [batch, rows, K]
+                    outputs target_logprobs float32 [batch, rows, K] = GatherElements(LogSoftmax(logits), target_ids),
+                            argmax int64 [batch, rows] = ArgMax(logits) (lowest id on ties)
 - manifest.json     config, source checkpoint and its SHA-256, versions, forms, measured differences,
                     and with --step N the training step the checkpoint was saved at ("step": N)
 - tokenizer.json (+ tokenizer_config.json) copied from --tokenizer or the checkout's model/ folder
@@ -177,12 +186,52 @@ def _sha256(path, _mtime_ns, _size):
     return h.hexdigest()
 
 
+HF_WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
+
+
+def resolve_checkpoint(path):
+    """A .pth/.safetensors file as given, or the weights file of a transformers-format folder."""
+    if not os.path.isdir(path):
+        return path
+    for name in HF_WEIGHT_FILES:
+        candidate = os.path.join(path, name)
+        if os.path.isfile(candidate):
+            if not os.path.isfile(os.path.join(path, "config.json")):
+                print(f"  note: {path} has {name} but no config.json; the configuration is inferred from the shapes")
+            return candidate
+    raise ExportError(f"{path} is a folder without model weights: expected one of {', '.join(HF_WEIGHT_FILES)} "
+                      "(a transformers-format folder) or give the .pth file")
+
+
+def load_sharded_safetensors(index_path):
+    """The tensors of every shard a model.safetensors.index.json names."""
+    sys.path.insert(0, HERE)
+    import safetensors_io
+
+    try:
+        with open(index_path, encoding="utf-8") as f:
+            weight_map = json.load(f)["weight_map"]
+        shards = sorted(set(weight_map.values()))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ExportError(f"{index_path}: not a readable safetensors index ({type(err).__name__}: {err})") from err
+    out = {}
+    for shard in shards:
+        shard_path = os.path.join(os.path.dirname(index_path), shard)
+        try:
+            out.update(safetensors_io.load_file(shard_path))
+        except Exception as err:
+            raise ExportError(f"{shard_path}: not a readable safetensors file ({type(err).__name__}: {err})") from err
+    return out
+
+
 def load_state_dict(path):
     """Returns (state_dict, notes). Refuses pickled code: torch.load(weights_only=True)."""
     if not os.path.isfile(path):
         raise ExportError(f"checkpoint not found: {path}")
     notes = []
-    if path.endswith(".safetensors"):
+    if path.endswith(".safetensors.index.json"):
+        obj = load_sharded_safetensors(path)
+    elif path.endswith(".safetensors"):
         sys.path.insert(0, HERE)  # safetensors_io.py sits beside this file; only .safetensors needs it
         import safetensors_io
 
@@ -676,10 +725,26 @@ def onnx_runtime_checks(files, dec_cache, cfg, ids):
         ref_step, _ = dec_cache.decode(ids[:, -1:], torch.ones(2, ids.shape[1] + 1, dtype=torch.int64),
                                        torch.full((2, 1), ids.shape[1]), presents, torch.tensor(0))
     ones = np.ones_like(ids.numpy())
+    # Next-token targets for the scoring nodes (--target-logprobs); the last row's target is unused.
+    targets = np.zeros(ids.shape + (1,), np.int64)
+    targets[:, :-1, 0] = ids[:, 1:].numpy()
+    ref_lp = torch.log_softmax(ref.double(), dim=-1).gather(2, torch.from_numpy(targets)).numpy()[:, :-1]
+
+    def check_targets(sess, feed, form):
+        if TARGET_IDS not in {i.name for i in sess.get_inputs()}:
+            return
+        lp, am = sess.run([TARGET_LOGPROBS, ARGMAX], dict(feed, **{TARGET_IDS: targets}))
+        diffs[f"{form}TargetLogprobs"] = float(np.abs(lp[:, :-1] - ref_lp).max())
+        diffs[f"{form}ArgmaxMismatches"] = int((am != ref.numpy().argmax(-1)).sum())
+
     if "plain" in files:
         plain = ort.InferenceSession(files["plain"], providers=["CPUExecutionProvider"])
-        logits = plain.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": ones})[0]
+        feed = {"input_ids": ids.numpy(), "attention_mask": ones}
+        if TARGET_IDS in {i.name for i in plain.get_inputs()}:
+            feed[TARGET_IDS] = targets
+        logits = plain.run(["logits"], feed)[0]
         diffs["plain"] = float(np.abs(logits - ref.numpy()).max())
+        check_targets(plain, feed, "plain")
     if "optimum" in files:
         sess = ort.InferenceSession(files["optimum"], providers=["CPUExecutionProvider"])
         n_layers = cfg["num_hidden_layers"]
@@ -688,12 +753,18 @@ def onnx_runtime_checks(files, dec_cache, cfg, ids):
                 "logits_to_keep": np.array(0, dtype=np.int64)}
         for i in range(n_layers):
             feed[f"past_key_values.{i}.key"] = feed[f"past_key_values.{i}.value"] = empty
-        outs = sess.run(None, feed)  # logits, present.0.key, present.0.value, ...
+        with_targets = TARGET_IDS in {i.name for i in sess.get_inputs()}
+        if with_targets:
+            feed[TARGET_IDS] = targets
+        outs = sess.run(None, feed)  # logits, present.0.key, present.0.value, ... (scoring outputs last)
         diffs["prefill"] = float(np.abs(outs[0] - ref.numpy()).max())
         step = {"input_ids": ids[:, -1:].numpy(), "attention_mask": np.ones((2, ids.shape[1] + 1), np.int64),
                 "position_ids": np.full((2, 1), ids.shape[1], np.int64), "logits_to_keep": np.array(0, dtype=np.int64)}
         for i in range(n_layers):
             step[f"past_key_values.{i}.key"], step[f"past_key_values.{i}.value"] = outs[1 + 2 * i], outs[2 + 2 * i]
+        if with_targets:
+            step[TARGET_IDS] = np.zeros((ids.shape[0], 1, 1), np.int64)
+            check_targets(sess, feed, "prefill")
         diffs["decodeStep"] = float(np.abs(sess.run(["logits"], step)[0] - ref_step.numpy()).max())
     return diffs
 
@@ -804,6 +875,32 @@ def fold_weight_transposes(path):
     return sorted(renames.values())
 
 
+TARGET_IDS, TARGET_LOGPROBS, ARGMAX = "target_ids", "target_logprobs", "argmax"
+
+
+def add_target_outputs(path):
+    """LossLens' scoring nodes (src/main/engine/graph-targets.ts appends the same ones in memory): the
+    log-probability of K given target ids per logit row, computed in float32 by onnxruntime, and each
+    row's argmax, so a forward need not return [batch, rows, vocab] logits."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    m = onnx.load(path)
+    g = m.graph
+    prefix = "losslens_graph_targets/"
+    g.node.extend([
+        helper.make_node("LogSoftmax", ["logits"], [prefix + "logprobs"], name=prefix + "logprobs", axis=2),
+        helper.make_node("GatherElements", [prefix + "logprobs", TARGET_IDS], [TARGET_LOGPROBS],
+                         name=TARGET_LOGPROBS, axis=2),
+        helper.make_node("ArgMax", ["logits"], [ARGMAX], name=ARGMAX, axis=2, keepdims=0),
+    ])
+    g.input.append(helper.make_tensor_value_info(TARGET_IDS, TensorProto.INT64, ["batch_size", "target_rows", "target_k"]))
+    g.output.append(helper.make_tensor_value_info(TARGET_LOGPROBS, TensorProto.FLOAT,
+                                                  ["batch_size", "target_rows", "target_k"]))
+    g.output.append(helper.make_tensor_value_info(ARGMAX, TensorProto.INT64, ["batch_size", "target_rows"]))
+    onnx.save(m, path)
+
+
 def graph_summary(path):
     import onnx
 
@@ -869,7 +966,8 @@ def rel_or_abs(path, start):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Export a MiniMind .pth checkpoint to ONNX (Optimum decoder form and plain form).")
-    p.add_argument("--checkpoint", required=True, help="fp16/bf16/fp32 state_dict (.pth) or .safetensors")
+    p.add_argument("--checkpoint", required=True, help="fp16/bf16/fp32 state_dict (.pth) or .safetensors, or a "
+                   "transformers-format folder (config.json + model.safetensors or pytorch_model.bin)")
     p.add_argument("--minimind-dir", required=True, help="your MiniMind checkout (its model/ code is imported)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--config", help="config.json (MiniMind2/HF names or LMConfig names)")
@@ -889,6 +987,9 @@ def parse_args(argv):
                    "head count when it is neither given nor in a config (default: a built-in English and Chinese text)")
     p.add_argument("--forms", default="optimum,plain", help="comma-separated: optimum, plain")
     p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--target-logprobs", action="store_true",
+                   help="also write LossLens' scoring nodes into each form: input target_ids [batch, rows, K], outputs "
+                   "target_logprobs (log-softmax of the logits at the target ids) and argmax [batch, rows]")
     p.add_argument("--label", help="a label recorded in manifest.json")
     p.add_argument("--step", type=int, help="the training step the checkpoint was saved at, on the training log's axis "
                    "((epoch - 1) * iter_per_epoch + step in epoch), recorded in manifest.json")
@@ -903,7 +1004,13 @@ def run(args):
     if args.step is not None and args.step < 0:
         raise ExportError(f"--step must be a training step >= 0, got {args.step}")
     layout = detect_layout(args.minimind_dir)
+    folder = args.checkpoint if os.path.isdir(args.checkpoint) else None
+    args.checkpoint = resolve_checkpoint(args.checkpoint)
+    if folder and not args.tokenizer and os.path.isfile(os.path.join(folder, "tokenizer.json")):
+        args.tokenizer = os.path.join(folder, "tokenizer.json")
     state_dict, notes = load_state_dict(args.checkpoint)
+    if folder:
+        notes.append(f"transformers-format folder {folder}: weights from {os.path.basename(args.checkpoint)}")
     n_file = len(state_dict)
     if any(".mlp.experts." in k or ".feed_forward.experts." in k for k in state_dict):
         raise ExportError("MoE checkpoints are not supported by this exporter")
@@ -974,6 +1081,9 @@ def run(args):
 
     os.makedirs(args.out, exist_ok=True)
     files = export_forms(dec_cache, dec_plain, cfg, args.out, args.opset, forms)
+    if args.target_logprobs:
+        for path in files.values():
+            add_target_outputs(path)
     meta = {"losslens.config": json.dumps(cfg, sort_keys=True), "losslens.source_layout": layout}
     form_info = {}
     for form, path in files.items():
@@ -1031,6 +1141,9 @@ def run(args):
         "attention": MASK_NOTE,
         "kvCache": "Optimum layout [batch, kv_heads, seq, head_dim] (MiniMind's own cache is [batch, seq, kv_heads, head_dim]); "
                    "keys are stored after RoPE; positions come from position_ids",
+        "targetLogprobs": ("input target_ids int64 [batch, rows, K]; outputs target_logprobs float32 [batch, rows, K] "
+                           "= GatherElements(LogSoftmax(logits, axis 2), target_ids) and argmax int64 [batch, rows] "
+                           "= ArgMax(logits, axis 2)") if args.target_logprobs else None,
         "logitsToKeep": "0-d int64 input: 0 = all rows, k > 0 = the last k rows (MiniMind's slice(-k, None))",
         "weights": "initializers are named by their state_dict keys; Linear weights are stored transposed ([in, out]) "
                    "for MatMul; the tied embedding/lm_head matrix is stored once, used by Gather and by Gemm(transB=1)",

@@ -318,3 +318,110 @@ export async function readOnnxInitializers(path: string): Promise<OnnxInitialize
     }
   })
 }
+
+/** A main-graph input or output as the file declares it. */
+export interface OnnxValueInfo {
+  name: string
+  /** TensorProto.DataType code of a tensor value (1 float, 7 int64, 10 float16, ...); 0 when not a tensor. */
+  elemType: number
+  /** Declared rank, or null when the file declares no shape. */
+  rank: number | null
+}
+
+/** What appending nodes to a model's main graph must know: its opset, names in use and its interface. */
+export interface OnnxGraphSurface {
+  opset: number | null
+  irVersion: number | null
+  inputs: OnnxValueInfo[]
+  outputs: OnnxValueInfo[]
+  /** Every name the main graph defines: inputs, initializers, node outputs, and its node names. */
+  names: Set<string>
+  /** True when some initializer keeps its values in an external data file. */
+  externalData: boolean
+  /** Number of ModelProto.graph fields: a file that already carries more than one is not ours to merge into. */
+  graphFields: number
+}
+
+async function scanValueInfo(win: FileWindow, start: number, end: number): Promise<OnnxValueInfo> {
+  let name = ''
+  let elemType = 0
+  let rank: number | null = null
+  for await (const f of fields(win, start, end)) {
+    if (f.number === 1) name = await readString(win, f, 'ValueInfoProto.name')
+    else if (f.number === 2) {
+      expectWire(f, 2, 'ValueInfoProto.type')
+      for await (const t of fields(win, f.start, f.end)) {
+        if (t.number !== 1) continue // sequence, map, optional: not a tensor
+        expectWire(t, 2, 'TypeProto.tensor_type')
+        for await (const tt of fields(win, t.start, t.end)) {
+          if (tt.number === 1) elemType = tt.varint
+          else if (tt.number === 2) {
+            expectWire(tt, 2, 'TypeProto.Tensor.shape')
+            rank = 0
+            for await (const d of fields(win, tt.start, tt.end)) if (d.number === 1) rank++
+          }
+        }
+      }
+    }
+  }
+  return { name, elemType, rank }
+}
+
+/**
+ * The main graph's interface and the names it defines, read without its weights (for graph-targets.ts,
+ * which appends nodes to it).
+ */
+export async function readOnnxGraphSurface(path: string): Promise<OnnxGraphSurface> {
+  return withModelFile(path, async (win) => {
+    const out: OnnxGraphSurface = {
+      opset: null,
+      irVersion: null,
+      inputs: [],
+      outputs: [],
+      names: new Set(),
+      externalData: false,
+      graphFields: 0,
+    }
+    for await (const f of fields(win, 0, win.size)) {
+      if (f.number === 1) {
+        expectWire(f, 0, 'ModelProto.ir_version')
+        out.irVersion = f.varint
+      } else if (f.number === 8) {
+        expectWire(f, 2, 'ModelProto.opset_import')
+        let domain = ''
+        let version: number | null = null
+        for await (const o of fields(win, f.start, f.end)) {
+          if (o.number === 1) domain = await readString(win, o, 'OperatorSetIdProto.domain')
+          if (o.number === 2) version = o.varint
+        }
+        if ((domain === '' || domain === 'ai.onnx') && version !== null) out.opset = version
+      } else if (f.number === 7) {
+        expectWire(f, 2, 'ModelProto.graph')
+        out.graphFields++
+        for await (const g of fields(win, f.start, f.end)) {
+          if (g.number === 1) {
+            expectWire(g, 2, 'GraphProto.node')
+            for await (const n of fields(win, g.start, g.end)) {
+              if (n.number === 2) out.names.add(await readString(win, n, 'NodeProto.output'))
+              else if (n.number === 3) out.names.add(await readString(win, n, 'NodeProto.name'))
+            }
+          } else if (g.number === 5) {
+            expectWire(g, 2, 'GraphProto.initializer')
+            const t = await scanTensor(win, g.start, g.end)
+            out.names.add(t.name)
+            if (t.data.kind === 'external') out.externalData = true
+          } else if (g.number === 11 || g.number === 12) {
+            expectWire(g, 2, g.number === 11 ? 'GraphProto.input' : 'GraphProto.output')
+            const info = await scanValueInfo(win, g.start, g.end)
+            if (g.number === 11) {
+              out.inputs.push(info)
+              out.names.add(info.name)
+            } else out.outputs.push(info)
+          }
+        }
+      }
+    }
+    if (out.graphFields === 0) throw new ProtoError('it has no graph')
+    return out
+  })
+}
