@@ -89,7 +89,7 @@ export async function* analyzeCore(
     const tokenizer = await TextTokenizer.load(opts.tokenizerPath)
     const useBos = tokenizer.usesBos(settings.bos)
     // 'auto' cannot know the convention for sure: when the tokenizer has a BOS, both are scored.
-    if (settings.bos === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
+    if ((settings.bos ?? 'auto') === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
       measures.add('bosBoth')
     if (measures.has('bosBoth') && tokenizer.bosId === null) {
       throw new InputError(
