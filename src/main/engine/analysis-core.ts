@@ -104,12 +104,6 @@ export async function* analyzeCore(
       )
     }
     const rollingPrefix = tokenizer.bosId ?? tokenizer.eosId
-    if (measures.has('rolling') && rollingPrefix === null) {
-      throw new InputError(
-        'rolling needs a bos_token or eos_token to start the first window with (tokenizer_config.json)',
-        tokenizer.path,
-      )
-    }
     const continuation = CONTINUATION_MEASURES.some((m) => measures.has(m))
     const opened = await openModel(opts.modelPath, settings.provider, settings.threads)
     session = opened.session
@@ -183,7 +177,7 @@ export async function* analyzeCore(
         const rolled = await scoreRolling(
           s,
           batch.map((p) => p.textIds),
-          rollingPrefix!,
+          rollingPrefix,
           maxSeqLen,
           tokenizer,
         )
