@@ -153,11 +153,13 @@ const RunSettingsObject = z.object({
 
 /**
  * Run settings as stored and as requested. Files written before `bos` existed carry `addBos: boolean`:
- * it is read as bos 'yes' / 'no' (an explicit `bos` wins) and dropped, so nothing downstream sees it.
+ * it is read as bos 'yes' / 'no' and dropped, so nothing downstream sees it. It wins over a `bos`
+ * beside it: LossLens never writes both, so both means old settings merged over new defaults
+ * (the demo's manifest over DEFAULT_RUN_SETTINGS), where the old file's choice is the one meant.
  */
 export const RunSettingsSchema = RunSettingsObject.extend({ addBos: z.boolean().optional() }).transform(
   ({ addBos, ...rest }): z.infer<typeof RunSettingsObject> =>
-    rest.bos === undefined && addBos !== undefined ? { ...rest, bos: addBos ? 'yes' : 'no' } : rest,
+    addBos !== undefined ? { ...rest, bos: addBos ? 'yes' : 'no' } : rest,
 )
 export type RunSettings = z.infer<typeof RunSettingsObject>
 

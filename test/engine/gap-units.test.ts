@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { RunSettingsSchema } from '../../src/shared/results'
 import { formatSettings } from '../../src/main/cli/args'
 import { UsageError } from '../../src/main/engine/errors'
+import { parseTrainLog } from '../../src/main/engine/evidence/train-log'
 import { TextTokenizer } from '../../src/main/engine/tokenizer'
 import { rollingWindows, trainFormatInput, type TokenInfo } from '../../src/main/engine/whole-sample'
 import { DEMO, MINIMIND2_TOKENIZER, TINY_TOKENIZER } from './fixtures'
@@ -116,7 +117,8 @@ describe('the bos setting', () => {
   it('reads addBos from files written before it existed, and drops it', () => {
     expect(RunSettingsSchema.parse({ ...base, addBos: true })).toEqual({ ...base, bos: 'yes' })
     expect(RunSettingsSchema.parse({ ...base, addBos: false })).toEqual({ ...base, bos: 'no' })
-    expect(RunSettingsSchema.parse({ ...base, addBos: true, bos: 'auto' }).bos).toBe('auto')
+    // Old settings merged over new defaults: the old file's choice is the one meant.
+    expect(RunSettingsSchema.parse({ ...base, bos: 'auto', addBos: false }).bos).toBe('no')
     expect(RunSettingsSchema.parse({ ...base, bos: 'auto', maxSeqLen: 64 })).toEqual({
       ...base,
       bos: 'auto',
@@ -139,5 +141,24 @@ describe('the bos setting', () => {
     expect(() => formatSettings({ bos: 'true' })).toThrow(/--bos must be one of auto, yes, no, got "true"/)
     expect(() => formatSettings({ format: 'chat' })).toThrow(/--format must be one of auto, pretrain, sft/)
     expect(() => formatSettings({ 'max-seq-len': '1' })).toThrow(/--max-seq-len must be an integer from 2/)
+  })
+})
+
+describe("max_seq_len from a training log's header", () => {
+  const line = 'Epoch:[1/1](100/200) loss:3.512 lr:0.000549000000 epoch_Time:85.0min:'
+
+  it('reads an argparse Namespace or a JSON arguments line before the first loss line', () => {
+    const ns = "Namespace(out_dir='../out', epochs=1, batch_size=32, max_seq_len=340, use_moe=False)"
+    expect(parseTrainLog(`${ns}\n${line}\n`, 'train.log').maxSeqLen).toBe(340)
+    const json = 'training arguments: {"epochs": 2, "max_length": 1024, "learning_rate": 0.0005}'
+    expect(parseTrainLog(`${json}\n${line}\n`, 'train.log').maxSeqLen).toBe(1024)
+    expect(parseTrainLog(`args: --max_seq_len 768\n${line}\n`, 'train.log').maxSeqLen).toBe(768)
+  })
+
+  it('is absent when no header states it, and never taken from after the first loss line', () => {
+    expect(parseTrainLog(`${line}\n`, 'train.log').maxSeqLen).toBeUndefined()
+    expect(parseTrainLog(`${line}\nmax_seq_len=99\n`, 'train.log').maxSeqLen).toBeUndefined()
+    const demo = readFileSync(join(DEMO, 'train.log'), 'utf8')
+    expect(parseTrainLog(demo, 'train.log').maxSeqLen).toBeUndefined()
   })
 })

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MEASURES } from '../../src/shared/measures'
+import { DEFAULT_MEASURES } from '../../src/shared/measures'
 import type { RunSettings, SampleResult } from '../../src/shared/results'
 import type { RunEvent } from '../../src/shared/run-events'
 import { describeModel, runAnalysis } from '../../src/main/engine/index'
@@ -22,7 +22,7 @@ const LENGTHS = [20, 5, 14, 30, 15, 25, 17]
 const settings: RunSettings = {
   inputLength: L,
   predictLength: P,
-  measures: [...MEASURES],
+  measures: [...DEFAULT_MEASURES],
   batchSize: 3,
   threads: 1,
   bos: 'no',

@@ -9,6 +9,7 @@ import { runAnalysis } from '../../src/main/engine'
 import type { RunEventMessage } from '../../src/main/runs/run-manager'
 import { RunManager } from '../../src/main/runs/run-manager'
 import { DEFAULT_RUN_SETTINGS } from '../../src/main/store/defaults'
+import { DEFAULT_MEASURES } from '../../src/shared/measures'
 import { seedDemo } from '../../src/main/store/demo'
 import { cliSync } from '../helpers/cli'
 import { readRun, readRunResults } from '../../src/main/store/runs'
@@ -92,7 +93,7 @@ describe('the bundled demo', () => {
       ['eval_ood', 'heldOut'],
     ])
     expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, bos: 'no' })
-    expect(demo!.settings.measures).toHaveLength(6)
+    expect(demo!.settings.measures).toEqual(DEFAULT_MEASURES)
     const fromTrain = demo!.datasets.find((d) => d.fromTraining)
     expect(fromTrain?.trainPath).toBeDefined()
     expect(demo!.trainingLog).toBeDefined()

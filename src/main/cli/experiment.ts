@@ -357,12 +357,17 @@ async function set(argv: string[]): Promise<number> {
   const trainingLog =
     values['train-log'] === undefined ? undefined : existingFile(values['train-log'], 'train-log')
   const { ws, id, experiment } = await openExperiment(dir)
-  const settings = changedSettings(values, experiment.settings)
+  let settings = changedSettings(values, experiment.settings)
   if (trainingLog) {
     const log = await readTrainLog(trainingLog)
     if (log.points.length === 0)
       throw new InputError('no loss lines found: not a training log LossLens reads', trainingLog)
     console.log(`training log: ${log.points.length} points (${log.format}), last step ${lastLoggedStep(log)}`)
+    // The trainer's max_seq_len, when the log's header states it and --max-seq-len does not.
+    if (log.maxSeqLen !== undefined && values['max-seq-len'] === undefined) {
+      settings = validateSettings({ ...settings, maxSeqLen: log.maxSeqLen })
+      console.log(`max_seq_len ${log.maxSeqLen}, from the training log`)
+    }
   }
   await ws.updateExperiment(id, (e) => ({
     ...e,
@@ -373,7 +378,9 @@ async function set(argv: string[]): Promise<number> {
   console.log(
     `settings: input length ${settings.inputLength}, predict length ${settings.predictLength}` +
       (settings.limit !== undefined ? `, first ${settings.limit} samples` : '') +
-      `, measures ${settings.measures.join(',')}`,
+      `, measures ${settings.measures.join(',')}, bos ${settings.bos ?? 'auto'}` +
+      (settings.maxSeqLen !== undefined ? `, max_seq_len ${settings.maxSeqLen}` : '') +
+      (settings.format !== undefined ? `, format ${settings.format}` : ''),
   )
   return EXIT.ok
 }

@@ -93,7 +93,7 @@ export async function* analyzeCore(
     const tokenizer = await TextTokenizer.load(opts.tokenizerPath)
     const useBos = tokenizer.usesBos(settings.bos)
     // 'auto' cannot know the convention for sure: when the tokenizer has a BOS, both are scored.
-    if (settings.bos === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
+    if ((settings.bos ?? 'auto') === 'auto' && tokenizer.bosId !== null && measures.has('teacherForcing'))
       measures.add('bosBoth')
     if (measures.has('bosBoth') && tokenizer.bosId === null) {
       throw new InputError(
@@ -108,12 +108,6 @@ export async function* analyzeCore(
       )
     }
     const rollingPrefix = tokenizer.bosId ?? tokenizer.eosId
-    if (measures.has('rolling') && rollingPrefix === null) {
-      throw new InputError(
-        'rolling needs a bos_token or eos_token to start the first window with (tokenizer_config.json)',
-        tokenizer.path,
-      )
-    }
     const continuation = CONTINUATION_MEASURES.some((m) => measures.has(m))
     const opened = await openModel(opts.modelPath, settings.provider, settings.threads)
     session = opened.session
@@ -187,7 +181,7 @@ export async function* analyzeCore(
         const rolled = await scoreRolling(
           s,
           batch.map((p) => p.textIds),
-          rollingPrefix!,
+          rollingPrefix,
           maxSeqLen,
           tokenizer,
         )

@@ -134,27 +134,32 @@ export async function scoreTrainFormat(
   }))
 }
 
-/** Rolling results of a batch of texts' full token lists. */
+/**
+ * Rolling results of a batch of texts' full token lists. `prefix` is the token the first window
+ * starts from (BOS, else EOS); a tokenizer with neither has no token to predict the first one from,
+ * so the text's first token becomes the prefix and is not scored.
+ */
 export async function scoreRolling(
   session: DecoderSession,
   texts: readonly (readonly number[])[],
-  prefix: number,
+  prefix: number | null,
   maxLen: number,
   tok: TokenInfo,
 ): Promise<WholeSample[]> {
-  const perText = texts.map((t) => rollingWindows(t, prefix, maxLen))
+  const scored = texts.map((t) => (prefix === null ? t.slice(1) : t))
+  const perText = texts.map((t, i) => rollingWindows(scored[i]!, prefix ?? t[0]!, maxLen))
   const ll = await targetLogLikelihoods(
     session,
     perText.flat().map((w) => w.seq),
   )
   let k = 0
-  return texts.map((t, i) => {
+  return texts.map((_, i) => {
     const losses: number[] = []
     for (const w of perText[i]!) {
       const row = ll[k++]!
       for (let j = row.length - w.scored; j < row.length; j++) losses.push(-row[j]!)
     }
-    return { ...wholeSample(losses, null, tok.tokenBytes(t)), windows: perText[i]!.length }
+    return { ...wholeSample(losses, null, tok.tokenBytes(scored[i]!)), windows: perText[i]!.length }
   })
 }
 
