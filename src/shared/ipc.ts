@@ -253,15 +253,22 @@ export type BridgeServerMessage =
  * interfaces above.
  */
 
-/** At most this many tags per run, each 1..40 characters of printable text. */
-export const MAX_RUN_TAGS = 16
-export const RunTagSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[^\p{Cc}]+$/u, 'a tag holds no control characters')
-export const RunTagsSchema = z.array(RunTagSchema).max(MAX_RUN_TAGS)
+/** At most `tags` tags per run, each 1..`chars` characters of printable text. */
+function runTagLimits() {
+  return { tags: 16, chars: 40 } as const
+}
+function runTagsSchema() {
+  const { tags, chars } = runTagLimits()
+  const tag = z
+    .string()
+    .trim()
+    .min(1)
+    .max(chars)
+    .regex(/^[^\p{Cc}]+$/u, 'a tag holds no control characters')
+  return z.array(tag).max(tags)
+}
+export const RUN_TAG_LIMITS = runTagLimits()
+export const RunTagsSchema = runTagsSchema()
 
 function runTagRequestSchemas() {
   return {
@@ -271,7 +278,7 @@ function runTagRequestSchemas() {
     'run:setTags': z.object({
       experimentId: ExperimentIdSchema,
       runId: z.string().min(1).max(128),
-      tags: RunTagsSchema,
+      tags: runTagsSchema(),
     }),
   } as const
 }
