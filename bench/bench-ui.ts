@@ -51,6 +51,10 @@ const { values: opts } = parseArgs({
       default: 'teacherForcing,keepLastMisaligned,keepLastAligned,offsetSweep',
     },
     out: { type: 'string', default: join(REPO, 'test-artifacts', 'bench-ui.json') },
+    /** The built renderer to serve (default out/renderer); an unminified build makes --profile readable. */
+    static: { type: 'string' },
+    /** Prints the functions with the most self time while the 20-sample run streams (a CPU profile). */
+    profile: { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
   },
 })
@@ -106,7 +110,16 @@ interface Served {
 function serve(workspace: string, configHome: string): Promise<Served> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'src', 'main', 'serve.ts'), '--workspace', workspace, '--port', '0'],
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'src', 'main', 'serve.ts'),
+      '--workspace',
+      workspace,
+      '--port',
+      '0',
+      ...(opts.static ? ['--static', opts.static] : []),
+    ],
     { cwd: REPO, env: { ...process.env, XDG_CONFIG_HOME: configHome }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let log = ''
@@ -207,21 +220,31 @@ async function tasksBetween(
   const all = (await page.evaluate('window.__longTasks')) as { start: number; duration: number }[]
   return all.filter((t) => t.start >= t0 && t.start < t1)
 }
-/** Waits until no long task has started for `quietMs` (or `maxMs` passed). */
-async function settle(page: Page, quietMs = 1000, maxMs = 15_000): Promise<void> {
+/**
+ * Waits until the page has been quiet: at least `minMs` after `since`, and no long task ending in the
+ * last `quietMs` (or `maxMs` passed). Long tasks from before `since` do not count.
+ */
+async function settle(
+  page: Page,
+  since: number,
+  quietMs = 1000,
+  minMs = 1000,
+  maxMs = 20_000,
+): Promise<void> {
   const end = Date.now() + maxMs
   for (;;) {
+    const t = await now(page)
     const last = (await page.evaluate(
-      '(window.__longTasks.at(-1)?.start ?? 0) + (window.__longTasks.at(-1)?.duration ?? 0)',
+      `Math.max(${since}, ...window.__longTasks.filter((x) => x.start >= ${since}).map((x) => x.start + x.duration))`,
     )) as number
-    if ((await now(page)) - last >= quietMs || Date.now() > end) return
-    await page.waitForTimeout(200)
+    if ((t - since >= minMs && t - last >= quietMs) || Date.now() > end) return
+    await page.waitForTimeout(100)
   }
 }
 async function measure(page: Page, phase: string, work: () => Promise<void>): Promise<Window> {
   const t0 = await now(page)
   await work()
-  await settle(page)
+  await settle(page, t0)
   const t1 = await now(page)
   const tasks = await tasksBetween(page, t0, t1)
   const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0)
@@ -238,8 +261,28 @@ async function measure(page: Page, phase: string, work: () => Promise<void>): Pr
   return w
 }
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
+  samples: number[]
+  timeDeltas: number[]
+}
+/** Self time per function (ms), largest first. */
+function topFunctions(profile: CpuProfile, n = 25): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x.callFrame]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!
+    const key = `${f.functionName || '(anonymous)'}  ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000)
+  })
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`)
+}
+
 async function main(): Promise<void> {
-  ensureBuilt()
+  if (!opts.static) ensureBuilt()
   const tmp = fs.mkdtempSync(join(os.tmpdir(), 'losslens-bench-ui-'))
   const loadBefore = os.loadavg()
   const large = join(tmp, `train-${LARGE}.jsonl`)
@@ -270,7 +313,7 @@ async function main(): Promise<void> {
     const t0 = Date.now()
     await page.goto(`${served.url}#/${DEMO_ID}/overview`)
     await page.waitForSelector('[data-test="experiment-id"]', { timeout: 60_000 })
-    await settle(page)
+    await settle(page, 0)
     const startTasks = await tasksBetween(page, 0, await now(page))
     fcp = (await page.evaluate(
       "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null",
@@ -302,11 +345,21 @@ async function main(): Promise<void> {
       await page.waitForSelector('[data-test="run-header"][data-status="finished"]', { timeout: 60_000 })
     }
 
+    const cdp = opts.profile ? await page.context().newCDPSession(page) : null
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+      await cdp.send('Profiler.start')
+    }
     results.push(
       await measure(page, `streaming ${SMALL} samples (demo)`, () =>
         run(dataset.id, SMALL, exp.settings.measures, 10 * 60_000),
       ),
     )
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
+      console.log(`self time while streaming ${SMALL} samples:\n${topFunctions(profile).join('\n')}`)
+    }
     for (const tab of ['overview', 'runs', 'compare', 'report', 'runs']) {
       results.push(
         await measure(page, `switch to ${tab}`, async () => {
