@@ -53,8 +53,8 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: join(REPO, 'test-artifacts', 'bench-ui.json') },
     /** The built renderer to serve (default out/renderer); an unminified build makes --profile readable. */
     static: { type: 'string' },
-    /** Prints the functions with the most self time while the 20-sample run streams (a CPU profile). */
-    profile: { type: 'boolean', default: false },
+    /** Prints the functions with the most self time (a CPU profile) during the steps whose name contains it. */
+    profile: { type: 'string' },
     headed: { type: 'boolean', default: false },
   },
 })
@@ -242,10 +242,21 @@ async function settle(
   }
 }
 async function measure(page: Page, phase: string, work: () => Promise<void>): Promise<Window> {
+  const cdp = opts.profile && phase.includes(opts.profile) ? await page.context().newCDPSession(page) : null
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+    await cdp.send('Profiler.start')
+  }
   const t0 = await now(page)
   await work()
   await settle(page, t0)
   const t1 = await now(page)
+  if (cdp) {
+    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
+    console.log(`self time during "${phase}":\n${topFunctions(profile).join('\n')}`)
+    await cdp.detach()
+  }
   const tasks = await tasksBetween(page, t0, t1)
   const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0)
   const w = {
@@ -345,21 +356,11 @@ async function main(): Promise<void> {
       await page.waitForSelector('[data-test="run-header"][data-status="finished"]', { timeout: 60_000 })
     }
 
-    const cdp = opts.profile ? await page.context().newCDPSession(page) : null
-    if (cdp) {
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-      await cdp.send('Profiler.start')
-    }
     results.push(
       await measure(page, `streaming ${SMALL} samples (demo)`, () =>
         run(dataset.id, SMALL, exp.settings.measures, 10 * 60_000),
       ),
     )
-    if (cdp) {
-      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
-      console.log(`self time while streaming ${SMALL} samples:\n${topFunctions(profile).join('\n')}`)
-    }
     for (const tab of ['overview', 'runs', 'compare', 'report', 'runs']) {
       results.push(
         await measure(page, `switch to ${tab}`, async () => {
