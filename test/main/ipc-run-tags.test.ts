@@ -100,3 +100,71 @@ describe('run tags', () => {
     expect(warnings).toEqual([expect.stringContaining(`${bad}: not a list of tags`)])
   })
 })
+
+describe('compare:tokens progress', () => {
+  it('forwards the engine’s progress as compare:progress events naming the pair', async () => {
+    const comparison = {
+      baseLabel: 'early',
+      otherLabel: 'final',
+      meanKld: 0.1,
+      medianKld: 0.05,
+      p99Kld: 0.5,
+      maxKld: 1,
+      sameTop1: 0.9,
+      rmsDeltaP: 0.01,
+      samples: 2,
+      tokens: 60,
+    }
+    const t = await makeContext({
+      kind: 'bridge',
+      services: {
+        compareTokens: async (_input, _signal, onProgress) => {
+          onProgress?.({ done: 0, total: 2 })
+          onProgress?.({ done: 2, total: 2 })
+          return comparison
+        },
+      },
+    })
+    cleanup = t.cleanup
+    const exp = await t.handlers['experiment:create']({ id: 'cmp', title: 'cmp' })
+    await t.handlers['experiment:save']({
+      ...exp,
+      checkpoints: ['early', 'final'].map((id) => ({
+        id,
+        label: id,
+        modelPath: `/m/${id}.onnx`,
+        tokenizerPath: '/m/tokenizer.json',
+      })),
+      datasets: [{ id: 'eval', label: 'eval.json', path: '/m/eval.json' }],
+    })
+    const ws = t.ctx.current().workspace
+    const now = new Date().toISOString()
+    for (const [runId, checkpointId] of [
+      ['20260101-000000-early', 'early'],
+      ['20260101-000001-final', 'final'],
+    ] as const)
+      await writeRun(ws, {
+        runId,
+        experimentId: 'cmp',
+        checkpointId,
+        datasetId: 'eval',
+        label: checkpointId,
+        settings: exp.settings,
+        status: 'finished',
+        createdAt: now,
+        updatedAt: now,
+        done: 2,
+        total: 2,
+      })
+    const pair = {
+      experimentId: 'cmp',
+      baseRunId: '20260101-000000-early',
+      otherRunId: '20260101-000001-final',
+    }
+    expect(await dispatch(t.handlers, 'compare:tokens', pair)).toEqual(comparison)
+    expect(t.events.filter((e) => e.channel === 'compare:progress').map((e) => e.payload)).toEqual([
+      { ...pair, done: 0, total: 2 },
+      { ...pair, done: 2, total: 2 },
+    ])
+  })
+})
