@@ -286,10 +286,17 @@ function topFunctions(profile: CpuProfile, n = 25): string[] {
     const key = `${f.functionName || '(anonymous)'}  ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000)
   })
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`)
+  const byFile = new Map<string, number>()
+  for (const [k, ms] of self) {
+    const file = k.split('  ')[1]!.replace(/:\d+$/, '') || k.split('  ')[0]!
+    byFile.set(file, (byFile.get(file) ?? 0) + ms)
+  }
+  const top = (m: Map<string, number>, count: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`)
+  return [...top(byFile, 8), '  by function:', ...top(self, n)]
 }
 
 async function main(): Promise<void> {
