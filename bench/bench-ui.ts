@@ -1,356 +1,440 @@
 /**
- * `npm run bench:ui`: streams 10,000 synthetic sample events into the run view in Chromium and reports
- * the longest main-thread task (PerformanceObserver 'longtask'), their total, and the time from the last
- * event to a settled view (table, progress and charts showing every sample). Then times a sort of the
- * full table and a jump through samples.
+ * `npm run bench:ui`: the window's responsiveness with the REAL engine behind the browser bridge.
  *
- * The host is a stand-in for the bridge defined here (same wire format, same static files from
- * out/renderer): one experiment, and a run:start that streams synthetic results at a steady rate.
+ * Starts `src/main/serve.ts` on a fresh workspace (which seeds the demo experiment), opens the window in
+ * Debian's Chromium, and reports the longest main-thread task (PerformanceObserver 'longtask': tasks of
+ * 50 ms and more) and how many there were:
+ *   - at start: from navigation until the demo experiment is open and the page has been quiet for a second;
+ *     with first contentful paint;
+ *   - while streaming a 20-sample run of the demo's final checkpoint (every measure of the demo's settings);
+ *   - while switching tabs (Overview, Runs, Compare, Report, Runs), each switch until the page is quiet;
+ *   - while streaming 2,000 samples generated from the demo's training text (resources/demo/train.jsonl),
+ *     with the measures given by --large-measures (default the cheap teacher-forced ones, so it finishes in
+ *     minutes on two cores; `--large-measures all` for the demo's).
+ * The goal (issue 14): no task over 50 ms, first contentful paint under 500 ms. Prints a table and writes
+ * bench-ui.json beside it (--out). Records the machine's load (os.loadavg, as `uptime` prints it), since
+ * the numbers depend on what else runs.
  *
- *   npm run bench:ui [-- --samples 10000 --rate 2000]
+ *   npm run bench:ui [-- --large 2000 --large-measures teacherForcing,keepLastAligned --headed]
  */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, resolve } from 'node:path'
+import os from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { chromium } from 'playwright-core'
-import type { BridgeClientMessage, BridgeServerMessage, RequestChannel } from '../src/shared/ipc'
-import type { Experiment, RunInfo } from '../src/shared/experiment'
-import type { RunSettings, SampleResult } from '../src/shared/results'
-import type { ModelDescription } from '../src/shared/model'
+import { WebSocket } from 'ws'
+import { chromium, type Page } from 'playwright-core'
+import type { BridgeServerMessage, EventPayloads, RequestChannel, RequestResults } from '../src/shared/ipc'
+import { MEASURES, parseMeasures } from '../src/shared/measures'
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)))
-const STATIC = join(REPO, 'out', 'renderer')
-const TOKEN = 'bench'
-const EXP = 'bench'
+const DEMO = join(REPO, 'resources', 'demo')
+const DEMO_ID = '1.4.0-demo'
+const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 const { values: opts } = parseArgs({
   options: {
-    samples: { type: 'string', default: '10000' },
-    rate: { type: 'string', default: '2000' },
+    small: { type: 'string', default: '20' },
+    large: { type: 'string', default: '2000' },
+    'large-measures': {
+      type: 'string',
+      default: 'teacherForcing,keepLastMisaligned,keepLastAligned,offsetSweep',
+    },
+    out: { type: 'string', default: join(REPO, 'test-artifacts', 'bench-ui.json') },
+    /** The built renderer to serve (default out/renderer); an unminified build makes --profile readable. */
+    static: { type: 'string' },
+    /** Prints the functions with the most self time (a CPU profile) during the steps whose name contains it. */
+    profile: { type: 'string' },
     headed: { type: 'boolean', default: false },
   },
 })
-const SAMPLES = Number(opts.samples)
-/** Samples per second the stand-in engine sends. */
-const RATE = Number(opts.rate)
-const P = 30
+const SMALL = Number(opts.small)
+const LARGE = Number(opts.large)
+const LARGE_MEASURES =
+  opts['large-measures'] === 'all' ? [...MEASURES] : parseMeasures(opts['large-measures'])
 
-const settings: RunSettings = {
-  inputLength: 64,
-  predictLength: P,
-  measures: [
-    'teacherForcing',
-    'keepLastMisaligned',
-    'keepLastAligned',
-    'offsetSweep',
-    'autoregressive',
-    'kvCache',
-  ],
-  batchSize: 1,
-  threads: 0,
-  bos: 'no',
-  provider: 'auto',
-}
-const now = new Date().toISOString()
-const experiment: Experiment = {
-  id: EXP,
-  title: `bench: ${SAMPLES} streamed samples`,
-  notes: '',
-  createdAt: now,
-  updatedAt: now,
-  checkpoints: [
-    { id: 'final', label: 'final', modelPath: '/bench/model.onnx', tokenizerPath: '/bench/tokenizer.json' },
-  ],
-  datasets: [{ id: 'eval', label: 'eval.jsonl', path: '/bench/eval.jsonl', sampleCount: SAMPLES }],
-  settings,
-}
-const model: ModelDescription = {
-  path: '/bench/model.onnx',
-  fileBytes: 4_000_000,
-  form: 'optimum',
-  inputs: [],
-  outputs: [],
-  numLayers: 4,
-  numKvHeads: 2,
-  headDim: 24,
-  vocabSize: 6400,
-  opset: 17,
-  producer: 'bench',
-  parameterCount: 1_000_000,
-  hasKvCache: true,
-  logitsToKeepInput: null,
-  hasPositionIds: true,
-  hasAttentionMask: true,
-  hasUseCacheBranch: false,
-  inputIdsType: 'int64',
-  notes: [],
-}
-
-/** A plausible result: loss around 2.7 with per-sample spread; misaligned around 4x. */
-function synthetic(index: number): SampleResult {
-  const rnd = (k: number) => {
-    const x = Math.sin(index * 12.9898 + k * 78.233) * 43758.5453
-    return x - Math.floor(x)
-  }
-  const tf = 1.8 + 1.8 * rnd(1)
-  const tokenLosses = Array.from({ length: P }, (_, j) => Math.max(0.01, tf + (rnd(j + 10) - 0.5) * 3))
-  return {
-    index,
-    id: (index * 2654435761).toString(16).padStart(16, '0').slice(-16),
-    tokens: 120 + Math.floor(rnd(2) * 130),
-    inputLength: 64,
-    predictLength: P,
-    contextText: 'Process a HEAD command. Argument: message_spec: article number or message id',
-    targetText: ' Returns: resp: server response if successful',
-    targetTokens: Array.from({ length: P }, (_, j) => ` t${j}`),
-    teacherForcing: { loss: tf, tokenLosses, top1: 0.4 + 0.3 * rnd(3) },
-    keepLastMisaligned: { loss: tf * (2.5 + rnd(4)) },
-    keepLastAligned: { loss: tf + 1e-6 },
-    offsetSweep: { '-2': tf * 2.4, '-1': tf * 1.9, '0': tf, '1': tf * 3.1, '2': tf * 3.4 },
-    autoregressive: {
-      loss: tf * 3,
-      stepLosses: tokenLosses.map((x, j) => x + j * 0.2),
-      generatedIds: Array.from({ length: P }, (_, j) => j),
-      generatedText: ' the the the the the',
-      usedKvCache: true,
-    },
-    kvCache: { maxAbsDiff: 1e-5 * rnd(5), top1Agreement: 1 },
-  }
-}
-
-let run: RunInfo | null = null
-const results: SampleResult[] = []
-const clients = new Set<WebSocket>()
-const broadcast = (m: BridgeServerMessage) => {
-  const text = JSON.stringify(m)
-  for (const ws of clients) ws.send(text)
-}
-let lastEventAt = 0
-let streamStart = 0
-
-/** Streams the run: every 25 ms a batch sized to RATE, each sample followed by a progress event. */
-function stream(runId: string): void {
-  const emit = (payload: object) =>
-    broadcast({ kind: 'event', channel: 'run:event', payload: { experimentId: EXP, runId, ...payload } })
-  emit({ type: 'started', label: 'final', total: SAMPLES, alreadyDone: 0, model, provider: providerReport })
-  streamStart = Date.now()
-  let next = 0
-  const perTick = Math.max(1, Math.round((RATE * 25) / 1000))
-  const timer = setInterval(() => {
-    for (let k = 0; k < perTick && next < SAMPLES; k++, next++) {
-      const r = synthetic(next)
-      results.push(r)
-      emit({ type: 'sample', result: r })
-      const elapsed = (Date.now() - streamStart) / 1000
-      emit({
-        type: 'progress',
-        done: next + 1,
-        total: SAMPLES,
-        tokensPerSecond: ((next + 1) * (64 + P)) / Math.max(elapsed, 1e-3),
-        etaSeconds: ((SAMPLES - next - 1) * elapsed) / (next + 1),
-      })
-    }
-    if (next >= SAMPLES) {
-      clearInterval(timer)
-      run = { ...run!, status: 'finished', done: SAMPLES, total: SAMPLES }
-      emit({ type: 'finished', summary: summary() })
-      lastEventAt = Date.now()
-    }
-  }, 25)
-}
-
-const providerReport = { used: 'cpu', attempts: [{ name: 'cpu', ok: true, loadMs: 40 }], loadMs: 40 }
-function summary() {
-  const tf = results.map((r) => r.teacherForcing!.loss)
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  return {
-    label: 'final',
-    modelPath: model.path,
-    tokenizerPath: '/bench/tokenizer.json',
-    dataPath: '/bench/eval.jsonl',
-    settings,
-    model,
-    provider: providerReport,
-    counts: { total: SAMPLES, scored: SAMPLES, skipped: 0 },
-    means: {
-      teacherForcing: mean(tf),
-      keepLastMisaligned: mean(results.map((r) => r.keepLastMisaligned!.loss)),
-      autoregressive: mean(results.map((r) => r.autoregressive!.loss)),
-    },
-    wallSeconds: (Date.now() - streamStart) / 1000,
-    tokensPerSecond: 0,
-    startedAt: now,
-    finishedAt: new Date().toISOString(),
-    losslensVersion: 'bench',
-  }
-}
-
-const handlers: Partial<Record<RequestChannel, (args: never) => unknown>> = {
-  'workspace:info': () => ({ path: '/bench', version: 'bench', host: 'bridge', platform: process.platform }),
-  'experiment:list': () => [
+/** Builds out/renderer when it is missing or older than the renderer's and shared sources. */
+function ensureBuilt(): void {
+  const index = join(REPO, 'out', 'renderer', 'index.html')
+  const newest = (dir: string): number =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .reduce(
+        (m, e) =>
+          Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : fs.statSync(join(dir, e.name)).mtimeMs),
+        0,
+      )
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0
+  if (built >= Math.max(newest(join(REPO, 'src', 'renderer')), newest(join(REPO, 'src', 'shared')))) return
+  console.log('building out/renderer (electron-vite build)…')
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
     {
-      id: EXP,
-      title: experiment.title,
-      updatedAt: now,
-      lastRun: null,
-      bestLoss: null,
-      runningRuns: run ? 1 : 0,
+      cwd: REPO,
+      stdio: 'inherit',
     },
-  ],
-  'experiment:get': () => experiment,
-  'experiment:save': (e: Experiment) => e,
-  'settings:get': () => ({}),
-  'trainlog:parse': () => null,
-  'checkpoint:describe': () => model,
-  'run:list': () => (run ? [run] : []),
-  'run:results': () => ({ run, results }),
-  'run:start': () => {
-    const runId = 'bench-run'
-    run = {
-      runId,
-      experimentId: EXP,
-      checkpointId: 'final',
-      datasetId: 'eval',
-      label: 'final',
-      settings,
-      status: 'running',
-      createdAt: now,
-      updatedAt: now,
-      done: 0,
-      total: SAMPLES,
-    }
-    setTimeout(() => stream(runId), 50)
-    return { runIds: [runId] }
-  },
+  )
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
+/** `count` pretraining samples cut from the demo's training text: windows of 160 words, overlapping. */
+function largeDataset(file: string, count: number): void {
+  const words = fs
+    .readFileSync(join(DEMO, 'train.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l) => (JSON.parse(l) as { text: string }).text.split(/\s+/))
+  const lines: string[] = []
+  const stride = Math.max(1, Math.floor((words.length - 160) / count))
+  for (let i = 0; i < count; i++) {
+    const at = (i * stride) % Math.max(1, words.length - 160)
+    lines.push(JSON.stringify({ text: words.slice(at, at + 160).join(' ') }))
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n')
+}
+
+interface Served {
+  url: string
+  child: ChildProcess
+}
+function serve(workspace: string, configHome: string): Promise<Served> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'src', 'main', 'serve.ts'),
+      '--workspace',
+      workspace,
+      '--port',
+      '0',
+      ...(opts.static ? ['--static', opts.static] : []),
+    ],
+    { cwd: REPO, env: { ...process.env, XDG_CONFIG_HOME: configHome }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let log = ''
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the bridge did not start in 60 s:\n${log}`)), 60_000)
+    child.stdout!.on('data', (c: Buffer) => {
+      log += c.toString()
+      const m = /LossLens bridge: (http:\/\/\S+)/.exec(log)
+      if (m) {
+        clearTimeout(timer)
+        ok({ url: m[1]!, child })
+      }
+    })
+    child.stderr!.on('data', (c: Buffer) => (log += c.toString()))
+    child.once('exit', (code) => fail(new Error(`the bridge exited with ${code}:\n${log}`)))
+  })
+}
+
+/** A second client of the bridge, for setting up and starting runs (the window sees the same events). */
+class Bridge {
+  #next = 1
+  #pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>()
+  #listeners = new Set<(e: EventPayloads['run:event']) => void>()
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as BridgeServerMessage
+      if (m.kind === 'event') {
+        if (m.channel === 'run:event')
+          for (const l of this.#listeners) l(m.payload as EventPayloads['run:event'])
+        return
+      }
+      const p = this.#pending.get(m.id)
+      this.#pending.delete(m.id)
+      if (m.ok) p?.ok(m.result)
+      else p?.fail(new Error(m.error))
+    })
+  }
+  static open(pageUrl: string): Promise<Bridge> {
+    const u = new URL(pageUrl)
+    const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`)
+    return new Promise((ok, fail) => {
+      ws.once('open', () => ok(new Bridge(ws)))
+      ws.once('error', fail)
+    })
+  }
+  invoke<C extends RequestChannel>(channel: C, args: unknown): Promise<RequestResults[C]> {
+    const id = this.#next++
+    this.ws.send(JSON.stringify({ kind: 'request', id, channel, args }))
+    return new Promise((ok, fail) => this.#pending.set(id, { ok: ok as (v: unknown) => void, fail }))
+  }
+  /** Resolves when the run ends; rejects when it fails. */
+  ended(runId: string, timeoutMs: number): Promise<void> {
+    return new Promise((ok, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`run ${runId} did not end in ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      )
+      const l = (e: EventPayloads['run:event']) => {
+        if (e.runId !== runId) return
+        if (e.type === 'finished' || e.type === 'failed' || e.type === 'cancelled') {
+          clearTimeout(timer)
+          this.#listeners.delete(l)
+          if (e.type === 'finished') ok()
+          else fail(new Error(`run ${runId} ${e.type}: ${'message' in e ? e.message : ''}`))
+        }
+      }
+      this.#listeners.add(l)
+    })
+  }
+  close(): void {
+    this.ws.close()
+  }
+}
+
+/** Page-side: every long task and the paint entries, from the first script on. */
+const OBSERVE = `(() => {
+  window.__longTasks = []
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration })
+  }).observe({ type: 'longtask', buffered: true })
+})()`
+
+interface Window {
+  phase: string
+  longest: number
+  count: number
+  overBudget: number
+  ms: number
+}
+async function now(page: Page): Promise<number> {
+  return (await page.evaluate('performance.now()')) as number
+}
+async function tasksBetween(
+  page: Page,
+  t0: number,
+  t1: number,
+): Promise<{ start: number; duration: number }[]> {
+  const all = (await page.evaluate('window.__longTasks')) as { start: number; duration: number }[]
+  return all.filter((t) => t.start >= t0 && t.start < t1)
+}
+/**
+ * Waits until the page has been quiet: at least `minMs` after `since`, and no long task ending in the
+ * last `quietMs` (or `maxMs` passed). Long tasks from before `since` do not count.
+ */
+async function settle(
+  page: Page,
+  since: number,
+  quietMs = 1000,
+  minMs = 1000,
+  maxMs = 20_000,
+): Promise<void> {
+  const end = Date.now() + maxMs
+  for (;;) {
+    const t = await now(page)
+    const last = (await page.evaluate(
+      `Math.max(${since}, ...window.__longTasks.filter((x) => x.start >= ${since}).map((x) => x.start + x.duration))`,
+    )) as number
+    if ((t - since >= minMs && t - last >= quietMs) || Date.now() > end) return
+    await page.waitForTimeout(100)
+  }
+}
+async function measure(page: Page, phase: string, work: () => Promise<void>): Promise<Window> {
+  const cdp = opts.profile && phase.includes(opts.profile) ? await page.context().newCDPSession(page) : null
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+    await cdp.send('Profiler.start')
+  }
+  const t0 = await now(page)
+  await work()
+  await settle(page, t0)
+  const t1 = await now(page)
+  if (cdp) {
+    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
+    console.log(`self time during "${phase}":\n${topFunctions(profile).join('\n')}`)
+    await cdp.detach()
+  }
+  const tasks = await tasksBetween(page, t0, t1)
+  const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0)
+  const w = {
+    phase,
+    longest,
+    count: tasks.length,
+    overBudget: tasks.filter((t) => t.duration > 50).length,
+    ms: t1 - t0,
+  }
+  console.log(
+    `${phase.padEnd(34)} longest ${longest.toFixed(0).padStart(5)} ms   tasks ≥50 ms: ${String(tasks.length).padStart(3)}   over 50 ms: ${String(w.overBudget).padStart(3)}   (${(w.ms / 1000).toFixed(1)} s)`,
+  )
+  return w
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
+  samples: number[]
+  timeDeltas: number[]
+}
+/** Self time per function (ms), largest first. */
+function topFunctions(profile: CpuProfile, n = 25): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x.callFrame]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!
+    const key = `${f.functionName || '(anonymous)'}  ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000)
+  })
+  const byFile = new Map<string, number>()
+  for (const [k, ms] of self) {
+    const file = k.split('  ')[1]!.replace(/:\d+$/, '') || k.split('  ')[0]!
+    byFile.set(file, (byFile.get(file) ?? 0) + ms)
+  }
+  const top = (m: Map<string, number>, count: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`)
+  return [...top(byFile, 8), '  by function:', ...top(self, n)]
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(join(STATIC, 'index.html'))) {
-    console.error('out/renderer is missing: run `npm run build` first')
-    process.exitCode = 1
-    return
-  }
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
-    const file = normalize(join(STATIC, path === '/' ? 'index.html' : path))
-    if (!file.startsWith(STATIC) || !fs.existsSync(file)) {
-      res.writeHead(404).end()
-      return
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
-    res.end(fs.readFileSync(file))
-  })
-  const wss = new WebSocketServer({ server, path: '/ws' })
-  wss.on('connection', (ws) => {
-    clients.add(ws)
-    ws.on('close', () => clients.delete(ws))
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as BridgeClientMessage
-      const handler = handlers[m.channel]
-      const reply: BridgeServerMessage = handler
-        ? { kind: 'response', id: m.id, ok: true, result: handler(m.args as never) ?? null }
-        : { kind: 'response', id: m.id, ok: false, error: `bench host: ${m.channel} is not served` }
-      ws.send(JSON.stringify(reply))
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as AddressInfo).port
-
+  if (!opts.static) ensureBuilt()
+  const tmp = fs.mkdtempSync(join(os.tmpdir(), 'losslens-bench-ui-'))
+  const loadBefore = os.loadavg()
+  const large = join(tmp, `train-${LARGE}.jsonl`)
+  largeDataset(large, LARGE)
+  const served = await serve(join(tmp, 'ws'), join(tmp, 'config'))
+  const bridge = await Bridge.open(served.url)
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: !opts.headed,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: CHROMIUM_FLAGS.filter((f) => f !== '--headless' || !opts.headed),
   })
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-  // Installed before the app's scripts: every long task (> 50 ms) from page load on.
-  await page.addInitScript(`
-    window.__long = []
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration })
-    }).observe({ type: 'longtask', buffered: true })
-  `)
-  await page.goto(`http://127.0.0.1:${port}/?token=${TOKEN}#/${EXP}/overview`)
-  await page.waitForSelector('[data-experiment]')
-  await page.click('[data-test="start-run"]')
-  const startedAt = (await page.evaluate('performance.now()')) as number
+  const results: Window[] = []
+  let fcp: number | null = null
+  try {
+    const exp = await bridge.invoke('experiment:get', { experimentId: DEMO_ID })
+    const final = exp.checkpoints.find((c) => c.id === 'final') ?? exp.checkpoints.at(-1)!
+    const dataset = exp.datasets[0]!
+    const added = await bridge.invoke('experiment:addFiles', { experimentId: DEMO_ID, paths: [large] })
+    const largeSet = added.experiment.datasets.find((d) => d.path.endsWith(`train-${LARGE}.jsonl`))
+    if (!largeSet) throw new Error(`the generated dataset was not added: ${JSON.stringify(added.ignored)}`)
 
-  // Settled: finished, the table holds every sample, progress says so, the per-sample chart has them all.
-  const settled = `(() => {
-    const head = document.querySelector('[data-test="run-header"]')
-    const table = document.querySelector('[data-test="sample-table"]')
-    const bars = document.querySelector('[data-chart="per-sample"]')
-    return head?.dataset.status === 'finished' && table?.getAttribute('aria-rowcount') === '${SAMPLES}'
-     
-  })()`
-  for (;;) {
-    if (lastEventAt && (await page.evaluate(settled))) break
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  const settleMs = Date.now() - lastEventAt
-  const streamMs = lastEventAt - streamStart
-  const endedAt = (await page.evaluate('performance.now()')) as number
-  const long = ((await page.evaluate('window.__long')) as { start: number; duration: number }[]).filter(
-    (t) => t.start >= startedAt && t.start <= endedAt,
-  )
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await page.addInitScript(OBSERVE)
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
 
-  // Interactions on the full table, timed in the page from the event to the second frame after it:
-  // sort 10,000 rows by teacher forcing, then open a sample and walk 20 samples with j.
-  const sortMs = (await page.evaluate(`new Promise((resolve) => {
-    const t = performance.now()
-    document.querySelector('[data-test="sample-table"] .th[data-col="teacherForcing"]').click()
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t)))
-  })`)) as number
-  await page.click('[data-test="sample-table"] .tr >> nth=0')
-  await page.waitForSelector('[data-test="sample-detail"]')
-  const steps = (await page.evaluate(`(async () => {
-    const out = []
-    for (let i = 0; i < 20; i++) {
-      const t = performance.now()
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }))
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
-      out.push(performance.now() - t)
+    // Start: navigation to the open demo experiment.
+    const t0 = Date.now()
+    await page.goto(`${served.url}#/${DEMO_ID}/overview`)
+    await page.waitForSelector('[data-test="experiment-id"]', { timeout: 60_000 })
+    await settle(page, 0)
+    const startTasks = await tasksBetween(page, 0, await now(page))
+    fcp = (await page.evaluate(
+      "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null",
+    )) as number | null
+    const startLongest = startTasks.reduce((m, t) => Math.max(m, t.duration), 0)
+    results.push({
+      phase: 'start (to the open experiment)',
+      longest: startLongest,
+      count: startTasks.length,
+      overBudget: startTasks.filter((t) => t.duration > 50).length,
+      ms: Date.now() - t0,
+    })
+    console.log(
+      `start: first contentful paint ${fcp?.toFixed(0)} ms, longest task ${startLongest.toFixed(0)} ms, ${startTasks.length} tasks ≥50 ms`,
+    )
+
+    const run = async (datasetId: string, limit: number, measures: readonly string[], timeoutMs: number) => {
+      await page.click('[data-tab="runs"]')
+      const { runIds } = await bridge.invoke('run:start', {
+        experimentId: DEMO_ID,
+        checkpointIds: [final.id],
+        datasetId,
+        settings: { ...exp.settings, measures, limit },
+      })
+      const runId = runIds[0]!
+      await page.waitForSelector(`[data-test="run-list"] tr[data-run="${runId}"]`, { timeout: 30_000 })
+      await page.click(`[data-test="run-list"] tr[data-run="${runId}"]`)
+      await bridge.ended(runId, timeoutMs)
+      await page.waitForSelector('[data-test="run-header"][data-status="finished"]', { timeout: 60_000 })
     }
-    return out
-  })()`)) as number[]
-  const after = ((await page.evaluate('window.__long')) as { start: number; duration: number }[]).filter(
-    (t) => t.start > endedAt,
-  )
 
-  const max = (xs: { duration: number }[]) => Math.max(0, ...xs.map((t) => t.duration))
-  const sum = (xs: { duration: number }[]) => xs.reduce((s, t) => s + t.duration, 0)
-  const report = {
-    samples: SAMPLES,
-    eventsSent: SAMPLES * 2 + 2,
-    streamSeconds: +(streamMs / 1000).toFixed(2),
-    samplesPerSecond: Math.round(SAMPLES / (streamMs / 1000)),
-    longTasksWhileStreaming: long.length,
-    longestTaskMs: Math.round(max(long)),
-    longTaskTotalMs: Math.round(sum(long)),
-    settleAfterLastEventMs: settleMs,
-    sortFullTableMs: Math.round(sortMs),
-    nextSampleMsMean: Math.round(steps.reduce((a, b) => a + b, 0) / steps.length),
-    nextSampleMsMax: Math.round(Math.max(...steps)),
-    longestTaskAfterMs: Math.round(max(after)),
+    results.push(
+      await measure(page, `streaming ${SMALL} samples (demo)`, () =>
+        run(dataset.id, SMALL, exp.settings.measures, 10 * 60_000),
+      ),
+    )
+    for (const tab of ['overview', 'runs', 'compare', 'report', 'runs']) {
+      results.push(
+        await measure(page, `switch to ${tab}`, async () => {
+          await page.click(`[data-tab="${tab}"]`)
+          await page.waitForSelector(`.content[data-view="${tab}"]`)
+        }),
+      )
+    }
+    results.push(
+      await measure(page, `streaming ${LARGE} samples (train text)`, () =>
+        run(largeSet.id, LARGE, LARGE_MEASURES, 40 * 60_000),
+      ),
+    )
+    results.push(
+      await measure(page, `switch to compare (${LARGE} samples)`, async () => {
+        await page.click('[data-tab="compare"]')
+        await page.waitForSelector('.content[data-view="compare"]')
+      }),
+    )
+    results.push(
+      await measure(page, `switch to runs (${LARGE} samples)`, async () => {
+        await page.click('[data-tab="runs"]')
+        await page.waitForSelector('.content[data-view="runs"]')
+      }),
+    )
+    if (errors.length) console.log(`page errors:\n${errors.join('\n')}`)
+  } finally {
+    await browser.close()
+    bridge.close()
+    served.child.kill('SIGTERM')
+    fs.rmSync(tmp, { recursive: true, force: true })
   }
-  console.log(JSON.stringify(report, null, 2))
-  await browser.close()
-  for (const ws of clients) ws.terminate()
-  wss.close()
-  server.close()
+  const loadAfter = os.loadavg()
+  const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ')
+  const worst = Math.max(...results.map((r) => r.longest))
+  console.log(
+    `\nload average (1, 5, 15 min) before ${fmtLoad(loadBefore)}, after ${fmtLoad(loadAfter)}; ${os.cpus().length} CPUs`,
+  )
+  console.log(
+    `goal: no task over 50 ms (worst ${worst.toFixed(0)} ms: ${worst <= 50 ? 'met' : 'NOT met'}), first contentful paint < 500 ms (${fcp?.toFixed(0)} ms: ${fcp !== null && fcp < 500 ? 'met' : 'NOT met'})`,
+  )
+  fs.mkdirSync(resolve(opts.out, '..'), { recursive: true })
+  fs.writeFileSync(
+    opts.out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cpus: os.cpus().length,
+        loadBefore,
+        loadAfter,
+        small: SMALL,
+        large: LARGE,
+        largeMeasures: LARGE_MEASURES,
+        firstContentfulPaintMs: fcp,
+        phases: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  )
+  console.log(`wrote ${opts.out}`)
 }
 
-main().catch((err: unknown) => {
-  console.error(err)
-  process.exitCode = 1
-})
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    process.exit(1)
+  },
+)

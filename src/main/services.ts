@@ -18,7 +18,7 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
   return {
     runAnalysis,
     describeModel: async (modelPath) => (await describeModel(modelPath)).model,
-    async compareTokens({ base, other, dataPath, settings }, signal) {
+    async compareTokens({ base, other, dataPath, settings }, signal, onProgress) {
       if (base.tokenizerPath !== other.tokenizerPath) {
         // The engine scores both checkpoints on one tokenisation of the samples.
         const { readFile } = await import('node:fs/promises')
@@ -41,6 +41,7 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
           provider: settings.provider,
         },
         signal,
+        onProgress,
       )
       return result.comparison
     },

@@ -112,6 +112,7 @@ export const requestSchemas = {
   'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),
   'settings:get': z.void(),
   'settings:set': z.object({ python: z.string().optional(), minimindDir: z.string().optional() }),
+  ...runTagRequestSchemas(),
 } as const
 
 export type RequestChannel = keyof typeof requestSchemas
@@ -245,3 +246,55 @@ export type BridgeServerMessage =
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: string }
   | { kind: 'event'; channel: EventChannel; payload: unknown }
+
+/*
+ * Run tags and token-comparison progress (the runs table and the KLD report). A function declaration,
+ * hoisted, so requestSchemas above can spread it; the result and event types merge into the
+ * interfaces above.
+ */
+
+/** At most `tags` tags per run, each 1..`chars` characters of printable text. */
+function runTagLimits() {
+  return { tags: 16, chars: 40 } as const
+}
+function runTagsSchema() {
+  const { tags, chars } = runTagLimits()
+  const tag = z
+    .string()
+    .trim()
+    .min(1)
+    .max(chars)
+    .regex(/^[^\p{Cc}]+$/u, 'a tag holds no control characters')
+  return z.array(tag).max(tags)
+}
+export const RUN_TAG_LIMITS = runTagLimits()
+export const RunTagsSchema = runTagsSchema()
+
+function runTagRequestSchemas() {
+  return {
+    /** Every run's tags in the experiment (runs without tags are left out). */
+    'run:tags': z.object({ experimentId: ExperimentIdSchema }),
+    /** Replaces one run's tags (duplicates dropped); returns them as stored. */
+    'run:setTags': z.object({
+      experimentId: ExperimentIdSchema,
+      runId: z.string().min(1).max(128),
+      tags: runTagsSchema(),
+    }),
+  } as const
+}
+
+export interface RequestResults {
+  'run:tags': Record<string, string[]>
+  'run:setTags': string[]
+}
+
+export interface EventPayloads {
+  /** Samples done of a running compare:tokens, after each batch. */
+  'compare:progress': {
+    experimentId: string
+    baseRunId: string
+    otherRunId: string
+    done: number
+    total: number
+  }
+}

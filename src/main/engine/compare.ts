@@ -4,13 +4,20 @@
  * KL(base || other) per row, the rate of equal argmaxes, and the RMS change in the true token's
  * probability; plus the per-sample teacher-forcing losses of both.
  */
-import type { TokenComparison } from '../../shared/compare'
+import {
+  DELTA_P_PERCENTILES,
+  KLD_PERCENTILES,
+  type CompareProgress,
+  type Spread,
+  type TokenComparison,
+  type TokenDistribution,
+} from '../../shared/compare'
 import type { BosMode } from '../../shared/results'
 import { readSamples, sampleId } from './dataset'
 import { rowOffset, type DecoderSession } from './decoder-session'
 import { InputError } from './errors'
-import { mean, median } from '../../shared/stats'
-import { argmax, klDivergence, logSoftmax, max, percentile } from './math'
+import { estimate, mean, quantileSorted } from '../../shared/stats'
+import { argmax, klDivergence, logSoftmax } from './math'
 import { openModel } from './providers'
 import { TextTokenizer } from './tokenizer'
 
@@ -48,6 +55,47 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * One per-row quantity as llama.cpp reports it. Its uncertainty, sqrt((E[x²] - E[x]²) / (n - 1)), is the
+ * standard error of the mean, src/shared/stats.ts' estimate(); its percentiles interpolate linearly at
+ * q/100 · (n - 1) over the sorted values, which is quantileSorted (numpy's default). NaNs when empty.
+ */
+export function spread(values: ArrayLike<number>, qs: readonly number[]): Spread {
+  const sorted = Array.from(Float64Array.from(values).sort())
+  const at = (q: number) => quantileSorted(sorted, q / 100) ?? NaN
+  const e = estimate(values)
+  return {
+    mean: e?.mean ?? NaN,
+    uncertainty: e?.stderr ?? NaN,
+    median: at(50),
+    min: sorted[0] ?? NaN,
+    max: sorted[sorted.length - 1] ?? NaN,
+    percentiles: qs.map((q) => ({ q, value: at(q) })),
+  }
+}
+
+/**
+ * The statistics llama.cpp's `--kl-divergence` prints, from the per-row KLDs and Δp and the number of
+ * rows whose argmaxes agree: RMS Δp's uncertainty is the error of the mean of Δp² carried through the
+ * square root (0.5 / RMS · u(Δp²)); same top-1's is the binomial sqrt(p (1 - p) / (n - 1)).
+ */
+export function tokenDistribution(
+  klds: readonly number[],
+  deltaP: readonly number[],
+  sameTop1: number,
+): TokenDistribution {
+  const n = klds.length
+  const squares = estimate(deltaP.map((d) => d * d))
+  const rms = Math.sqrt(squares?.mean ?? NaN)
+  const top = n > 0 ? sameTop1 / n : NaN
+  return {
+    kld: spread(klds, KLD_PERCENTILES),
+    deltaP: spread(deltaP, DELTA_P_PERCENTILES),
+    rmsDeltaP: { value: rms, uncertainty: squares?.stderr != null ? (0.5 / rms) * squares.stderr : NaN },
+    sameTop1: { value: top, uncertainty: n > 1 ? Math.sqrt((top * (1 - top)) / (n - 1)) : NaN },
+  }
+}
+
 /** Accumulates row statistics; kept separate from the model runs so it can be tested on small arrays. */
 export class TokenStats {
   readonly klds: number[] = []
@@ -74,18 +122,21 @@ export class TokenStats {
   }
 
   summary(baseLabel: string, otherLabel: string, samples: number): TokenComparison {
-    const n = this.klds.length
+    // The headline figures are the report's own, so the two can never disagree.
+    const distribution = tokenDistribution(this.klds, this.deltaP, this.sameTop1)
+    const p99 = distribution.kld.percentiles.find((p) => p.q === 99)
     return {
       baseLabel,
       otherLabel,
       meanKld: mean(this.klds) ?? NaN,
-      medianKld: median(this.klds) ?? NaN,
-      p99Kld: percentile(this.klds, 99),
-      maxKld: max(this.klds),
-      sameTop1: n > 0 ? this.sameTop1 / n : NaN,
-      rmsDeltaP: Math.sqrt(mean(this.deltaP.map((d) => d * d)) ?? NaN),
+      medianKld: distribution.kld.median,
+      p99Kld: p99?.value ?? NaN,
+      maxKld: distribution.kld.max,
+      sameTop1: distribution.sameTop1.value,
+      rmsDeltaP: distribution.rmsDeltaP.value,
       samples,
-      tokens: n,
+      tokens: this.klds.length,
+      distribution,
     }
   }
 }
@@ -94,6 +145,8 @@ export class TokenStats {
 export async function compareCore(
   opts: CompareOptions,
   isCancelled: () => boolean,
+  /** Called with 0 of the total before the first batch, then after each batch. */
+  onProgress: (progress: CompareProgress) => void = () => {},
 ): Promise<{ comparison: TokenComparison; perSample: SampleComparison[] }> {
   const L = opts.inputLength
   const P = opts.predictLength
@@ -129,6 +182,7 @@ export async function compareCore(
       .filter((p) => p.ids.length >= N)
     const stats = new TokenStats()
     const perSample: SampleComparison[] = []
+    onProgress({ done: 0, total: scoredSamples.length })
     for (let i = 0; i < scoredSamples.length; i += batchSize) {
       if (isCancelled()) throw new CancelledError()
       const batch = scoredSamples.slice(i, i + batchSize)
@@ -166,6 +220,7 @@ export async function compareCore(
           sameTop1: same / P,
         })
       })
+      onProgress({ done: perSample.length, total: scoredSamples.length })
     }
     const comparison = stats.summary(
       opts.base.label ?? opts.base.modelPath,

@@ -2,6 +2,7 @@
  * The engine's public surface: what the CLI, the window's run manager and the IPC handlers call.
  * Every function does its inference in a worker thread; none of them imports electron.
  */
+import type { CompareProgress } from '../../shared/compare'
 import type { ModelDescription, ProviderReport } from '../../shared/model'
 import type { CompareOptions } from './compare'
 import { InputError } from './errors'
@@ -15,9 +16,14 @@ export type { CompareOptions, SampleComparison } from './compare'
 export type { CompareResult, DescribeResult } from './worker-protocol'
 export { PROVIDER_NAMES, providerOrder } from './providers'
 
-async function runForResult(job: WorkerJob, signal?: AbortSignal): Promise<DescribeResult | CompareResult> {
+async function runForResult(
+  job: WorkerJob,
+  signal?: AbortSignal,
+  onProgress?: (progress: CompareProgress) => void,
+): Promise<DescribeResult | CompareResult> {
   for await (const m of runInWorker(job, signal)) {
     if (m.kind === 'result') return m.value
+    if (m.kind === 'progress') onProgress?.(m.progress)
     if (m.kind === 'error') throw m.input ? new InputError(m.message) : new Error(m.message)
     if (m.kind === 'cancelled') throw new DOMException('the comparison was cancelled', 'AbortError')
   }
@@ -40,7 +46,12 @@ export async function describeModel(
  * Compares two checkpoints token by token on the same samples (KL(base || other) over the
  * teacher-forcing target rows, same-top-1 rate, RMS change of the true token's probability) and
  * returns the per-sample teacher-forcing losses of both. Rejects with an AbortError when cancelled.
+ * onProgress hears the samples done after each batch.
  */
-export async function compareTokens(options: CompareOptions, signal?: AbortSignal): Promise<CompareResult> {
-  return (await runForResult({ kind: 'compare', options }, signal)) as CompareResult
+export async function compareTokens(
+  options: CompareOptions,
+  signal?: AbortSignal,
+  onProgress?: (progress: CompareProgress) => void,
+): Promise<CompareResult> {
+  return (await runForResult({ kind: 'compare', options }, signal, onProgress)) as CompareResult
 }

@@ -34,7 +34,12 @@ async function main(): Promise<void> {
         break
       }
       case 'compare':
-        post({ kind: 'result', value: await compareCore(job.options, isCancelled) })
+        post({
+          kind: 'result',
+          value: await compareCore(job.options, isCancelled, (progress) =>
+            post({ kind: 'progress', progress }),
+          ),
+        })
         break
     }
   } catch (err) {

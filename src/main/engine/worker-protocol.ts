@@ -1,5 +1,5 @@
 /** Messages between the engine's public functions and the inference worker (inference-worker.ts). */
-import type { TokenComparison } from '../../shared/compare'
+import type { CompareProgress, TokenComparison } from '../../shared/compare'
 import type { ModelDescription, ProviderReport } from '../../shared/model'
 import type { RunEvent } from '../../shared/run-events'
 import type { AnalysisOptions } from './analysis-core'
@@ -30,6 +30,8 @@ export interface CompareResult {
 export type WorkerMessage =
   | { kind: 'event'; event: RunEvent }
   | { kind: 'result'; value: DescribeResult | CompareResult }
+  /** A token comparison's samples done so far. */
+  | { kind: 'progress'; progress: CompareProgress }
   /** `input` marks an InputError (the user's file or setting), so the caller can rethrow it as one. */
   | { kind: 'error'; message: string; input: boolean }
   | { kind: 'cancelled' }

@@ -3,7 +3,7 @@
  * Electron window and the browser bridge; dialogs, the trash and the path rule differ and are injected.
  */
 import type { FileKind, EventChannel, EventPayloads, RenderedReport, Lang } from '../../shared/ipc'
-import type { TokenComparison } from '../../shared/compare'
+import type { CompareProgress, TokenComparison } from '../../shared/compare'
 import type { DataConsistency, TrainLog, WeightReport } from '../../shared/evidence'
 import type { ModelDescription } from '../../shared/model'
 import type { RunSettings } from '../../shared/results'
@@ -46,6 +46,7 @@ export interface EngineServices {
   compareTokens(
     input: { base: CheckpointFiles; other: CheckpointFiles; dataPath: string; settings: RunSettings },
     signal?: AbortSignal,
+    onProgress?: (progress: CompareProgress) => void,
   ): Promise<TokenComparison>
   verifyWeights(input: { checkpointPath: string; modelPath: string }): Promise<WeightReport>
   checkDataConsistency(

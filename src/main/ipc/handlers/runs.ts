@@ -102,6 +102,8 @@ export function runHandlers(ctx: HandlerContext): HandlerGroup<Channels> {
               settings: base.settings,
             },
             signal,
+            ({ done, total }) =>
+              ctx.emit('compare:progress', { experimentId, baseRunId, otherRunId, done, total }),
           ),
       )
       await saveComparison(ws(), experimentId, baseRunId, otherRunId, comparison)

@@ -9,9 +9,12 @@ function ok(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x)
 }
 
+/** One formatter for every integer: toLocaleString builds a new one per call, a long task over a table. */
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+
 /** Integers with thin-space-free grouping (1,234). */
 export function fmtInt(x: number | null | undefined): string {
-  return ok(x) ? Math.round(x).toLocaleString('en-US') : DASH
+  return ok(x) ? INT.format(Math.round(x)) : DASH
 }
 
 /** Seconds as "42s", "3m 05s", "1h 02m". */
