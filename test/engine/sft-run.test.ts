@@ -184,6 +184,43 @@ describe('SFT run on the demo SFT checkpoint', () => {
     if (last.type === 'cancelled') expect(last.done).toBeLessThan(ref.samples.length)
   }, 60_000)
 
+  it('a model without a KV cache (recomputed prefix) gives the same SFT numbers as its cached export', async () => {
+    const over = { limit: 4, measures: ['sft', 'sftAutoregressive'] } as const
+    const both = await Promise.all(
+      ['checkpoints/final/model.onnx', 'checkpoints/final/model.plain.onnx'].map(async (m) => {
+        const events = await collect(
+          runAnalysis({
+            runId: m,
+            label: m,
+            modelPath: join(DEMO, m),
+            tokenizerPath: join(DEMO, 'tokenizer.json'),
+            dataPath: join(DEMO, 'eval_sft.json'),
+            settings: {
+              inputLength: 1,
+              predictLength: 8,
+              batchSize: 1,
+              threads: 1,
+              addBos: false,
+              provider: 'cpu',
+              ...over,
+              measures: [...over.measures],
+            },
+          }),
+        )
+        return events.flatMap((e) => (e.type === 'sample' ? [e.result] : []))
+      }),
+    )
+    const [cached, plain] = both as [SampleResult[], SampleResult[]]
+    expect(plain.length).toBe(4)
+    for (const [i, c] of cached.entries()) {
+      const p = plain[i]!
+      assertClose(p.sft!.loss, c.sft!.loss, TOL, 0, 'loss')
+      assertClose(p.sft!.shiftedMaskLoss, c.sft!.shiftedMaskLoss, TOL, 0, 'shiftedMaskLoss')
+      assertClose(p.sftAutoregressive!.stepLosses, c.sftAutoregressive!.stepLosses, TOL, 0, 'steps')
+      expect(p.sftAutoregressive!.generatedText).toBe(c.sftAutoregressive!.generatedText)
+    }
+  }, 120_000)
+
   it('refuses a malformed conversation in one line naming the file and row', async () => {
     const dir = tmpDir()
     const bad = join(dir, 'bad.jsonl')

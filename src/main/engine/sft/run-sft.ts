@@ -120,7 +120,10 @@ export async function scoreConversation(
     targetText: tok.decode(layout.ids.slice(start, start + length)),
   }
   if (measures.has('sft')) {
-    const rows = await session.forward([layout.ids], layout.ids.length)
+    // Only rows from the sweep's earliest (p - 3 for the first counted p) are fetched: the system and
+    // user turns before it are context, and their rows would cost [rows, vocab] floats for nothing.
+    const firstRow = Math.max(0, layout.positions[0]! - 3)
+    const rows = await session.forward([layout.ids], layout.ids.length - firstRow)
     result.sft = {
       ...scoreSft(layout, rowCe(rows)),
       ids: layout.ids,
