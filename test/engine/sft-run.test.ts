@@ -200,7 +200,7 @@ describe('SFT run on the demo SFT checkpoint', () => {
               predictLength: 8,
               batchSize: 1,
               threads: 1,
-              addBos: false,
+              bos: 'no',
               provider: 'cpu',
               ...over,
               measures: [...over.measures],
