@@ -499,4 +499,11 @@ export default {
     help: 'This help',
     note: 'Shortcuts are off while typing in a field or a dialog is open.',
   },
+  charts: {
+    smoothing: 'smoothing',
+    smoothingHint:
+      'Exponential moving average of every curve (TensorBoard’s, debiased); the raw curve stays behind, faded.',
+    logScale: 'log scale',
+    exportHint: 'Download this chart as it is drawn',
+  },
 }

@@ -479,4 +479,10 @@ export default {
     help: '本帮助',
     note: '在输入框中输入或打开对话框时，快捷键不生效。',
   },
+  charts: {
+    smoothing: '平滑',
+    smoothingHint: '对每条曲线做指数移动平均（TensorBoard 的去偏版本）；原始曲线淡化保留在后面。',
+    logScale: '对数坐标',
+    exportHint: '按当前显示下载此图',
+  },
 }
