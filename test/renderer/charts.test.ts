@@ -101,7 +101,7 @@ describe('run charts', () => {
     const mean = seriesOf(o).find((s) => s.id === 'mean:0')!
     for (const [i, k] of (['-2', '-1', '0', '1', '2'] as const).entries()) {
       const expected = results.reduce((s, r) => s + r.offsetSweep![k]!, 0) / results.length
-      expect((mean.data[i] as number[])[1]).toBeCloseTo(expected, 12)
+      expect((mean.data[i] as { value: number[] }).value[1]).toBeCloseTo(expected, 12)
     }
     // One series holds every thin line: five points and a break per sample.
     const thin = (x: EChartsOption) =>

@@ -89,10 +89,12 @@ describe('run store: streamed samples', () => {
     expect(series[0]!.data[7]).toBeCloseTo(sample(7).keepLastMisaligned!.loss, 12)
 
     const sweep = offsetSweepChart([chartRun], ctx)
-    const mean = (sweep.series as { id?: string; data: number[][] }[]).find((s) => s.id === 'mean:0')!
+    const mean = (sweep.series as { id?: string; data: { value: number[] }[] }[]).find(
+      (s) => s.id === 'mean:0',
+    )!
     const expected0 = run.results.reduce((s, r) => s + r.offsetSweep!['0']!, 0) / 100
-    expect(mean.data[2]![0]).toBe(0)
-    expect(mean.data[2]![1]).toBeCloseTo(expected0, 12)
+    expect(mean.data[2]!.value[0]).toBe(0)
+    expect(mean.data[2]!.value[1]).toBeCloseTo(expected0, 12)
     expect(runMeans(run).teacherForcing).toBeCloseTo(expected0, 12)
   })
 

@@ -7,6 +7,7 @@ import { fmtNats, fmtSignedNats } from '../diagnosis/format'
 import { fiveNumbers } from './series-math'
 import { axis, frame, xNameGap, yNameGap } from './frame'
 import { checkpointColor } from './style'
+import { zoomable } from './interaction'
 import type { ChartContext } from './text'
 
 /** One sample's teacher-forcing loss on each compared run (null where that run has none). */
@@ -35,7 +36,12 @@ export function scatterChart(
   const min = Math.max(0, Math.floor((lo - step / 2) / step) * step)
   const max = Math.ceil((hi + step / 2) / step) * step
   const baseLabel = runs[0]?.label ?? ''
-  const base = frame(theme, { title: text.scatter.title, subtitle: text.scatter.subtitle(baseLabel) })
+  // Many samples: the window zooms the x axis (interactive()), so the room for its slider is kept.
+  const base = frame(theme, {
+    title: text.scatter.title,
+    subtitle: text.scatter.subtitle(baseLabel),
+    zoom: zoomable(rows.length),
+  })
   const series = runs.slice(1).map((run, j) => ({
     name: run.label,
     type: 'scatter' as const,

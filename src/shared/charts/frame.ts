@@ -82,9 +82,18 @@ export function legendTop(theme: ChartTheme, subtitle: boolean): number {
   return PAD + lineHeight(f.title) + (subtitle ? GAP + lineHeight(f.subtitle) : 0) + GAP
 }
 
-/** Where the plot starts: below title, subtitle and (unless there is none) the one-row legend. */
+/**
+ * Where the plot starts: below title, subtitle and (unless there is none) the one-row legend, with
+ * room for the top y label, which is centred on the plot's top edge.
+ */
 export function plotTop(theme: ChartTheme, subtitle: boolean, legend = true): number {
-  return legendTop(theme, subtitle) + (legend ? lineHeight(theme.font.legend) + 2 * GAP : GAP)
+  const f = theme.font
+  return (
+    legendTop(theme, subtitle) +
+    (legend ? lineHeight(f.legend) + GAP : 0) +
+    Math.ceil(lineHeight(f.axisLabel) / 2) +
+    GAP
+  )
 }
 
 /** Room below the plot for the x-axis labels and name (and a zoom slider where the axis is long). */

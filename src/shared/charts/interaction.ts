@@ -25,11 +25,17 @@ const seriesOf = (o: EChartsOption): Series[] =>
 const firstAxis = (a: unknown): Record<string, unknown> | undefined =>
   (Array.isArray(a) ? a[0] : a) as Record<string, unknown> | undefined
 
-/** How many positions the x axis holds: its categories, or the most points of a series. */
-function xLength(o: EChartsOption): number {
+/**
+ * How many positions the x axis holds: its categories, or the most points of a series one can point
+ * at (silent backdrops, such as the offset sweep's per-sample lines, do not make an axis long).
+ */
+export function xLength(o: EChartsOption): number {
   const x = firstAxis(o.xAxis)
   if (x?.type === 'category' && Array.isArray(x.data)) return x.data.length
-  return Math.max(0, ...seriesOf(o).map((s) => (Array.isArray(s.data) ? s.data.length : 0)))
+  return Math.max(
+    0,
+    ...seriesOf(o).map((s) => (Array.isArray(s.data) && s.silent !== true ? s.data.length : 0)),
+  )
 }
 
 /** Whether the window gives this chart a zoom (the builders reserve its room by the same rule). */

@@ -122,7 +122,13 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
       name: meanName(r),
       id: `mean:${k}`,
       type: 'line' as const,
-      data: sweepEntries(r.means.offsetSweep).map(([s, v]) => [s, v]),
+      // The end labels lean inwards, clear of the axes' labels.
+      data: sweepEntries(r.means.offsetSweep).map(([s, v]) => ({
+        value: [s, v],
+        ...(one && (s === SWEEP_SHIFTS[0] || s === SWEEP_SHIFTS.at(-1))
+          ? { label: { align: s < 0 ? 'left' : 'right' } }
+          : {}),
+      })),
       color: style.color,
       symbol: style.symbol,
       lineStyle: { width: one ? 2.5 : 2, type: style.lineType },
@@ -221,8 +227,10 @@ export function stepsChart(
                 silent: true,
                 symbol: 'none',
                 lineStyle: { color: theme.muted, type: 'dashed' },
+                // Along the line at its foot: never over the legend above the plot.
                 label: {
                   formatter: text.steps.parts(at),
+                  position: 'insideStartTop',
                   fontSize: theme.font.axisLabel,
                   color: theme.muted,
                 },
