@@ -2,6 +2,7 @@
  * Evaluations as points with their spread (mean ± standard error over samples), where they belong on
  * the training axis: at their checkpoint's step. Shared by the training-curve and trajectory charts.
  */
+import type { TrainLog } from '../evidence'
 import {
   orderCheckpoints,
   TRAJECTORY_MEASURES,
@@ -30,7 +31,7 @@ export interface TrajectoryInput {
   /** Checkpoints in training order (as the diagnosis orders them). */
   checkpoints: readonly ChartCheckpoint[]
   datasetLabel: (id: string) => string
-  log?: import('../evidence').TrainLog | null
+  log?: TrainLog | null
   measures?: readonly TrajectoryMeasure[]
 }
 

@@ -3,6 +3,7 @@
  * same chart reads the same in both (the window's i18n and the report's strings hold no chart words).
  */
 import type { TrajectoryMeasure } from '../diagnosis'
+import type { ChartTheme } from './frame'
 
 export type ChartLang = 'en' | 'zh-CN'
 
@@ -196,6 +197,6 @@ export function chartText(lang: ChartLang): ChartText {
 
 /** What every builder takes besides its data: the theme and the words. */
 export interface ChartContext {
-  theme: import('./frame').ChartTheme
+  theme: ChartTheme
   text: ChartText
 }
