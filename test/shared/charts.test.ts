@@ -82,6 +82,12 @@ describe('overlays', () => {
     const at0 = (x: Series) => (x.data as { value: number[] }[]).find((d) => d.value[0] === 0)!.value[1]
     expect(at0(s[0]!)).toBeCloseTo(final.means.offsetSweep!['0']!, 12)
     expect(at0(s[1]!)).toBeCloseTo(early.means.offsetSweep!['0']!, 12)
+    // Properties that differ between one run and several are always stated: the window merges a new
+    // option into the series of the same id, so one left out would keep the one-run value.
+    expect(s.map((x) => (x as { label?: { show: boolean } }).label?.show)).toEqual([false, false])
+    expect(
+      (seriesOf(stepsChart([stepsOf(final)], ctx))[1] as { markLine?: { data: unknown[] } }).markLine,
+    ).toEqual({ data: [] })
     // The base order does not change a run's colour.
     expect(seriesOf(offsetSweepChart([early, final], ctx)).map((x) => x.color)).toEqual([
       CHECKPOINT_COLORS[0],

@@ -134,17 +134,17 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
       lineStyle: { width: one ? 2.5 : 2, type: style.lineType },
       symbolSize: 7,
       z: 3,
-      ...(one
+      // Values are labelled on one run only; said explicitly, since the window merges a new option
+      // into the series of the same id on screen (a label left on would stay on).
+      label: one
         ? {
-            label: {
-              show: true,
-              position: 'top',
-              fontSize: theme.font.axisLabel,
-              color: theme.text,
-              formatter: (p: { value: [number, number] }) => fmtLoss(p.value[1]),
-            },
+            show: true,
+            position: 'top',
+            fontSize: theme.font.axisLabel,
+            color: theme.text,
+            formatter: (p: { value: [number, number] }) => fmtLoss(p.value[1]),
           }
-        : {}),
+        : { show: false },
       ...(k === 0 ? { markLine: marks } : {}),
     }
   })
@@ -221,9 +221,11 @@ export function stepsChart(
         symbol: style.symbol,
         symbolSize: 4,
         lineStyle: { width: 2, type: style.lineType },
-        ...(at !== null
-          ? {
-              markLine: {
+        // Always said (empty where the runs do not part): the window merges a new option into the
+        // series of the same id on screen, so a mark left out would stay from the run shown before.
+        markLine:
+          at !== null
+            ? {
                 silent: true,
                 symbol: 'none',
                 lineStyle: { color: theme.muted, type: 'dashed' },
@@ -235,9 +237,8 @@ export function stepsChart(
                   color: theme.muted,
                 },
                 data: [{ xAxis: String(at) }],
-              },
-            }
-          : {}),
+              }
+            : { data: [] },
       }
     }),
   )
