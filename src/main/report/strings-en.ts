@@ -409,47 +409,6 @@ export const en = {
     report: 'This report',
     reportValue: (at: string) => `generated ${at}`,
   },
-  charts: {
-    lossAxis: 'cross-entropy (nats)',
-    perSample: {
-      title: (dsOnRun: string) => `Per-sample loss: ${dsOnRun}`,
-      subtitle: (L: number, P: number) =>
-        `L = ${L}, P = ${P}; mean cross-entropy over each sample's P targets; x: sample index`,
-      x: 'sample index',
-      misaligned: 'logits_to_keep=P, last P rows (misaligned)',
-      correct: 'teacher forcing (right slice)',
-    },
-    sweep: {
-      title: (dsOnRun: string) => `Offset sweep: ${dsOnRun}`,
-      subtitle:
-        'mean loss vs row shift; shift 0 scores the right rows; +1 is logits_to_keep=P with its last P rows',
-      x: 'shift (positions)',
-      series: 'offset sweep, mean loss',
-    },
-    mode: {
-      title: (dsOnRun: string) => `Teacher forcing vs autoregressive, per step: ${dsOnRun}`,
-      subtitle: 'mean cross-entropy of the true token at each target position',
-      x: 'step (target position)',
-      tf: 'teacher forcing',
-      ar: 'autoregressive (greedy)',
-      parts: (step: number) => `parts at step ${step}`,
-    },
-    training: {
-      title: "Training loss, with each evaluation at its checkpoint's step",
-      subtitle: 'logged micro-batch loss; points: teacher forcing ± 2 s.e.',
-      x: 'step',
-      train: 'training loss (logged)',
-      tf: (ds: string) => `teacher forcing, ${ds}`,
-    },
-    trajectory: {
-      title: (ds: string) => `Loss per checkpoint: ${ds}`,
-      subtitle: 'checkpoints by step, ± 2 s.e.; the logged training loss behind',
-      subtitleNoStep: "checkpoints in the experiment's order, ± 2 s.e.",
-      x: 'step',
-      xNoStep: 'checkpoint',
-      train: 'training loss (logged)',
-    },
-  },
 }
 
 export type ReportStrings = typeof en

@@ -222,7 +222,6 @@ export default {
     set: 'Set log…',
     change: 'Change…',
     choose: 'Training log',
-    smoothing: 'smoothing',
     emptyTitle: 'No training log — add the log your training printed',
     emptyHint:
       'MiniMind’s console log, a CSV or a JSONL; its loss is the reference evaluation must agree with.',
@@ -344,62 +343,6 @@ export default {
   chart: {
     waiting: 'Waiting for samples…',
     noSweep: 'No offset sweep in this run',
-    perSample: {
-      title: 'Loss per sample',
-      subtitle: 'misaligned slice (logits_to_keep = P) vs correct rows',
-    },
-    sweep: {
-      title: 'Offset sweep',
-      subtitle: 'loss when the scored rows shift by s; minimum belongs at s = 0',
-      subtitleThinned: 'thin lines: {shown} of {total} samples',
-      mean: 'mean',
-      samples: 'samples',
-      correct: 'correct',
-      seedBug: 'seed bug',
-    },
-    steps: {
-      title: 'Teacher forcing vs autoregressive, per step',
-      subtitle: 'mean loss at each target position over samples',
-      titleSample: 'Loss per step',
-      subtitleSample: 'this sample: teacher forcing vs autoregressive',
-    },
-    sampleSweep: { title: 'Offset sweep', subtitle: 'this sample' },
-    train: {
-      title: 'Training loss and evaluation',
-      subtitle: '{format} log, {steps} steps',
-      raw: 'training loss',
-      atStep: 'step {step}, {n} samples',
-      samples: '{n} samples',
-      noStep: 'not placed (step unknown): {labels}',
-    },
-    trajectory: {
-      title: 'Loss per checkpoint',
-      byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
-      byOrder:
-        'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
-    },
-    scatter: {
-      title: 'Per-sample loss: base vs others',
-      subtitle: 'teacher forcing; points above y = x got worse than {base}',
-      x: '{label} loss (nats)',
-      y: 'other checkpoint loss (nats)',
-    },
-    dist: {
-      title: 'Loss distribution',
-      subtitle: 'teacher-forcing loss per sample',
-      x: 'checkpoint',
-      min: 'min',
-      median: 'median',
-      max: 'max',
-    },
-  },
-  axis: {
-    sample: 'sample index',
-    lossNats: 'loss (nats)',
-    shift: 'row shift s (tokens)',
-    step: 'target position (token)',
-    trainStep: 'training step',
-    checkpoint: 'checkpoint',
   },
   compare: {
     runs: 'Runs to compare',
@@ -618,5 +561,12 @@ export default {
     uncNote:
       '± is the standard error of the mean; percentiles interpolate linearly between ranks, as llama.cpp does.',
     oldResult: 'Computed before the full report was kept; compute again to see it.',
+  },
+  charts: {
+    smoothing: 'smoothing',
+    smoothingHint:
+      'Exponential moving average of every curve (TensorBoard’s, debiased); the raw curve stays behind, faded.',
+    logScale: 'log scale',
+    exportHint: 'Download this chart as it is drawn',
   },
 }
