@@ -78,6 +78,18 @@ export const requestSchemas = {
     index: z.number().int(),
   }),
   'trainlog:parse': Id,
+  /**
+   * Reads a file the user is about to add as a run would (a model with its tokenizer; a dataset) and
+   * says whether a run could use it, before it is added. Paths bounded like any path on this machine.
+   */
+  'files:validate': z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('checkpoint'),
+      modelPath: z.string().min(1).max(4096),
+      tokenizerPath: z.string().min(1).max(4096),
+    }),
+    z.object({ kind: z.literal('dataset'), path: z.string().min(1).max(4096) }),
+  ]),
   'run:start': z.object({
     experimentId: ExperimentIdSchema,
     checkpointIds: z.array(z.string()).min(1).max(16),
@@ -123,6 +135,8 @@ export interface WorkspaceInfo {
   /** 'electron' in the desktop app, 'bridge' in a browser. */
   host: 'electron' | 'bridge'
   platform: string
+  /** Execution providers this platform's onnxruntime-node can have, cpu first ('auto' is offered besides). */
+  providers: string[]
 }
 
 export interface ReportChart {
@@ -143,6 +157,14 @@ export interface FolderListing {
   parent: string | null
   entries: { name: string; path: string; isDirectory: boolean; bytes: number }[]
 }
+
+/**
+ * What reading a file found: ok with what was counted, or the one-line message a run would have failed
+ * with (naming the file and the problem).
+ */
+export type FileCheck =
+  | { ok: true; samples?: number; vocabSize?: number | null; tokenizerSize?: number }
+  | { ok: false; message: string }
 
 export interface AppSettings {
   python?: string
@@ -175,6 +197,7 @@ export interface RequestResults {
   'dataset:cancelCheck': void
   'dataset:sample': { text: string }
   'trainlog:parse': TrainLog | null
+  'files:validate': FileCheck
   'run:start': { runIds: string[] }
   'run:cancel': void
   'run:resume': { runId: string }

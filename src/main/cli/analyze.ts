@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { kvZero } from '../../shared/glossary'
 import { SETTING_LIMITS } from '../../shared/limits'
 import { MEASURES, parseMeasures, type Measure } from '../../shared/measures'
 import { z } from 'zod'
@@ -378,7 +379,7 @@ export function formatMeans(summary: RunSummary): string[] {
       'kvCache',
       m.kvCacheMaxAbsDiff === undefined
         ? '—'
-        : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? '0 (bit-identical)' : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
+        : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? kvZero() : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
     ],
   ]
   const width = Math.max(...rows.map((r) => r[0].length))

@@ -8,6 +8,7 @@ import { evidenceHandlers } from './handlers/evidence'
 import { experimentHandlers } from './handlers/experiments'
 import { fileHandlers } from './handlers/files'
 import { runHandlers } from './handlers/runs'
+import { validateHandlers } from './handlers/validate'
 import type { Handler, Handlers } from './types'
 
 export function createHandlers(ctx: HandlerContext): Handlers {
@@ -16,6 +17,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...fileHandlers(ctx),
     ...runHandlers(ctx),
     ...evidenceHandlers(ctx),
+    ...validateHandlers(ctx),
   }
 }
 

@@ -1,4 +1,6 @@
 /** English strings. "|" separates plural forms in vue-i18n, so a literal bar is written {'|'}. */
+import { GLOSSARY } from '../../../shared/glossary'
+
 export default {
   common: {
     cancel: 'Cancel',
@@ -12,7 +14,7 @@ export default {
     working: 'Working…',
     loading: 'Loading…',
   },
-  lang: { en: 'English', 'zh-CN': '简体中文' },
+  lang: { en: 'English', 'zh-CN': '中文 (zh-CN)' },
   tabs: { overview: 'Overview', runs: 'Runs', compare: 'Compare', report: 'Report' },
   measure: {
     teacherForcing: 'Teacher forcing',
@@ -122,7 +124,7 @@ export default {
     sourceHint: 'Lets LossLens verify that the ONNX weights are the trained ones.',
     label: 'Label',
     describe: 'Describe',
-    verify: 'Verify weights',
+    verify: GLOSSARY['en'].verifyWeights,
     verifyNeedsSource: 'Add the source .pth to verify weights',
     matched: "{matched}/{total} tensors matched, max {'|'}diff{'|'} {diff}",
     unmatched: 'unmatched: {names}',
@@ -187,7 +189,7 @@ export default {
     samples: '{n} samples',
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
-    check: 'Check against training data',
+    check: GLOSSARY['en'].checkAgainstTraining,
     checking: 'Reading the training data… {pct}%',
     stopCheck: 'Stop',
     setTrain: 'Set training data…',
@@ -261,7 +263,7 @@ export default {
   figures: {
     title: 'Hypotheses and verdicts',
     threshold: '(threshold {threshold})',
-    reported: 'Your script reported',
+    reported: GLOSSARY['en'].reportedLossField,
     reportedPlaceholder: 'e.g. 12.34',
   },
   diagnosis: {

@@ -1,4 +1,6 @@
 /** 简体中文。vue-i18n 中 "|" 分隔复数形式，字面竖线写作 {'|'}。 */
+import { GLOSSARY } from '../../../shared/glossary'
+
 export default {
   common: {
     cancel: '取消',
@@ -12,7 +14,7 @@ export default {
     working: '处理中…',
     loading: '加载中…',
   },
-  lang: { en: 'English', 'zh-CN': '简体中文' },
+  lang: { en: 'English', 'zh-CN': '中文 (zh-CN)' },
   tabs: { overview: '概览', runs: '运行', compare: '对比', report: '报告' },
   measure: {
     teacherForcing: '教师强制',
@@ -115,7 +117,7 @@ export default {
     sourceHint: '用于验证 ONNX 中的权重就是训练得到的权重。',
     label: '名称',
     describe: '查看模型',
-    verify: '验证权重',
+    verify: GLOSSARY['zh-CN'].verifyWeights,
     verifyNeedsSource: '先添加源 .pth 才能验证权重',
     matched: "{matched}/{total} 个张量匹配，最大 {'|'}差{'|'} {diff}",
     unmatched: '未匹配：{names}',
@@ -178,7 +180,7 @@ export default {
     samples: '{n} 个样本',
     trainFile: '训练数据',
     trainHint: '训练用的 JSONL；用于确认样本确实出现在训练数据中。',
-    check: '与训练数据核对',
+    check: GLOSSARY['zh-CN'].checkAgainstTraining,
     checking: '正在读取训练数据… {pct}%',
     stopCheck: '停止',
     setTrain: '设置训练数据…',
@@ -247,7 +249,7 @@ export default {
   figures: {
     title: '假设与判定',
     threshold: '（阈值 {threshold}）',
-    reported: '你的脚本报告的 loss',
+    reported: GLOSSARY['zh-CN'].reportedLossField,
     reportedPlaceholder: '例如 12.34',
   },
   diagnosis: {

@@ -18,6 +18,7 @@ import type { ModelDescription } from '../../../shared/model'
 import type { RunSettings } from '../../../shared/results'
 import { useApi, useHost } from '../api'
 import { basename, errorText } from '../lib/format'
+import { readStored, writeStored } from './ui'
 
 /** The state of one request made about one item (a checkpoint, a dataset). */
 export interface Task<T> {
@@ -77,6 +78,12 @@ export const useExperimentStore = defineStore('experiment', () => {
     checkpointIds: null,
     datasetId: null,
   })
+  /**
+   * The run settings on screen (the panel's draft) when they differ from the saved ones, or 'invalid'
+   * while a field is not a valid value. A run started now uses these, not experiment.json's, which may
+   * still be in a debounced or in-flight save.
+   */
+  const screenSettings = shallowRef<RunSettings | 'invalid' | null>(null)
   const addFilesReport = ref<{ added: string[]; ignored: { path: string; reason: string }[] } | null>(null)
 
   /** Share of the training file a running consistency check has read, by dataset id (0..1). */
@@ -111,7 +118,35 @@ export const useExperimentStore = defineStore('experiment', () => {
     importLog.value = []
     importTask.value = { busy: false, error: null, result: null }
     addFilesReport.value = null
+    screenSettings.value = null
     plan.value = { checkpointIds: null, datasetId: null }
+  }
+
+  /** The settings a run started now uses: the ones on screen; null while one of them is invalid. */
+  function runSettings(): RunSettings | null {
+    const screen = screenSettings.value
+    if (screen === 'invalid') return null
+    return screen ?? current.value?.settings ?? null
+  }
+
+  /**
+   * Ticked checkpoints are the user's view of an experiment, not part of its definition: they live in
+   * the window's storage (localStorage, in Electron and in a browser), keyed by experiment id.
+   */
+  const ticksKey = (experimentId: string) => `losslens.ticks.${experimentId}`
+  function setTicks(checkpointIds: string[]): void {
+    plan.value.checkpointIds = checkpointIds
+    const id = current.value?.id
+    if (id) writeStored(ticksKey(id), JSON.stringify(checkpointIds))
+  }
+  function loadTicks(experimentId: string): void {
+    try {
+      const ids = JSON.parse(readStored(ticksKey(experimentId)) ?? 'null') as unknown
+      if (Array.isArray(ids) && ids.every((x) => typeof x === 'string'))
+        plan.value.checkpointIds = ids as string[]
+    } catch {
+      // A damaged entry: all checkpoints ticked, as for a new experiment.
+    }
   }
 
   /** The run plan resolved against what the experiment has now. */
@@ -130,7 +165,10 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function open(experimentId: string): Promise<void> {
     subscribe()
-    if (current.value?.id !== experimentId) reset()
+    if (current.value?.id !== experimentId) {
+      reset()
+      loadTicks(experimentId)
+    }
     loading.value = true
     error.value = null
     try {
@@ -169,6 +207,11 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function saveSettings(settings: RunSettings): Promise<void> {
     await save({ settings })
+  }
+
+  /** The panel reports what is on screen as it changes (null: same as saved; 'invalid': a bad field). */
+  function showSettings(settings: RunSettings | 'invalid' | null): void {
+    screenSettings.value = settings
   }
 
   async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
@@ -359,6 +402,10 @@ export const useExperimentStore = defineStore('experiment', () => {
     addFilesReport,
     plan,
     resolvedPlan,
+    setTicks,
+    screenSettings,
+    showSettings,
+    runSettings,
     open,
     close,
     adopt,

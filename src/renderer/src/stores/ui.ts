@@ -41,21 +41,26 @@ export interface Toast {
   text: string
 }
 
-function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+/** A value kept in the window's storage (localStorage: the desktop app's profile, or the browser's). */
+export function readStored(key: string): string | null {
   try {
-    const v = localStorage.getItem(key)
-    return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback
+    return localStorage.getItem(key)
   } catch {
-    return fallback
+    return null
   }
 }
-function store(key: string, value: string): void {
+export function writeStored(key: string, value: string): void {
   try {
     localStorage.setItem(key, value)
   } catch {
     /* private mode: the choice lasts this session */
   }
 }
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  const v = readStored(key)
+  return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback
+}
+const store = writeStored
 
 export const useUiStore = defineStore('ui', () => {
   const themePref = ref<ThemePref>(stored('losslens.theme', ['system', 'light', 'dark'], 'system'))
