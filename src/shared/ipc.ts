@@ -120,6 +120,17 @@ export const requestSchemas = {
     chooseFolder: z.boolean(),
     runIds: ReportRunIds,
   }),
+  /**
+   * The report with its charts as one store-only zip, sent to the window (a browser downloads it; the
+   * export above writes on the engine's machine, which a browser user may not be sitting at).
+   */
+  'report:download': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, runIds: ReportRunIds }),
+  /** One run's stored results as CSV (one row per sample, the report's columns) or JSONL (as stored). */
+  'run:download': z.object({
+    experimentId: ExperimentIdSchema,
+    runId: z.string().min(1).max(128),
+    format: z.enum(['csv', 'jsonl']),
+  }),
   /** Browser bridge only: list a folder on the engine's machine (the bridge's stand-in for a file dialog). */
   'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),
   'settings:get': z.void(),
@@ -137,6 +148,8 @@ export interface WorkspaceInfo {
   platform: string
   /** Execution providers this platform's onnxruntime-node can have, cpu first ('auto' is offered besides). */
   providers: string[]
+  /** The id of the demo experiment seeded into a new workspace (the first start opens it with a guide). */
+  demoExperimentId: string
 }
 
 export interface ReportChart {
@@ -150,6 +163,14 @@ export interface RenderedReport {
   lang: Lang
   /** Other files the markdown links, beside it (a long report's samples CSV). */
   files?: { file: string; text: string }[]
+}
+
+/** A file for the window to save: text, or binary as base64 (JSON frames carry no bytes). */
+export interface Download {
+  fileName: string
+  mime: string
+  text?: string
+  base64?: string
 }
 
 export interface FolderListing {
@@ -209,6 +230,8 @@ export interface RequestResults {
   'compare:cancel': void
   'report:render': RenderedReport
   'report:export': { folder: string; files: string[] } | null
+  'report:download': Download
+  'run:download': Download
   'fs:list': FolderListing
   'settings:get': AppSettings
   'settings:set': AppSettings

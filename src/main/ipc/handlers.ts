@@ -9,6 +9,7 @@ import { experimentHandlers } from './handlers/experiments'
 import { fileHandlers } from './handlers/files'
 import { runHandlers } from './handlers/runs'
 import { validateHandlers } from './handlers/validate'
+import { downloadHandlers } from './handlers/downloads'
 import type { Handler, Handlers } from './types'
 
 export function createHandlers(ctx: HandlerContext): Handlers {
@@ -18,6 +19,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...runHandlers(ctx),
     ...evidenceHandlers(ctx),
     ...validateHandlers(ctx),
+    ...downloadHandlers(ctx),
   }
 }
 

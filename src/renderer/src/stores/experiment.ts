@@ -16,6 +16,7 @@ import {
 import type { DataConsistency, TrainLog, WeightReport } from '../../../shared/evidence'
 import type { ModelDescription } from '../../../shared/model'
 import type { RunSettings } from '../../../shared/results'
+import type { FileCheck, RequestArgs } from '../../../shared/ipc'
 import { useApi, useHost } from '../api'
 import { basename, errorText } from '../lib/format'
 import { readStored, writeStored } from './ui'
@@ -214,7 +215,16 @@ export const useExperimentStore = defineStore('experiment', () => {
     screenSettings.value = settings
   }
 
+  /** Reads the files as a run would before they are added; throws the run's one-line message when one is unusable. */
+  async function validate(request: RequestArgs<'files:validate'>): Promise<FileCheck & { ok: true }> {
+    const check = await useApi().invoke('files:validate', request)
+    if (!check.ok) throw new Error(check.message)
+    return check
+  }
+
   async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
+    if (!current.value) return null
+    await validate({ kind: 'checkpoint', modelPath: input.modelPath, tokenizerPath: input.tokenizerPath })
     if (!current.value) return null
     const label = input.label.trim() || basename(input.modelPath.replace(/[\\/][^\\/]+$/, '')) || 'model'
     const id = uniqueSlug(
@@ -249,12 +259,15 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function addDataset(input: NewDataset): Promise<DatasetRef | null> {
     if (!current.value) return null
+    const check = await validate({ kind: 'dataset', path: input.path })
+    if (!current.value) return null
     const label = input.label.trim() || basename(input.path)
     const id = uniqueSlug(
       label.replace(/\.(json|jsonl)$/i, ''),
       current.value.datasets.map((d) => d.id),
     )
     const ref: DatasetRef = { id, label, path: input.path, datasetKind: input.datasetKind }
+    if (check.samples !== undefined) ref.sampleCount = check.samples
     if (input.trainPath) ref.trainPath = input.trainPath
     await save({ datasets: [...current.value.datasets, ref] })
     return ref

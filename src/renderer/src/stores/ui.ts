@@ -91,6 +91,21 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   const tab = ref<Tab>('overview')
+  /**
+   * The first-steps guide over the demo experiment: shown on a first start until the user dismisses
+   * it (remembered in the window's storage); `reportSeen` marks its last step done.
+   */
+  const guideOpen = ref(false)
+  const guideDismissed = ref(readStored('losslens.guide') === 'dismissed')
+  const reportSeen = ref(false)
+  watch(tab, (t) => {
+    if (t === 'report') reportSeen.value = true
+  })
+  function dismissGuide(): void {
+    guideOpen.value = false
+    guideDismissed.value = true
+    store('losslens.guide', 'dismissed')
+  }
   const helpOpen = ref(false)
   const connection = ref<ConnectionStatus>({ state: 'open', attempt: 0, nextAttemptAt: null })
   const offStatus = useHost().onStatus?.((s) => (connection.value = { ...s }))
@@ -157,6 +172,10 @@ export const useUiStore = defineStore('ui', () => {
     locale,
     setLanguage,
     tab,
+    guideOpen,
+    guideDismissed,
+    reportSeen,
+    dismissGuide,
     helpOpen,
     connection,
     picker,
