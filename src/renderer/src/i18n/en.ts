@@ -499,7 +499,7 @@ export default {
     cancel: 'Cancel the running run',
     tabs: 'Overview, Runs, Compare, Report',
     help: 'This help',
-    note: 'Shortcuts are off while typing in a field or a dialog is open.',
+    note: 'Bare keys are off while typing in a field or a dialog is open; Ctrl/⌘+Enter and Ctrl/⌘+. work while typing, and Ctrl/⌘+. even with a dialog open.',
   },
   workbench: {
     settingsInvalid: 'A run setting is not valid: fix the field marked in Run settings.',
@@ -524,5 +524,7 @@ export default {
     guideReport: 'Open the report',
     downloadReport: 'Download .zip',
     downloadReportHint: 'The report with its charts, as a zip saved by this browser.',
+    noSamplesFailed: 'No sample was scored: the run failed (the error is above).',
+    noSamples: 'No sample was scored.',
   },
 }

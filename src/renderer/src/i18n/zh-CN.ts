@@ -479,7 +479,7 @@ export default {
     cancel: '取消正在进行的运行',
     tabs: '概览、运行、对比、报告',
     help: '本帮助',
-    note: '在输入框中输入或打开对话框时，快捷键不生效。',
+    note: '在输入框中输入或打开对话框时，单键快捷键不生效；Ctrl/⌘+Enter 和 Ctrl/⌘+. 在输入时也有效，Ctrl/⌘+. 在对话框打开时也有效。',
   },
   workbench: {
     settingsInvalid: '有一项运行设置无效：请修改“运行设置”中标出的字段。',
@@ -504,5 +504,7 @@ export default {
     guideReport: '打开报告',
     downloadReport: '下载 .zip',
     downloadReportHint: '报告及其图表，打包为 zip，由本浏览器保存。',
+    noSamplesFailed: '没有样本被评分：运行失败（错误见上方）。',
+    noSamples: '没有样本被评分。',
   },
 }
