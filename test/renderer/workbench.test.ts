@@ -291,3 +291,22 @@ describe('experiment ids', () => {
     w.unmount()
   })
 })
+
+describe('opening experiments', () => {
+  it('a slow answer for an experiment opened earlier does not replace the one opened since', async () => {
+    const host = installFakeHost()
+    let answerDemo: () => void = () => undefined
+    host.api.handle('experiment:get', ({ experimentId }) =>
+      experimentId === '1.4.0-demo'
+        ? new Promise<Experiment>((r) => (answerDemo = () => r(experiment('1.4.0-demo'))))
+        : experiment(experimentId),
+    )
+    host.api.handle('trainlog:parse', () => null)
+    const store = useExperimentStore()
+    const demo = store.open('1.4.0-demo')
+    await store.open('1.4.0')
+    answerDemo()
+    await demo
+    expect(store.current?.id).toBe('1.4.0')
+  })
+})

@@ -164,8 +164,11 @@ export const useExperimentStore = defineStore('experiment', () => {
     return { checkpointIds, datasetId }
   }
 
+  /** The experiment asked for last: an answer for an earlier request (a slower one) is dropped. */
+  let opening: string | null = null
   async function open(experimentId: string): Promise<void> {
     subscribe()
+    opening = experimentId
     if (current.value?.id !== experimentId) {
       reset()
       loadTicks(experimentId)
@@ -173,17 +176,21 @@ export const useExperimentStore = defineStore('experiment', () => {
     loading.value = true
     error.value = null
     try {
-      current.value = await useApi().invoke('experiment:get', { experimentId })
+      const experiment = await useApi().invoke('experiment:get', { experimentId })
+      if (opening !== experimentId) return
+      current.value = experiment
       void loadTrainLog()
     } catch (e) {
+      if (opening !== experimentId) return
       error.value = errorText(e)
       current.value = null
     } finally {
-      loading.value = false
+      if (opening === experimentId) loading.value = false
     }
   }
 
   function close(): void {
+    opening = null
     current.value = null
     reset()
   }
