@@ -44,8 +44,12 @@ describe('files:validate', () => {
       tokenizerPath: join(DEMO, 'tokenizer.json'),
     })
     expect(ok).toEqual({ ok: true, vocabSize: 6400, tokenizerSize: 6400 })
-    const data = await t.handlers['files:validate']({ kind: 'dataset', path: join(DEMO, 'eval_heldout.json') })
-    const expected = (JSON.parse(fs.readFileSync(join(DEMO, 'eval_heldout.json'), 'utf8')) as unknown[]).length
+    const data = await t.handlers['files:validate']({
+      kind: 'dataset',
+      path: join(DEMO, 'eval_heldout.json'),
+    })
+    const expected = (JSON.parse(fs.readFileSync(join(DEMO, 'eval_heldout.json'), 'utf8')) as unknown[])
+      .length
     expect(data).toEqual({ ok: true, samples: expected })
   })
 
