@@ -273,6 +273,13 @@ describe('shortcuts', () => {
     expect(keyAction(press('.', { metaKey: true }), false)).toEqual({ kind: 'cancel', confirm: false })
     expect(keyAction(press('.', { ctrlKey: true }), true)).toEqual({ kind: 'cancel', confirm: false })
     expect(keyAction(press('r'), true)).toBeNull()
+    // In a text field Ctrl+Enter belongs to the field (the notes save with it); Ctrl+. still cancels.
+    const field = { tagName: 'TEXTAREA', isContentEditable: false } as unknown as EventTarget
+    expect(keyAction({ ...press('Enter', { ctrlKey: true }), target: field }, false)).toBeNull()
+    expect(keyAction({ ...press('.', { ctrlKey: true }), target: field }, false)).toEqual({
+      kind: 'cancel',
+      confirm: false,
+    })
     expect(keyAction(press('2'), false)).toEqual({ kind: 'tab', index: 1 })
   })
 })

@@ -499,7 +499,7 @@ export default {
     cancel: 'Cancel the running run',
     tabs: 'Overview, Runs, Compare, Report',
     help: 'This help',
-    note: 'Bare keys are off while typing in a field or a dialog is open; Ctrl/⌘+Enter and Ctrl/⌘+. work while typing, and Ctrl/⌘+. even with a dialog open.',
+    note: 'Shortcuts are off while typing in a field or a dialog is open, except Ctrl/⌘+. (cancel), which always works.',
   },
   workbench: {
     settingsInvalid: 'A run setting is not valid: fix the field marked in Run settings.',

@@ -37,16 +37,17 @@ export interface KeyPress {
 /**
  * The window-wide action of a key press, or null. A bare r or Esc is easy to hit by accident (Esc
  * closes things everywhere else), and starting runs on every ticked checkpoint or stopping a long
- * run is costly, so the bare keys ask first; Ctrl/⌘+Enter and Ctrl/⌘+. act at once. The modified keys
- * work even in a text field; while a dialog holds the keyboard only Ctrl/⌘+. acts.
+ * run is costly, so the bare keys ask first; Ctrl/⌘+Enter and Ctrl/⌘+. act at once. Ctrl/⌘+. works
+ * even in a text field or with a dialog open; the others wait until neither holds the keyboard.
  */
 export function keyAction(e: KeyPress, modalOpen: boolean): KeyAction | null {
   const mod = e.ctrlKey || e.metaKey
   // Stopping a run is always one chord away, even with a dialog open.
   if (mod && !e.altKey && e.key === '.') return { kind: 'cancel', confirm: false }
-  if (modalOpen) return null
+  if (modalOpen || isTyping(e.target)) return null
+  // Not while typing: in a text field Ctrl/⌘+Enter is the field's own (the notes save with it).
   if (mod && !e.altKey && e.key === 'Enter') return { kind: 'run', confirm: false }
-  if (isTyping(e.target) || mod || e.altKey) return null
+  if (mod || e.altKey) return null
   if (e.key === 'Escape') return { kind: 'cancel', confirm: true }
   if (e.key === 'r') return { kind: 'run', confirm: true }
   if (e.key === '?') return { kind: 'help' }
