@@ -85,10 +85,16 @@ export const requestSchemas = {
   'files:validate': z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('checkpoint'),
+      /** Relative paths are read from this experiment's folder, as its experiment.json stores them. */
+      experimentId: ExperimentIdSchema.optional(),
       modelPath: z.string().min(1).max(4096),
       tokenizerPath: z.string().min(1).max(4096),
     }),
-    z.object({ kind: z.literal('dataset'), path: z.string().min(1).max(4096) }),
+    z.object({
+      kind: z.literal('dataset'),
+      experimentId: ExperimentIdSchema.optional(),
+      path: z.string().min(1).max(4096),
+    }),
   ]),
   'run:start': z.object({
     experimentId: ExperimentIdSchema,

@@ -106,6 +106,28 @@ describe('files:validate', () => {
     )
   })
 
+  it('reads paths relative to the experiment folder as experiment.json stores them (desktop grants)', async () => {
+    const real = createEngineServices()
+    const t = await makeContext({ kind: 'electron', services: { countSamples: real.countSamples } })
+    cleanup = t.cleanup
+    await t.handlers['experiment:create']({ id: '1.4.0', title: 'relative' })
+    const dir = t.ctx.current().workspace.experimentDir('1.4.0')
+    fs.mkdirSync(join(dir, 'data'))
+    fs.writeFileSync(join(dir, 'data', 'eval.json'), JSON.stringify([{ text: 'a' }, { text: 'b' }]))
+    const inside = await t.handlers['files:validate']({
+      kind: 'dataset',
+      experimentId: '1.4.0',
+      path: 'data/eval.json',
+    })
+    expect(inside).toEqual({ ok: true, samples: 2 })
+    // Outside the workspace and never chosen in a dialog: refused before anything is read.
+    const outside = join(t.outside, 'eval.json')
+    fs.writeFileSync(outside, '[]')
+    await expect(
+      t.handlers['files:validate']({ kind: 'dataset', experimentId: '1.4.0', path: outside }),
+    ).rejects.toThrow(/eval\.json/)
+  })
+
   it('a drop keeps the good files and refuses the bad ones with the run’s message', async () => {
     const t = await context()
     const fake = join(t.outside, 'fake.onnx')

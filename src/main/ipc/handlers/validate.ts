@@ -4,7 +4,10 @@
  * dataset parsed and counted, each by the engine's own readers (the parsers in the isolated child), so
  * the message is the one the run would have failed with.
  */
+import { resolve } from 'node:path'
 import type { FileCheck } from '../../../shared/ipc'
+import { isInside } from '../../store/paths'
+import { experimentPaths } from './experiments'
 import type { HandlerContext } from '../context'
 import type { HandlerGroup } from '../types'
 
@@ -40,15 +43,35 @@ function errorText(err: unknown): string {
   return message.split('\n')[0]!.trim()
 }
 
+/**
+ * The rule experiment:save applies to the paths it is given: relative ones are in the experiment's
+ * folder, a path inside it or one the experiment already uses is fine, any other must be one the user
+ * chose (the desktop app's grants; the bridge allows any path on its machine).
+ */
+async function allowedPaths(
+  ctx: HandlerContext,
+  experimentId: string | undefined,
+): Promise<(path: string, what: string) => string> {
+  if (!experimentId) return (path, what) => ctx.access.check(path, what)
+  const ws = ctx.current().workspace
+  const dir = ws.experimentDir(experimentId)
+  const known = new Set(experimentPaths(await ws.getExperiment(experimentId)).map(([, p]) => resolve(dir, p)))
+  return (path, what) => {
+    const abs = resolve(dir, path)
+    return known.has(abs) || isInside(dir, abs) ? abs : ctx.access.check(abs, what)
+  }
+}
+
 export function validateHandlers(ctx: HandlerContext): HandlerGroup<'files:validate'> {
   return {
     'files:validate': async (request) => {
+      const allowed = await allowedPaths(ctx, request.experimentId)
       if (request.kind === 'checkpoint') {
-        const modelPath = ctx.access.check(request.modelPath, 'model')
-        const tokenizerPath = ctx.access.check(request.tokenizerPath, 'tokenizer')
+        const modelPath = allowed(request.modelPath, 'model')
+        const tokenizerPath = allowed(request.tokenizerPath, 'tokenizer')
         return checkCheckpointFiles(ctx, modelPath, tokenizerPath)
       }
-      return checkDatasetFile(ctx, ctx.access.check(request.path, 'dataset'))
+      return checkDatasetFile(ctx, allowed(request.path, 'dataset'))
     },
   }
 }

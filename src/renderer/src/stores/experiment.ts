@@ -231,7 +231,12 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
     if (!current.value) return null
-    await validate({ kind: 'checkpoint', modelPath: input.modelPath, tokenizerPath: input.tokenizerPath })
+    await validate({
+      kind: 'checkpoint',
+      experimentId: current.value.id,
+      modelPath: input.modelPath,
+      tokenizerPath: input.tokenizerPath,
+    })
     if (!current.value) return null
     const label = input.label.trim() || basename(input.modelPath.replace(/[\\/][^\\/]+$/, '')) || 'model'
     const id = uniqueSlug(
@@ -266,7 +271,7 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function addDataset(input: NewDataset): Promise<DatasetRef | null> {
     if (!current.value) return null
-    const check = await validate({ kind: 'dataset', path: input.path })
+    const check = await validate({ kind: 'dataset', experimentId: current.value.id, path: input.path })
     if (!current.value) return null
     const label = input.label.trim() || basename(input.path)
     const id = uniqueSlug(
