@@ -92,6 +92,22 @@ describe('starting a run', () => {
     w.unmount()
   })
 
+  it('off screen, the panel hands over to the saved settings once its last edit is saved', async () => {
+    vi.useFakeTimers()
+    api.handle('experiment:save', (e) => e)
+    const store = useExperimentStore()
+    const w = mount(RunSettingsPanel, mountOpts())
+    await w.get('input[name="inputLength"]').setValue('48')
+    expect(store.runSettings()?.inputLength).toBe(48)
+    w.unmount() // before the debounce fired: the edit is saved now
+    await flushPromises()
+    expect(store.current?.settings.inputLength).toBe(48)
+    expect(store.screenSettings).toBeNull()
+    // A change made elsewhere (not on this panel) is what the next run uses.
+    await store.saveSettings({ ...store.current!.settings, inputLength: 16 })
+    expect(store.runSettings()?.inputLength).toBe(16)
+  })
+
   it('offers the providers main lists for its platform, not dml or coreml on Linux', async () => {
     api.handle('experiment:save', (e) => e)
     useWorkspaceStore().info = {
