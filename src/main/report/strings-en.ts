@@ -241,7 +241,7 @@ export const en = {
       ]),
     alreadyRight: 'Nothing to fix in the slicing; the comparison with the training loss is below.',
     noReported:
-      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Set `reportedLoss` in experiment.json (or pass `--reported-loss` to `losslens report`) to have it explained.',
+      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Enter it in the window’s "Your script reported" field (Overview, Hypotheses and verdicts), or pass `--reported-loss` to `losslens report`, to have it explained.',
     ifBefore: 'If your script does this, it is one position late',
     ifAfter: 'Do this instead',
     ifYourScript: (ds: string, mis: string, ar: string, tf: string) =>
@@ -339,7 +339,7 @@ export const en = {
       })[h],
     howTo: (h: Hypothesis) =>
       ({
-        data: 'run `losslens check-data`, or "Check consistency" on the dataset',
+        data: 'run `losslens check-data`, or "Check against training data" on the dataset',
         weights: 'run `losslens verify-weights` with the source .pth, or "Verify weights" on the checkpoint',
         mode: 'measure teacherForcing and autoregressive',
         kvCache: 'measure kvCache with a model exported with past_key_values',

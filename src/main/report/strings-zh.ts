@@ -216,7 +216,7 @@ export const zh: ReportStrings = {
       ]),
     alreadyRight: '切片方式无需修改；与训练loss的比较见下文。',
     noReported:
-      '没有提供您自己的评估脚本得到的loss，因此本报告无法判断您的脚本计算的是哪一种。在 experiment.json 中设置 `reportedLoss`（或给 `losslens report` 传 `--reported-loss`），即可得到解释。',
+      '没有提供您自己的评估脚本得到的loss，因此本报告无法判断您的脚本计算的是哪一种。在窗口的“你的脚本报告的 loss”一栏（概览 › 假设与判定）填入它（或给 `losslens report` 传 `--reported-loss`），即可得到解释。',
     ifBefore: '如果您的脚本这样写，就错后了一位',
     ifAfter: '应改为',
     ifYourScript: (ds, mis, ar, tf) =>
@@ -300,7 +300,7 @@ export const zh: ReportStrings = {
       })[h],
     howTo: (h) =>
       ({
-        data: '运行 `losslens check-data`，或在数据集上点“检查一致性”',
+        data: '运行 `losslens check-data`，或在数据集上点“与训练数据核对”',
         weights: '用源 .pth 运行 `losslens verify-weights`，或在检查点上点“验证权重”',
         mode: '测量 teacherForcing 和 autoregressive',
         kvCache: '用带 past_key_values 导出的模型测量 kvCache',

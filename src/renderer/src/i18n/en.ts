@@ -1,4 +1,6 @@
 /** English strings. "|" separates plural forms in vue-i18n, so a literal bar is written {'|'}. */
+import { GLOSSARY } from '../../../shared/glossary'
+
 export default {
   common: {
     cancel: 'Cancel',
@@ -12,7 +14,7 @@ export default {
     working: 'Working…',
     loading: 'Loading…',
   },
-  lang: { en: 'English', 'zh-CN': '简体中文' },
+  lang: { en: 'English', 'zh-CN': '中文 (zh-CN)' },
   tabs: { overview: 'Overview', runs: 'Runs', compare: 'Compare', report: 'Report' },
   measure: {
     teacherForcing: 'Teacher forcing',
@@ -122,7 +124,7 @@ export default {
     sourceHint: 'Lets LossLens verify that the ONNX weights are the trained ones.',
     label: 'Label',
     describe: 'Describe',
-    verify: 'Verify weights',
+    verify: GLOSSARY['en'].verifyWeights,
     verifyNeedsSource: 'Add the source .pth to verify weights',
     matched: "{matched}/{total} tensors matched, max {'|'}diff{'|'} {diff}",
     unmatched: 'unmatched: {names}',
@@ -187,7 +189,7 @@ export default {
     samples: '{n} samples',
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
-    check: 'Check against training data',
+    check: GLOSSARY['en'].checkAgainstTraining,
     checking: 'Reading the training data… {pct}%',
     stopCheck: 'Stop',
     setTrain: 'Set training data…',
@@ -260,7 +262,7 @@ export default {
   figures: {
     title: 'Hypotheses and verdicts',
     threshold: '(threshold {threshold})',
-    reported: 'Your script reported',
+    reported: GLOSSARY['en'].reportedLossField,
     reportedPlaceholder: 'e.g. 12.34',
   },
   diagnosis: {
@@ -440,7 +442,33 @@ export default {
     cancel: 'Cancel the running run',
     tabs: 'Overview, Runs, Compare, Report',
     help: 'This help',
-    note: 'Shortcuts are off while typing in a field or a dialog is open.',
+    note: 'Shortcuts are off while typing in a field or a dialog is open, except Ctrl/⌘+. (cancel), which always works.',
+  },
+  workbench: {
+    settingsInvalid: 'A run setting is not valid: fix the field marked in Run settings.',
+    runSettings: 'Settings',
+    reading: 'Reading the files…',
+    asksFirst: 'asks first',
+    runConfirmTitle: 'Start {n} run(s)?',
+    runConfirm: 'Checkpoints: {labels}. Dataset: {dataset}. Settings: {settings}.',
+    cancelConfirmTitle: 'Cancel the run?',
+    cancelConfirm: 'Stop "{label}"? The samples scored so far are kept; Resume continues from them.',
+    openDemo: 'Open the demo with a guide',
+    guideTitle: 'First steps with the demo',
+    guideDismiss: 'Dismiss',
+    guide_run: 'Run the {label} checkpoint',
+    guide_runHint: 'Scores every measure on the demo’s evaluation set; watch the samples stream in.',
+    guideRun: 'Run {label}',
+    guide_sample: 'Open a sample',
+    guide_sampleHint: 'In Runs, click a row: its tokens, its loss per step and the offset sweep.',
+    guideSample: 'Go to Runs',
+    guide_report: 'Read the report',
+    guide_reportHint: 'What the measures say about the gap, in words, with the charts.',
+    guideReport: 'Open the report',
+    downloadReport: 'Download .zip',
+    downloadReportHint: 'The report with its charts, as a zip saved by this browser.',
+    noSamplesFailed: 'No sample was scored: the run failed (the error is above).',
+    noSamples: 'No sample was scored.',
   },
   sft: {
     meta: '{tokens} templated tokens · prompt {prompt} tokens · reply {p} steps',

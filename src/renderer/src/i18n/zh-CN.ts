@@ -1,4 +1,6 @@
 /** 简体中文。vue-i18n 中 "|" 分隔复数形式，字面竖线写作 {'|'}。 */
+import { GLOSSARY } from '../../../shared/glossary'
+
 export default {
   common: {
     cancel: '取消',
@@ -12,7 +14,7 @@ export default {
     working: '处理中…',
     loading: '加载中…',
   },
-  lang: { en: 'English', 'zh-CN': '简体中文' },
+  lang: { en: 'English', 'zh-CN': '中文 (zh-CN)' },
   tabs: { overview: '概览', runs: '运行', compare: '对比', report: '报告' },
   measure: {
     teacherForcing: '教师强制',
@@ -115,7 +117,7 @@ export default {
     sourceHint: '用于验证 ONNX 中的权重就是训练得到的权重。',
     label: '名称',
     describe: '查看模型',
-    verify: '验证权重',
+    verify: GLOSSARY['zh-CN'].verifyWeights,
     verifyNeedsSource: '先添加源 .pth 才能验证权重',
     matched: "{matched}/{total} 个张量匹配，最大 {'|'}差{'|'} {diff}",
     unmatched: '未匹配：{names}',
@@ -178,7 +180,7 @@ export default {
     samples: '{n} 个样本',
     trainFile: '训练数据',
     trainHint: '训练用的 JSONL；用于确认样本确实出现在训练数据中。',
-    check: '与训练数据核对',
+    check: GLOSSARY['zh-CN'].checkAgainstTraining,
     checking: '正在读取训练数据… {pct}%',
     stopCheck: '停止',
     setTrain: '设置训练数据…',
@@ -246,7 +248,7 @@ export default {
   figures: {
     title: '假设与判定',
     threshold: '（阈值 {threshold}）',
-    reported: '你的脚本报告的 loss',
+    reported: GLOSSARY['zh-CN'].reportedLossField,
     reportedPlaceholder: '例如 12.34',
   },
   diagnosis: {
@@ -424,7 +426,33 @@ export default {
     cancel: '取消正在进行的运行',
     tabs: '概览、运行、对比、报告',
     help: '本帮助',
-    note: '在输入框中输入或打开对话框时，快捷键不生效。',
+    note: '在输入框中输入或打开对话框时，快捷键不生效；Ctrl/⌘+.（取消）除外，始终有效。',
+  },
+  workbench: {
+    settingsInvalid: '有一项运行设置无效：请修改“运行设置”中标出的字段。',
+    runSettings: '设置',
+    reading: '正在读取文件…',
+    asksFirst: '会先确认',
+    runConfirmTitle: '开始 {n} 个运行？',
+    runConfirm: '检查点：{labels}。数据集：{dataset}。设置：{settings}。',
+    cancelConfirmTitle: '取消运行？',
+    cancelConfirm: '停止“{label}”？已评分的样本会保留，“继续”会从这里接着运行。',
+    openDemo: '打开演示实验（附引导）',
+    guideTitle: '演示实验入门',
+    guideDismiss: '关闭',
+    guide_run: '运行检查点 {label}',
+    guide_runHint: '在演示评估集上计算全部指标，样本会逐个出现。',
+    guideRun: '运行 {label}',
+    guide_sample: '打开一个样本',
+    guide_sampleHint: '在“运行”中点击一行：查看其 token、逐步 loss 和偏移扫描。',
+    guideSample: '前往“运行”',
+    guide_report: '阅读报告',
+    guide_reportHint: '各项指标对差距的解释，配有图表。',
+    guideReport: '打开报告',
+    downloadReport: '下载 .zip',
+    downloadReportHint: '报告及其图表，打包为 zip，由本浏览器保存。',
+    noSamplesFailed: '没有样本被评分：运行失败（错误见上方）。',
+    noSamples: '没有样本被评分。',
   },
   sft: {
     meta: '模板化后 {tokens} 个词元 · 提示 {prompt} 个词元 · 回复 {p} 步',
