@@ -23,6 +23,11 @@ export default {
     offsetSweep: 'Offset sweep',
     autoregressive: 'Autoregressive',
     kvCache: 'KV cache check',
+    trainFormat: 'Training format',
+    rolling: 'Whole sample (rolling)',
+    bosBoth: 'With and without BOS',
+    sft: 'SFT loss',
+    sftAutoregressive: 'SFT reply, generated',
   },
   measureHelp: {
     teacherForcing: 'One forward pass; rows L−1 … N−2 scored against the target. Must match training loss.',
@@ -34,6 +39,15 @@ export default {
     autoregressive:
       'Greedy generation from the context; loss of the true next token along the model’s own path.',
     kvCache: "Incremental (cached) logits vs one full forward: max {'|'}diff{'|'} and top-1 agreement.",
+    trainFormat:
+      'Each sample encoded and scored as the trainer does (BOS/EOS convention, cut to max_seq_len): the number to hold against the training log.',
+    rolling:
+      "The whole sample, in disjoint windows of the trainer's max_seq_len (lm-evaluation-harness's rolling loglikelihood).",
+    bosBoth:
+      'The continuation scored with and without a leading BOS, to tell which convention fits the checkpoint.',
+    sft: "An SFT conversation's loss as MiniMind's SFT trainer computes it (assistant replies only), and the same with the mask one position late.",
+    sftAutoregressive:
+      'The first assistant reply generated greedily from its prompt; loss of the true reply token at each step.',
   },
   status: {
     queued: 'queued',
@@ -258,6 +272,22 @@ export default {
     nonNegativeInt: 'A whole number, 0 or more.',
     needMeasure: 'Pick at least one measure.',
     runHint: 'One run per checkpoint, on the chosen dataset.',
+    bos: 'BOS convention',
+    bosMode: {
+      auto: 'auto (score both)',
+      yes: 'BOS + text + EOS',
+      no: 'text only',
+    },
+    maxSeqLen: 'Training max_seq_len',
+    maxSeqLenHint: "The trainer's max_seq_len (512 in MiniMind), not the model's context",
+    format: 'Dataset format',
+    formatMode: { auto: 'auto (by rows)', pretrain: 'pretraining text', sft: 'SFT conversations' },
+    sftRoles: 'SFT roles',
+    sftRolesMode: {
+      auto: 'auto (from the template)',
+      parity: 'by turn (MiniMind2, 2025)',
+      asWritten: 'as written (2026)',
+    },
   },
   figures: {
     title: 'Hypotheses and verdicts',

@@ -23,6 +23,11 @@ export default {
     offsetSweep: '偏移扫描',
     autoregressive: '自回归',
     kvCache: 'KV cache 校验',
+    trainFormat: '训练格式',
+    rolling: '整条样本（滚动窗口）',
+    bosBoth: '加与不加 BOS',
+    sft: 'SFT 损失',
+    sftAutoregressive: 'SFT 回复（生成）',
   },
   measureHelp: {
     teacherForcing: '一次前向；第 L−1 … N−2 行对目标计分。应与训练 loss 一致。',
@@ -31,6 +36,12 @@ export default {
     offsetSweep: '计分行整体平移 s = −2 … +2，目标不变；最小值应在 s = 0。',
     autoregressive: '从上下文贪心生成；沿模型自己的路径计算真实下一个 token 的 loss。',
     kvCache: "增量（缓存）logits 与一次完整前向对比：最大 {'|'}差{'|'} 与 top-1 一致率。",
+    trainFormat:
+      '按训练器的方式编码并计分每条样本（BOS/EOS 约定，截断到 max_seq_len）：应与训练日志对照的数。',
+    rolling: '整条样本，按训练器 max_seq_len 切成不重叠的窗口（lm-evaluation-harness 的滚动似然）。',
+    bosBoth: '续写部分分别在加与不加开头 BOS 时计分，用来判断检查点适用哪种约定。',
+    sft: 'SFT 对话的损失，按 MiniMind 的 SFT 训练器计算（只计助手回复），以及掩码晚一位时的同一损失。',
+    sftAutoregressive: '从提示贪心生成第一条助手回复；逐步计算真实回复词元的损失。',
   },
   status: {
     queued: '排队中',
@@ -244,6 +255,18 @@ export default {
     nonNegativeInt: '请输入 0 或更大的整数。',
     needMeasure: '至少选择一个测量项。',
     runHint: '每个检查点一次运行，使用所选数据集。',
+    bos: 'BOS 约定',
+    bosMode: { auto: '自动（两种都算）', yes: 'BOS + 文本 + EOS', no: '仅文本' },
+    maxSeqLen: '训练 max_seq_len',
+    maxSeqLenHint: '训练器的 max_seq_len（MiniMind 为 512），不是模型的上下文长度',
+    format: '数据集格式',
+    formatMode: { auto: '自动（按行判断）', pretrain: '预训练文本', sft: 'SFT 对话' },
+    sftRoles: 'SFT 角色',
+    sftRolesMode: {
+      auto: '自动（按模板）',
+      parity: '按轮次（MiniMind2，2025）',
+      asWritten: '按原文（2026）',
+    },
   },
   figures: {
     title: '假设与判定',
