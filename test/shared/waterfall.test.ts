@@ -7,7 +7,10 @@
 import { describe, expect, it } from 'vitest'
 import {
   diagnose,
+  diagnosisJson,
   explainReportedLoss,
+  fmtSignedLoss,
+  verdictText,
   candidatesFromMeans,
   gapWaterfall,
   inferBosUsed,
@@ -223,6 +226,67 @@ describe('gap waterfall on a synthetic set whose every step is known', () => {
     }))
     expect(inferBosUsed(flipped)).toBe('no')
     expect(inferBosUsed(RESULTS, 'no')).toBe('no')
+  })
+})
+
+describe('waterfall wording and JSON', () => {
+  const reported = mean(MISALIGNED) + 0.04
+  const w = build({
+    reported,
+    explanation: explainReportedLoss(
+      reported,
+      candidatesFromMeans(meansFromResults(RESULTS), { checkpointId: 'c', datasetId: 'd' }),
+    ),
+  })
+  for (const lang of ['en', 'zh-CN'] as const) {
+    it(`${lang}: every bar has a method and a result that prints its own numbers`, () => {
+      const t = verdictText(lang).waterfall
+      for (const b of w.bars) {
+        expect(t.method(b.step, w).length).toBeGreaterThan(20)
+        const r = t.result(b, w)
+        if (b.status !== 'notMeasured') {
+          expect(r).toContain(fmtSignedLoss(b.value))
+          expect(r).toContain(`± ${b.stderr!.toFixed(3)}`)
+        }
+        expect(r).not.toMatch(/undefined|NaN|null/)
+      }
+      expect(t.residual(w)).toContain(fmtSignedLoss(w.residual.value))
+      expect(t.summary(w)).toContain(fmtSignedLoss(w.end.value - w.start.value))
+      if (lang === 'zh-CN') {
+        // Full-width punctuation in Chinese prose: no ASCII comma, colon or full stop after a CJK character.
+        for (const text of [...w.bars.map((b) => t.result(b, w)), t.residual(w), t.summary(w)]) {
+          expect(text).not.toMatch(/[\u4e00-\u9fff][,:;.]/)
+        }
+      }
+    })
+  }
+
+  it('diagnosisJson carries each waterfall with bars that add up', () => {
+    const d = diagnose({
+      runs: [{ checkpointId: 'c', datasetId: 'd', results: RESULTS }],
+      checkpoints: [{ id: 'c', step: 100 }],
+      datasets: [{ id: 'd', fromTraining: true }],
+      trainLog: LOG,
+      windowLines: 5,
+      reportedLoss: reported,
+    })
+    const json = diagnosisJson(d, () => '')
+    expect(json.waterfalls).toHaveLength(1)
+    const j = json.waterfalls[0]!
+    expect(j).toMatchObject({ checkpoint: 'c', dataset: 'd', step: 100, bosUsed: 'yes' })
+    expect(j.bars.map((b) => b.step)).toEqual([
+      'logNoise',
+      'auxLoss',
+      'trainingMix',
+      'tokenWeighting',
+      'position',
+      'bos',
+      'slicing',
+    ])
+    const added = j.bars.filter((b) => b.status === 'measured').reduce((s, b) => s + b.value!, 0)
+    expect(Math.abs(j.start.value + added + j.residual.value - j.end.value)).toBeLessThanOrEqual(1e-9)
+    expect(j.residual.value).toBeCloseTo(0.04, 12)
+    expect(JSON.parse(JSON.stringify(json)).waterfalls).toEqual(json.waterfalls)
   })
 })
 
