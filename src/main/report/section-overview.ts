@@ -2,6 +2,7 @@
 import { fmtLoss, fmtSignedPct, type TrainEvalVerdict, type Verdict } from '../../shared/diagnosis'
 import { estimate } from '../../shared/stats'
 import { blocks, code, table } from './gfm'
+import { referenceDataset, waterfallBlock } from './section-waterfall'
 import type { RunView } from './report-model'
 import {
   badgeOf,
@@ -49,10 +50,17 @@ export function overview(ctx: ReportContext): string {
     `### ${words.overview.answerHeading}`,
     words.overview.answerIntro,
     answers,
+    referenceWaterfall(ctx),
     runsTable(ctx),
     ...model.datasets.map((d) => keyNumbers(ctx, d.headline, d.headline.verdicts.trainEval)),
     hypotheses(ctx),
   )
+}
+
+/** The reference dataset's gap waterfall, opening the answer under its headline. */
+function referenceWaterfall(ctx: ReportContext): string | null {
+  const d = referenceDataset(ctx.model)
+  return d ? waterfallBlock(ctx, d) : null
 }
 
 /** Which run each checkpoint x dataset is reported from, and why. */
