@@ -28,6 +28,13 @@ export const WATERFALL_LIGHT: WaterfallTheme = {
   axis: '#d0d7de',
 }
 
+export const WATERFALL_DARK: WaterfallTheme = {
+  text: '#d4d7dd',
+  muted: '#8b929c',
+  grid: '#2c3036',
+  axis: '#414750',
+}
+
 /** Increase / decrease / level / residual: Okabe-Ito vermillion and bluish green, black, grey. */
 export const WATERFALL_COLORS = {
   up: '#D55E00',
@@ -222,9 +229,13 @@ export function waterfallOption(
       itemStyle: { color: theme.text },
       renderItem: (_params: unknown, api: CustomApi) => {
         const x = api.value(0)
+        // Beside the bar's centre, so the bar's own value label above it stays legible.
+        const shift = api.size([1, 0])[0] * 0.3
         const lo = api.coord([x, api.value(1)])
         const hi = api.coord([x, api.value(2)])
-        const cap = Math.max(3, api.size([1, 0])[0] * 0.12)
+        lo[0] += shift
+        hi[0] += shift
+        const cap = Math.max(3, api.size([1, 0])[0] * 0.08)
         const style = { stroke: theme.text, lineWidth: 1.2 }
         return {
           type: 'group',
@@ -237,6 +248,23 @@ export function waterfallOption(
       },
       encode: { x: 0, y: [1, 2] },
       data: errors,
+    },
+    {
+      // A step not measured keeps its place: its name on the axis and "not measured" at the level.
+      name: 'notMeasured',
+      type: 'scatter',
+      silent: true,
+      symbolSize: 1,
+      itemStyle: { color: 'transparent' },
+      label: {
+        show: true,
+        position: 'inside',
+        fontSize: 10,
+        color: theme.muted,
+        ...(font ? { fontFamily: font } : {}),
+        formatter: w_.notMeasured,
+      },
+      data: cols.flatMap((c, i) => (c.kind === 'missing' ? [[i, round(c.low)]] : [])),
     },
   ]
   const textStyle = { color: theme.muted, fontSize: 11, ...(font ? { fontFamily: font } : {}) }

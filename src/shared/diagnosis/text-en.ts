@@ -505,7 +505,14 @@ function wfReason(r: WaterfallReason): string {
   }
 }
 
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
 function wfNoise(b: WaterfallBar): string {
+  if (b.step === 'logNoise' && b.stderr !== null) {
+    return b.separation === 'above' || b.separation === 'below'
+      ? `an unusual line (beyond ${THRESHOLDS.noiseStderrs} standard errors of a single line)`
+      : "within a single line's usual scatter"
+  }
   switch (b.separation) {
     case 'above':
     case 'below':
@@ -567,7 +574,7 @@ function waterfallEn(): WaterfallText {
     },
     result: (b) => {
       if (b.status === 'notMeasured') return wfReason(b.reason!)
-      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
+      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? ` One logged line scatters by ${b.sd.toFixed(3)} nats (sd) around the window mean, so a single line is no reference on its own.`
@@ -593,7 +600,7 @@ function waterfallEn(): WaterfallText {
           ? `the loss logged at step ${w.window.toStep} (${fmtLoss(w.start.value)})`
           : `${wfLevel(w.start)} (${fmtLoss(w.start.value)}; no logged loss at the step)`
       const to = `${wfLevel(w.end)} (${fmtLoss(w.end.value)})`
-      return `From ${from} to ${to}: ${fmtSignedLoss(w.end.value - w.start.value)} nats, of which ${measured.length} measured step${measured.length === 1 ? '' : 's'} account for ${fmtSignedLoss(sum)} and ${fmtSignedLoss(w.residual.value)} is unexplained.`
+      return `From ${from} to ${to}: ${fmtSignedLoss(w.end.value - w.start.value)} nats, of which ${measured.length} measured step${measured.length === 1 ? ' accounts' : 's account'} for ${fmtSignedLoss(sum)} and ${fmtSignedLoss(w.residual.value)} is unexplained.`
     },
     words: {
       title: 'The gap, step by step',
@@ -611,7 +618,7 @@ function waterfallEn(): WaterfallText {
       lossAxis: 'Loss (nats)',
       up: 'raises the loss',
       down: 'lowers the loss',
-      level: 'level',
+      level: 'start and end',
       errorBar: '± 2 s.e.',
     },
   }

@@ -478,6 +478,11 @@ function wfReason(r: WaterfallReason): string {
 }
 
 function wfNoise(b: WaterfallBar): string {
+  if (b.step === 'logNoise' && b.stderr !== null) {
+    return b.separation === 'above' || b.separation === 'below'
+      ? `这一行不寻常（超出单行的${THRESHOLDS.noiseStderrs}个标准误）`
+      : '在单行日志的正常离散范围内'
+  }
   switch (b.separation) {
     case 'above':
     case 'below':
@@ -583,7 +588,7 @@ function waterfallZh(): WaterfallText {
       lossAxis: 'Loss（nats）',
       up: '使loss升高',
       down: '使loss降低',
-      level: '水平',
+      level: '起点与终点',
       errorBar: '± 2 个标准误',
     },
   }

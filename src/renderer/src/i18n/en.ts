@@ -499,4 +499,19 @@ export default {
     help: 'This help',
     note: 'Shortcuts are off while typing in a field or a dialog is open.',
   },
+  gap: {
+    waterfallCaption: 'From the logged training loss to your number, one measured step at a time',
+    stepDetails: 'How each step is measured',
+    position: {
+      title: 'Loss by position',
+      loss: 'mean loss at the position',
+      samples: 'samples reaching it',
+      x: 'target position',
+      lossAxis: 'Loss (nats)',
+      samplesAxis: 'samples',
+      maxSeqLen: 'max_seq_len {n}',
+      summary:
+        'Training-format loss at each target position over {n} samples; the dashed line is max_seq_len.',
+    },
+  },
 }
