@@ -54,7 +54,7 @@ export function positionLossOption(
   const text = { color: theme.muted, fontSize: 11, ...font }
   const top = options.title ? (options.subtitle ? 96 : 80) : 36
   // A sequence of max_seq_len tokens has max_seq_len - 1 targets: its last scored position.
-  const marker = input.maxSeqLen ? Math.min(input.maxSeqLen - 1, input.means.length) : null
+  const marker = input.maxSeqLen ? input.maxSeqLen - 1 : null
   const series: Record<string, unknown>[] = [
     {
       name: words.loss,
@@ -122,7 +122,8 @@ export function positionLossOption(
       nameLocation: 'middle',
       nameGap: 30,
       min: 1,
-      max: Math.max(1, input.means.length),
+      // Wide enough to show max_seq_len even when no sample reaches it.
+      max: Math.max(1, input.means.length, marker ?? 0),
       nameTextStyle: text,
       axisLabel: text,
       axisLine: { lineStyle: { color: theme.axis } },

@@ -572,14 +572,19 @@ function waterfallEn(): WaterfallText {
           return 'Teacher forcing against the variant that reproduces your number ("explain my number"), on the same samples, paired.'
       }
     },
-    result: (b) => {
+    result: (b, w) => {
       if (b.status === 'notMeasured') return wfReason(b.reason!)
       const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? ` One logged line scatters by ${b.sd.toFixed(3)} nats (sd) around the window mean, so a single line is no reference on its own.`
           : ''
-      const aside = b.status === 'aside' ? ` ${wfReason(b.reason!)}` : ''
+      const aside =
+        b.status === 'aside'
+          ? w.end.level === 'reported'
+            ? " Shown, not added: your number is reproduced in the run's own convention."
+            : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
+          : ''
       return head + spread + aside
     },
     residual: (w) => {

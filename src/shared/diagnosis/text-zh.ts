@@ -542,14 +542,19 @@ function waterfallZh(): WaterfallText {
           return '教师强制对比复现您数字的计算方式（“解释我的数字”），同一批样本，配对比较。'
       }
     },
-    result: (b) => {
+    result: (b, w) => {
       if (b.status === 'notMeasured') return wfReason(b.reason!)
       const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? `单行日志围绕窗口均值的离散为 ${b.sd.toFixed(3)} nats（标准差），单独一行不能作为参照。`
           : ''
-      const aside = b.status === 'aside' ? wfReason(b.reason!) : ''
+      const aside =
+        b.status === 'aside'
+          ? w.end.level === 'reported'
+            ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
+            : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
+          : ''
       return head + spread + aside
     },
     residual: (w) => {
