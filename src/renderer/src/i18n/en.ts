@@ -501,7 +501,6 @@ export default {
   },
   gap: {
     waterfallCaption: 'From the logged training loss to your number, one measured step at a time',
-    stepDetails: 'How each step is measured',
     position: {
       title: 'Loss by position',
       loss: 'mean loss at the position',
@@ -512,6 +511,8 @@ export default {
       maxSeqLen: 'max_seq_len {n}',
       summary:
         'Training-format loss at each target position over {n} samples; the dashed line is max_seq_len.',
+      summaryNoMax:
+        "Training-format loss at each target position over {n} samples; the run does not record the trainer's max_seq_len.",
     },
   },
 }
