@@ -184,6 +184,10 @@ describe('report: the gap waterfall and the whole-sample measures', () => {
       ])
       expect(rows[1]![0]).toBe(g.teacherForcing)
       expect(rows[1]![1]).toBe(pm(tf.map((x) => x.loss)))
+      const tfBits =
+        tf.reduce((s, x) => s + x.loss * x.tokenLosses.length, 0) /
+        (Math.LN2 * tf.reduce((s, x) => s + x.bytes!, 0))
+      expect(rows[1]![4]).toBe(tfBits.toFixed(4))
       const cut = train.filter((x) => x.truncated).length
       if (cut > 0) expect(md).toContain(g.truncated(cut, train.length))
       const rolling = rowsAfter(md, `#### ${g.rollingHeading}`, g.quantity)

@@ -139,12 +139,15 @@ function trainFormatBlock(ctx: ReportContext, run: RunView): string | null {
   const tf = run.scored.flatMap((r) => (r.teacherForcing ? [r.teacherForcing] : []))
   if (tf.length > 0) {
     const e = estimate(tf.map((x) => x.loss))!
+    const withBytes = tf.flatMap((x) =>
+      x.bytes === undefined ? [] : [{ loss: x.loss, tokens: x.tokenLosses.length, bytes: x.bytes }],
+    )
     rows.push([
       g.teacherForcing,
       `${fmtLoss(e.mean)}${fmtPm(e.stderr)}`,
       '—',
       String(tf.reduce((s, x) => s + x.tokenLosses.length, 0)),
-      '—',
+      withBytes.length === tf.length ? fmt4(setBitsPerByte(withBytes)) : '—',
       String(tf.length),
     ])
   }

@@ -466,8 +466,8 @@ export const en = {
     trainFormatHeading: 'Training-format loss',
     trainFormatMethod: (convention: string, maxSeqLen: string) =>
       `Each sample encoded exactly as the trainer encodes it (${convention}), cut to max_seq_len = ${maxSeqLen} tokens, loss over every target position that is not padding: the number the logged training loss is made of.`,
-    conventionWithBos: 'BOS + text + EOS (MiniMind 2026 and some 2025 revisions)',
-    conventionWithoutBos: "the text's tokens only (MiniMind2 at its April-2025 release)",
+    conventionWithBos: 'BOS + text + EOS, as MiniMind 2026 and some 2025 revisions write it',
+    conventionWithoutBos: "the text's tokens only, as MiniMind2 at its April-2025 release writes it",
     conventionUnknown: 'the convention the run does not record',
     maxSeqLenUnknown: "the trainer's default (not recorded in the run)",
     truncated: (n: number, total: number) =>
@@ -496,7 +496,7 @@ export const en = {
     withBos: 'with BOS',
     withoutBos: 'without BOS',
     difference: 'without − with (paired)',
-    bosUsed: (convention: string) => `This experiment's runs use ${convention}.`,
+    bosUsed: (convention: string) => `This experiment's runs score the continuation ${convention}.`,
     bosUsedUnknown:
       "Which convention this experiment's runs use is not recorded, and neither side reproduces its teacher forcing.",
     bosVerdict: (lower: string, diff: string) =>

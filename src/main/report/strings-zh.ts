@@ -443,7 +443,7 @@ export const zh: ReportStrings = {
     withBos: '加BOS',
     withoutBos: '不加BOS',
     difference: '不加 − 加（配对）',
-    bosUsed: (convention: string) => `本实验的运行使用${convention}。`,
+    bosUsed: (convention: string) => `本实验的运行在${convention}的情况下为续写窗口打分。`,
     bosUsedUnknown: '本实验的运行未记录使用哪种约定，且两侧都无法复现其教师强制。',
     bosVerdict: (lower: string, diff: string) =>
       `模型在${lower}时loss更低，相差 ${diff} nats（配对，超出噪声）：这就是它训练时的约定。`,
