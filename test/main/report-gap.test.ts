@@ -183,6 +183,13 @@ describe('report: the gap waterfall and the whole-sample measures', () => {
         String(train.length),
       ])
       expect(rows[1]![0]).toBe(g.teacherForcing)
+      // The key numbers carry it too, token-weighted, first among the measures.
+      const key = rowsAfter(
+        md,
+        `### ${reportStrings(lang).overview.keyHeading('eval_data_from_train.json')}`,
+        reportStrings(lang).overview.quantity,
+      )
+      expect(key.find((r) => r[0] === g.trainFormatKey)?.[1]).toBe(rows[0]![2])
       expect(rows[1]![1]).toBe(pm(tf.map((x) => x.loss)))
       const tfBits =
         tf.reduce((s, x) => s + x.loss * x.tokenLosses.length, 0) /

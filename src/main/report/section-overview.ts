@@ -127,6 +127,14 @@ export function keyNumbers(ctx: ReportContext, run: RunView, trainEval: TrainEva
     [words.measures.keepLastAligned, run.means.keepLastAligned, se((r) => r.keepLastAligned?.loss)],
     [words.measures.autoregressive, run.means.autoregressive, se((r) => r.autoregressive?.loss)],
   ]
+  // The training-format loss (issue 13), token-weighted as the trainer's batches average it: the row
+  // closest to the logged loss, so it sits first among the measures when the run has it.
+  const whole = run.scored.flatMap((r) => (r.trainFormat ? [r.trainFormat] : []))
+  if (whole.length > 0) {
+    const tokens = whole.reduce((s, x) => s + x.tokens, 0)
+    const weighted = tokens > 0 ? whole.reduce((s, x) => s + x.loss * x.tokens, 0) / tokens : null
+    measures.unshift([words.gap.trainFormatKey, weighted ?? undefined, null])
+  }
   for (const [name, value, stderr] of measures) {
     if (value !== undefined) rows.push([name, lossPm(value, stderr), timesOf(value, tf), vsTrain(value)])
   }

@@ -452,6 +452,7 @@ export const en = {
   },
   /** Issue 13: the gap waterfall, training-format loss, position, bytes, BOS and SFT. */
   gap: {
+    trainFormatKey: 'Training-format loss, token-weighted (as the trainer averages)',
     waterfallHeading: (dsOnRun: string) => `The gap, step by step: ${dsOnRun}`,
     waterfallIntro:
       "From the training loss logged at the checkpoint's step to your number (or, without one, to teacher forcing), one measured step at a time. Each bar is the difference of two means measured on these samples or read from the log, with its standard error (error bars: ± 2 s.e.); a step not measured is named with the measure that would measure it; what no bar accounts for is the unexplained residual (hatched grey), never folded into a bar.",

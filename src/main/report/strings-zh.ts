@@ -399,6 +399,7 @@ export const zh: ReportStrings = {
     },
   },
   gap: {
+    trainFormatKey: '训练格式loss，按token加权（与训练器的平均方式相同）',
     waterfallHeading: (dsOnRun: string) => `差距的逐步分解：${dsOnRun}`,
     waterfallIntro:
       '从检查点所在步记录的训练loss，到您报告的数字（没有时到教师强制），每次一个测量过的步骤。每根柱子都是在这些样本上测得、或从日志读出的两个均值之差，附标准误（误差线：± 2 个标准误）；未测量的步骤会写明需要运行哪项测量；没有任何柱子能解释的部分是未解释的残差（灰色斜纹），从不并入某根柱子。',
