@@ -189,6 +189,23 @@ describe('gap waterfall on a synthetic set whose every step is known', () => {
     expect(w.residual.value).toBeCloseTo(0.01, 12)
   })
 
+  it("a number that is the samples' training-format loss ends the path there", () => {
+    const reported = mean(TRAIN) + 0.01
+    const explanation = explainReportedLoss(
+      reported,
+      candidatesFromMeans(meansFromResults(RESULTS), { checkpointId: 'c', datasetId: 'd' }),
+    )
+    expect(explanation.status).toBe('noMatch')
+    const w = build({ reported, explanation })
+    invariants(w)
+    expect(bar(w, 'tokenWeighting').status).toBe('measured')
+    for (const s of ['position', 'bos']) {
+      expect(bar(w, s)).toMatchObject({ status: 'aside', reason: 'numberIsTrainFormat' })
+    }
+    expect(bar(w, 'slicing')).toMatchObject({ status: 'notMeasured', reason: 'numberIsTrainFormat' })
+    expect(w.residual.value).toBeCloseTo(0.01, 12)
+  })
+
   it('missing measures are named, never estimated: the residual holds their share', () => {
     const bare = RESULTS.map(({ trainFormat: _t, bosBoth: _b, ...r }) => r)
     const w = build({ results: bare })

@@ -502,6 +502,8 @@ function wfReason(r: WaterfallReason): string {
       return 'Not measured here: the variant that reproduces your number was measured on another checkpoint or dataset (see "explain my number").'
     case 'otherConvention':
       return 'No step: teacher forcing in the other BOS convention already reproduces your number (the BOS step), not a slice.'
+    case 'numberIsTrainFormat':
+      return "Shown, not added: your number is these samples' training-format loss (whole samples scored as the trainer scores them), so the path ends there."
   }
 }
 
@@ -581,9 +583,11 @@ function waterfallEn(): WaterfallText {
           : ''
       const aside =
         b.status === 'aside'
-          ? w.end.level === 'reported'
-            ? " Shown, not added: your number is reproduced in the run's own convention."
-            : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
+          ? b.reason === 'numberIsTrainFormat'
+            ? ` ${wfReason(b.reason)}`
+            : w.end.level === 'reported'
+              ? " Shown, not added: your number is reproduced in the run's own convention."
+              : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
           : ''
       return head + spread + aside
     },

@@ -474,6 +474,8 @@ function wfReason(r: WaterfallReason): string {
       return '此处未测量：复现您数字的计算方式是在另一个检查点或数据集上测得的（见“解释我的数字”）。'
     case 'otherConvention':
       return '无此步：另一种BOS约定下的教师强制已经复现了您的数字（BOS这一步），而不是某种切片。'
+    case 'numberIsTrainFormat':
+      return '仅展示、不计入：您的数字就是这些样本的训练格式loss（按训练器的方式对整个样本打分），路径到此为止。'
   }
 }
 
@@ -551,9 +553,11 @@ function waterfallZh(): WaterfallText {
           : ''
       const aside =
         b.status === 'aside'
-          ? w.end.level === 'reported'
-            ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
-            : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
+          ? b.reason === 'numberIsTrainFormat'
+            ? wfReason(b.reason)
+            : w.end.level === 'reported'
+              ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
+              : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
           : ''
       return head + spread + aside
     },

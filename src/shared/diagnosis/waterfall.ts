@@ -74,7 +74,9 @@ export interface WaterfallMean {
  * noReported: no number from the user's script, so there is no slicing step (the waterfall ends at
  *   teacher forcing); noMatch: no measured variant reproduces the number; otherRun: the variant that
  *   reproduces it was measured on another checkpoint or dataset; otherConvention: the number is
- *   reproduced by teacher forcing in the other BOS convention (the bos step), not by a slice.
+ *   reproduced by teacher forcing in the other BOS convention (the bos step), not by a slice;
+ *   numberIsTrainFormat: the number is these samples' training-format loss (mean over samples or
+ *   token-weighted): the steps after that level are shown, not added.
  */
 export type WaterfallReason =
   | 'noLog'
@@ -90,6 +92,7 @@ export type WaterfallReason =
   | 'noMatch'
   | 'otherRun'
   | 'otherConvention'
+  | 'numberIsTrainFormat'
 
 export interface WaterfallBar {
   step: WaterfallStep
@@ -339,12 +342,36 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
     }
   }
 
+  // --- the variant that reproduces the user's number on this run, if any.
+  const match = input.explanation?.match ?? null
+  const onThisRun =
+    match !== null &&
+    (match.checkpointId ?? input.checkpointId) === input.checkpointId &&
+    (match.datasetId ?? input.datasetId) === input.datasetId
+  const variant = input.reported !== null && onThisRun ? match : null
+
+  const tolerance = input.explanation?.tolerance ?? THRESHOLDS.explainRelativeTolerance
+  const reproduces = (x: number | null): boolean =>
+    x !== null && input.reported !== null && Math.abs(x - input.reported) / input.reported <= tolerance
+
   // --- training format on these samples.
   const tfmt = scored.flatMap((r) =>
     r.trainFormat ? [{ loss: r.trainFormat.loss, tokens: r.trainFormat.tokens }] : [],
   )
   const weighted = tokenWeightedMean(tfmt)
   const plain = mean(tfmt.map((x) => x.loss))
+  // A number no continuation variant reproduces may be the training-format loss itself (a script that
+  // scores whole samples as the trainer does): the path then ends there, and the later steps are aside.
+  const numberAt: 'trainFormat' | 'trainFormatTokenWeighted' | null =
+    variant !== null || input.reported === null
+      ? null
+      : reproduces(plain) &&
+          (!reproduces(weighted) || Math.abs(plain! - input.reported) <= Math.abs(weighted! - input.reported))
+        ? 'trainFormat'
+        : reproduces(weighted)
+          ? 'trainFormatTokenWeighted'
+          : null
+  const beyondNumber = { status: 'aside' as const, reason: 'numberIsTrainFormat' as const }
   if (weighted !== null && plain !== null) {
     const se = tokenWeightedStderrs(tfmt, weighted, plain)
     const wMean: WaterfallMean = { level: 'trainFormatTokenWeighted', value: weighted, n: tfmt.length }
@@ -355,7 +382,16 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
       )
     }
     start ??= wMean
-    bars.push(measuredBar('tokenWeighting', wMean, pMean, se.difference, tfmt.length))
+    bars.push(
+      measuredBar(
+        'tokenWeighting',
+        wMean,
+        pMean,
+        se.difference,
+        tfmt.length,
+        numberAt === 'trainFormatTokenWeighted' ? beyondNumber : {},
+      ),
+    )
     const pos = paired(scored, PICK.trainFormat!, PICK.teacherForcing!)
     if (pos) {
       bars.push(
@@ -365,6 +401,7 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
           { level: 'teacherForcing', value: pos.to, n: pos.n },
           pos.stderr,
           pos.n,
+          numberAt ? beyondNumber : {},
         ),
       )
     } else bars.push(missing('position', 'noTeacherForcing'))
@@ -376,14 +413,6 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
     if (tfMean === null) return null
     start = { level: 'teacherForcing', value: tfMean, n: tfValues.length }
   }
-
-  // --- the variant that reproduces the user's number on this run, if any.
-  const match = input.explanation?.match ?? null
-  const onThisRun =
-    match !== null &&
-    (match.checkpointId ?? input.checkpointId) === input.checkpointId &&
-    (match.datasetId ?? input.datasetId) === input.datasetId
-  const variant = input.reported !== null && onThisRun ? match : null
 
   // --- BOS: the run's convention -> the other one.
   const bosUsed = inferBosUsed(input.results, input.bosUsed)
@@ -397,11 +426,7 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
     const b = paired(scored, PICK[own]!, PICK[other]!)!
     // On the path only when the user's number is not reproduced in the run's convention but teacher
     // forcing in the other convention reproduces it (the same tolerance "explain my number" uses).
-    const tolerance = input.explanation?.tolerance ?? THRESHOLDS.explainRelativeTolerance
-    bosOnPath =
-      input.reported !== null &&
-      variant === null &&
-      Math.abs(b.to - input.reported) / input.reported <= tolerance
+    bosOnPath = variant === null && numberAt === null && reproduces(b.to)
     bars.push(
       measuredBar(
         'bos',
@@ -409,13 +434,14 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
         { level: other, value: b.to, n: b.n },
         b.stderr,
         b.n,
-        bosOnPath ? {} : { status: 'aside', reason: 'runConvention' },
+        bosOnPath ? {} : numberAt ? beyondNumber : { status: 'aside', reason: 'runConvention' },
       ),
     )
   }
 
   // --- the script's slicing: teacher forcing -> the matched variant, paired.
   if (input.reported === null) bars.push(missing('slicing', 'noReported'))
+  else if (numberAt) bars.push(missing('slicing', 'numberIsTrainFormat'))
   else if (bosOnPath) bars.push(missing('slicing', 'otherConvention'))
   else if (!match) bars.push(missing('slicing', 'noMatch'))
   else if (!variant) bars.push(missing('slicing', 'otherRun'))
