@@ -297,3 +297,26 @@ describe('report: the SFT phase says which loss a reported number is', () => {
     })
   }
 })
+
+describe('report: the new sections in Chinese prose', () => {
+  // The rule of report.test.ts's zh-CN check: no ASCII , : ; ( ) beside a CJK character in prose.
+  const CJK = '[\\u3400-\\u9fff\\u3000-\\u303f\\uff00-\\uffef]'
+  const ASCII_NEXT_TO_CJK = new RegExp(`${CJK}\\s?[,:;()]|[,:;()]\\s?${CJK}`)
+  const prose = (md: string): string[] =>
+    md
+      .replace(/```[\s\S]*?```/g, '')
+      .split('\n')
+      .filter((l) => !l.startsWith('|'))
+      .map((l) =>
+        l
+          .replace(/`[^`]*`/g, '')
+          .replace(/\]\([^)]*\)/g, ']')
+          .replace(/\*+/g, ''),
+      )
+
+  it('uses Chinese punctuation in the waterfall and the whole-sample sections', () => {
+    const md = buildReport(gapInput(), 'zh-CN').markdown
+    expect(md).toContain(`## ${reportStrings('zh-CN').gap.sectionHeading}`)
+    expect(prose(md).filter((l) => ASCII_NEXT_TO_CJK.test(l))).toEqual([])
+  })
+})

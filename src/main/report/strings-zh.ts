@@ -435,7 +435,7 @@ export const zh: ReportStrings = {
     windows: (n: number) => `共${n}个窗口。`,
     bpbHeading: '每字节比特数',
     bpbMethod:
-      'lm-evaluation-harness 的定义：bits_per_byte = −Σ 对数似然 / (ln 2 × 被打分文本的 UTF-8 字节总数)，在整个集合上计算；每字节困惑度 = 2^bits_per_byte。分词器不同的检查点之间可以比较，而按token计的nats不行。',
+      'lm-evaluation-harness 的定义：bits_per_byte = −Σ 对数似然 /（ln 2 × 被打分文本的 UTF-8 字节总数），在整个集合上计算；每字节困惑度 = 2^bits_per_byte。分词器不同的检查点之间可以比较，而按token计的nats不行。',
     perplexity: '每字节困惑度',
     scope: '被打分的文本',
     bosHeading: '两种BOS约定',
