@@ -6,7 +6,7 @@
  * `<report>.charts/`, so two reports in one folder never overwrite each other's charts.
  */
 import * as echarts from 'echarts'
-import { sweepEntries, type TrajectoryMeasure } from '../../shared/diagnosis'
+import { sweepEntries } from '../../shared/diagnosis'
 import type { Lang, ReportChart } from '../../shared/ipc'
 import { MEASURE_COLORS } from '../../shared/palette'
 import { chartKey, runTitle, type ReportContext } from './render-context'
@@ -309,7 +309,7 @@ function trainingCurve(ctx: ReportContext): { title: string; option: Option } | 
   }
 }
 
-const TRAJECTORY_COLORS: Record<TrajectoryMeasure, string> = {
+const TRAJECTORY_COLORS: Record<'teacherForcing' | 'keepLastMisaligned' | 'autoregressive', string> = {
   teacherForcing: MEASURE_COLORS.teacherForcing,
   keepLastMisaligned: MEASURE_COLORS.keepLastMisaligned,
   autoregressive: MEASURE_COLORS.autoregressive,
@@ -326,7 +326,7 @@ function trajectory(ctx: ReportContext, d: DatasetView): { title: string; option
     bySteps ? t.points[i]!.step! : model.names.checkpoint(t.points[i]!.checkpointId)
   const series: Series[] = bySteps ? trainSeries(model, c.train) : []
   const legend = series.length > 0 ? [c.train] : []
-  for (const m of ['teacherForcing', 'keepLastMisaligned', 'autoregressive'] as TrajectoryMeasure[]) {
+  for (const m of ['teacherForcing', 'keepLastMisaligned', 'autoregressive'] as const) {
     if (!t.points.some((p) => p.values[m])) continue
     const name = words.measures.short[m]
     legend.push(name)

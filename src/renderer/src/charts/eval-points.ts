@@ -3,7 +3,7 @@
  * the training axis: at their checkpoint's step. Shared by the training-curve and trajectory charts.
  */
 import type { CustomSeriesOption } from 'echarts'
-import type { TrajectoryMeasure } from '../../../shared/diagnosis'
+import { TRAJECTORY_COLOR, type TrajectoryMeasure } from '../../../shared/diagnosis'
 import { CHECKPOINT_COLORS, MEASURE_COLORS } from '../../../shared/palette'
 
 export interface EvalPoint {
@@ -24,12 +24,18 @@ export const MEASURE_SYMBOLS: Record<TrajectoryMeasure, string> = {
   teacherForcing: 'circle',
   keepLastMisaligned: 'triangle',
   autoregressive: 'diamond',
+  trainFormat: 'rect',
+  teacherForcingBitsPerByte: 'circle',
+  trainFormatBitsPerByte: 'rect',
 }
 /** Line style per measure (trajectory lines). */
 export const MEASURE_DASH: Record<TrajectoryMeasure, 'solid' | 'dashed' | 'dotted'> = {
   teacherForcing: 'solid',
   keepLastMisaligned: 'dashed',
   autoregressive: 'dotted',
+  trainFormat: 'solid',
+  teacherForcingBitsPerByte: 'solid',
+  trainFormatBitsPerByte: 'solid',
 }
 
 /**
@@ -37,7 +43,9 @@ export const MEASURE_DASH: Record<TrajectoryMeasure, 'solid' | 'dashed' | 'dotte
  * everywhere), else the dataset's (the marker and line style then say the measure).
  */
 export function seriesColor(measure: TrajectoryMeasure, datasetIndex: number, datasets: number): string {
-  return datasets <= 1 ? MEASURE_COLORS[measure] : CHECKPOINT_COLORS[datasetIndex % CHECKPOINT_COLORS.length]!
+  return datasets <= 1
+    ? MEASURE_COLORS[TRAJECTORY_COLOR[measure]]
+    : CHECKPOINT_COLORS[datasetIndex % CHECKPOINT_COLORS.length]!
 }
 
 /** Vertical error bars (mean ± stderr) with caps; data rows are [x, low, high]. */

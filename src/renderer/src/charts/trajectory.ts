@@ -7,7 +7,8 @@
 import type { EChartsOption } from 'echarts'
 import type { TrainLog } from '../../../shared/evidence'
 import { fmtLoss, fmtPm, type Trajectory, type TrajectoryMeasure } from '../../../shared/diagnosis'
-import { TRAJECTORY_MEASURES } from '../../../shared/diagnosis'
+import { TRAJECTORY_MEASURES, TRAJECTORY_UNIT, type TrajectoryUnit } from '../../../shared/diagnosis'
+import { measureLabelKey } from '../lib/sample-columns'
 import { ema } from './stats'
 import {
   errorBars,
@@ -27,11 +28,14 @@ export interface TrajectoryInput {
   datasetLabel: (id: string) => string
   log?: TrainLog | null
   measures?: readonly TrajectoryMeasure[]
+  /** The unit drawn (one axis, one unit): by default nats. */
+  unit?: TrajectoryUnit
 }
 
 /** The trajectories as points (one per dataset × checkpoint × measure). */
 export function trajectoryPoints(input: TrajectoryInput): EvalPoint[] {
-  const measures = input.measures ?? TRAJECTORY_MEASURES
+  const measures =
+    input.measures ?? TRAJECTORY_MEASURES.filter((m) => TRAJECTORY_UNIT[m] === (input.unit ?? 'nats'))
   return input.trajectories.flatMap((tr) =>
     tr.points.flatMap((p) =>
       measures.flatMap((m) => {
@@ -64,7 +68,9 @@ export function trajectoryChart(input: TrajectoryInput, theme: ChartTheme, t: Tr
     byStep ? p.step! : (order.find((c) => c.id === p.checkpointId)?.label ?? p.checkpointId)
   const datasets = [...new Set(points.map((p) => p.datasetId))]
   const seriesName = (p: EvalPoint): string =>
-    datasets.length > 1 ? `${t(`measure.${p.measure}`)} · ${p.datasetLabel}` : t(`measure.${p.measure}`)
+    datasets.length > 1
+      ? `${t(measureLabelKey(p.measure))} · ${p.datasetLabel}`
+      : t(measureLabelKey(p.measure))
   const groups = new Map<string, EvalPoint[]>()
   for (const p of points) {
     const key = `${p.datasetId}\u0000${p.measure}`
@@ -158,7 +164,9 @@ export function trajectoryChart(input: TrajectoryInput, theme: ChartTheme, t: Tr
     yAxis: {
       type: 'value',
       ...(range ? niceBounds(range) : { scale: true }),
-      ...axis(theme, t('axis.lossNats'), { nameGap: 36 }),
+      ...axis(theme, t(input.unit === 'bitsPerByte' ? 'gapui.axisBitsPerByte' : 'axis.lossNats'), {
+        nameGap: 36,
+      }),
     },
     series: [...behind, ...series],
   } as EChartsOption

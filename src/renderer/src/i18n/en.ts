@@ -619,4 +619,42 @@ export default {
       '± is the standard error of the mean; percentiles interpolate linearly between ranks, as llama.cpp does.',
     oldResult: 'Computed before the full report was kept; compute again to see it.',
   },
+  gapui: {
+    col: {
+      sft: 'SFT',
+      sftShiftedMask: 'mask +1',
+      sftTokens: 'counted',
+      sftAutoregressive: 'reply AR',
+      trainFormat: 'train format',
+      rolling: 'rolling',
+      teacherForcingBitsPerByte: 'TF bits/byte',
+      trainFormatBitsPerByte: 'train fmt bits/byte',
+      bosWith: 'with BOS',
+      bosWithout: 'without BOS',
+    },
+    colTitle: {
+      sft: "SFT loss: masked mean over the assistant tokens MiniMind's mask counts (nats)",
+      sftShiftedMask: 'The same mask applied one position late: what the common evaluation bug prints (nats)',
+      sftTokens: 'Tokens the SFT mask counts',
+      sftAutoregressive:
+        'First assistant reply generated greedily from its prompt: true-token loss per step (nats)',
+      trainFormat: 'Training-format loss: the whole sample as the trainer scores it (nats)',
+      rolling: "Whole-sample loss in disjoint windows of the model's context (nats)",
+      teacherForcingBitsPerByte: 'Teacher forcing in bits per UTF-8 byte of the target text',
+      trainFormatBitsPerByte: 'Training-format loss in bits per UTF-8 byte of the sample',
+      bosWith: 'Teacher forcing with a leading BOS (nats)',
+      bosWithout: 'Teacher forcing without a leading BOS (nats)',
+    },
+    measure: {
+      trainFormat: 'Training format',
+      teacherForcingBitsPerByte: 'Teacher forcing (bits/byte)',
+      trainFormatBitsPerByte: 'Training format (bits/byte)',
+    },
+    view: {
+      label: 'Measure',
+      loss: 'Loss (nats)',
+      bitsPerByte: 'Bits per byte',
+    },
+    axisBitsPerByte: 'bits per byte',
+  },
 }
