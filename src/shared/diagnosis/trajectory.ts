@@ -12,7 +12,9 @@ import { perSample } from './verdicts'
 /**
  * The scalars drawn per checkpoint (results.jsonl names; the bits-per-byte ones name their field). Bits
  * per byte divide by the text's UTF-8 bytes, not its tokens, so checkpoints with different tokenizers
- * stand on one axis (issue 13, item 5).
+ * stand on one axis (issue 13, item 5). Each point is the mean over samples ± s.e., as for the losses
+ * (summary.json's bits per byte is the set-level ratio Σ nll / (ln 2 × Σ bytes), which weights long
+ * samples more), so changes pair sample by sample.
  */
 export const TRAJECTORY_MEASURES = [
   'teacherForcing',
