@@ -158,7 +158,7 @@ describe('sample table columns for the new measures', () => {
   it('every new header is worded in both languages', () => {
     for (const c of SAMPLE_COLUMNS) {
       for (const locale of ['en', 'zh-CN'] as const) {
-        for (const key of [c.label, c.title].filter((k): k is string => !!k)) {
+        for (const key of [c.label, c.title, c.short].filter((k): k is string => !!k)) {
           expect(i18n.global.te(key, locale), `${locale} ${key}`).toBe(true)
         }
       }

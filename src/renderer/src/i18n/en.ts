@@ -628,7 +628,7 @@ export default {
       trainFormat: 'train format',
       rolling: 'rolling',
       teacherForcingBitsPerByte: 'TF bits/byte',
-      trainFormatBitsPerByte: 'train fmt bits/byte',
+      trainFormatBitsPerByte: 'train bits/byte',
       bosWith: 'with BOS',
       bosWithout: 'without BOS',
     },

@@ -28,6 +28,8 @@ export interface SampleColumn {
   label: string
   /** i18n key of the header's tooltip, where the short header needs saying in full. */
   title?: string
+  /** i18n key of a shorter header, for a table wide with the new measures (the full name is its tooltip). */
+  short?: string
   get: (r: SampleResult) => number | null
   format: (x: number | null) => string
   color?: string
@@ -58,24 +60,33 @@ function loss(
 export const SAMPLE_COLUMNS: SampleColumn[] = [
   { key: 'index', label: 'table.index', get: (r) => r.index, format: (x) => fmtInt(x), width: '48px' },
   { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), width: '72px' },
-  loss(
-    'teacherForcing',
-    'measure.teacherForcing',
-    MEASURE_COLORS.teacherForcing,
-    (r) => r.teacherForcing?.loss,
-  ),
-  loss(
-    'keepLastMisaligned',
-    'measure.keepLastMisaligned',
-    MEASURE_COLORS.keepLastMisaligned,
-    (r) => r.keepLastMisaligned?.loss,
-  ),
-  loss(
-    'autoregressive',
-    'measure.autoregressive',
-    MEASURE_COLORS.autoregressive,
-    (r) => r.autoregressive?.loss,
-  ),
+  {
+    ...loss(
+      'teacherForcing',
+      'measure.teacherForcing',
+      MEASURE_COLORS.teacherForcing,
+      (r) => r.teacherForcing?.loss,
+    ),
+    short: 'runsTable.mean.teacherForcing',
+  },
+  {
+    ...loss(
+      'keepLastMisaligned',
+      'measure.keepLastMisaligned',
+      MEASURE_COLORS.keepLastMisaligned,
+      (r) => r.keepLastMisaligned?.loss,
+    ),
+    short: 'runsTable.mean.keepLastMisaligned',
+  },
+  {
+    ...loss(
+      'autoregressive',
+      'measure.autoregressive',
+      MEASURE_COLORS.autoregressive,
+      (r) => r.autoregressive?.loss,
+    ),
+    short: 'runsTable.mean.autoregressive',
+  },
   {
     key: 'kvCache',
     label: 'table.kvDiff',
@@ -102,7 +113,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     get: (r) => r.sft?.tokens ?? null,
     format: (x) => fmtInt(x),
     color: MEASURE_COLORS.sft,
-    width: '72px',
+    // Room for the header "counted" and its sort arrow.
+    width: '88px',
   },
   loss(
     'sftAutoregressive',
