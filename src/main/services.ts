@@ -63,6 +63,8 @@ export function createEngineServices(options: EngineServiceOptions = {}): Engine
       }
     },
     countSamples: (dataPath) => runIsolated({ kind: 'countSamples', dataPath }),
+    tokenizerFit: (tokenizerPath, modelPath, vocab) =>
+      runIsolated({ kind: 'tokenizerFit', tokenizerPath, modelPath, vocab }),
     sampleText: (dataPath, index) => runIsolated({ kind: 'sampleText', dataPath, index }),
     async renderReport(experimentDir, lang, tokenComparisons, options = {}) {
       const input = await loadReportInput(experimentDir, {

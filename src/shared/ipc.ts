@@ -78,6 +78,24 @@ export const requestSchemas = {
     index: z.number().int(),
   }),
   'trainlog:parse': Id,
+  /**
+   * Reads a file the user is about to add as a run would (a model with its tokenizer; a dataset) and
+   * says whether a run could use it, before it is added. Paths bounded like any path on this machine.
+   */
+  'files:validate': z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('checkpoint'),
+      /** Relative paths are read from this experiment's folder, as its experiment.json stores them. */
+      experimentId: ExperimentIdSchema.optional(),
+      modelPath: z.string().min(1).max(4096),
+      tokenizerPath: z.string().min(1).max(4096),
+    }),
+    z.object({
+      kind: z.literal('dataset'),
+      experimentId: ExperimentIdSchema.optional(),
+      path: z.string().min(1).max(4096),
+    }),
+  ]),
   'run:start': z.object({
     experimentId: ExperimentIdSchema,
     checkpointIds: z.array(z.string()).min(1).max(16),
@@ -108,6 +126,17 @@ export const requestSchemas = {
     chooseFolder: z.boolean(),
     runIds: ReportRunIds,
   }),
+  /**
+   * The report with its charts as one store-only zip, sent to the window (a browser downloads it; the
+   * export above writes on the engine's machine, which a browser user may not be sitting at).
+   */
+  'report:download': z.object({ experimentId: ExperimentIdSchema, lang: LangSchema, runIds: ReportRunIds }),
+  /** One run's stored results as CSV (one row per sample, the report's columns) or JSONL (as stored). */
+  'run:download': z.object({
+    experimentId: ExperimentIdSchema,
+    runId: z.string().min(1).max(128),
+    format: z.enum(['csv', 'jsonl']),
+  }),
   /** Browser bridge only: list a folder on the engine's machine (the bridge's stand-in for a file dialog). */
   'fs:list': z.object({ path: z.string().max(4096).optional(), kind: FileKindSchema.optional() }),
   'settings:get': z.void(),
@@ -124,6 +153,10 @@ export interface WorkspaceInfo {
   /** 'electron' in the desktop app, 'bridge' in a browser. */
   host: 'electron' | 'bridge'
   platform: string
+  /** Execution providers this platform's onnxruntime-node can have, cpu first ('auto' is offered besides). */
+  providers: string[]
+  /** The id of the demo experiment seeded into a new workspace (the first start opens it with a guide). */
+  demoExperimentId: string
 }
 
 export interface ReportChart {
@@ -139,11 +172,27 @@ export interface RenderedReport {
   files?: { file: string; text: string }[]
 }
 
+/** A file for the window to save: text, or binary as base64 (JSON frames carry no bytes). */
+export interface Download {
+  fileName: string
+  mime: string
+  text?: string
+  base64?: string
+}
+
 export interface FolderListing {
   path: string
   parent: string | null
   entries: { name: string; path: string; isDirectory: boolean; bytes: number }[]
 }
+
+/**
+ * What reading a file found: ok with what was counted, or the one-line message a run would have failed
+ * with (naming the file and the problem).
+ */
+export type FileCheck =
+  | { ok: true; samples?: number; vocabSize?: number | null; tokenizerSize?: number }
+  | { ok: false; message: string }
 
 export interface AppSettings {
   python?: string
@@ -176,6 +225,7 @@ export interface RequestResults {
   'dataset:cancelCheck': void
   'dataset:sample': { text: string }
   'trainlog:parse': TrainLog | null
+  'files:validate': FileCheck
   'run:start': { runIds: string[] }
   'run:cancel': void
   'run:resume': { runId: string }
@@ -187,6 +237,8 @@ export interface RequestResults {
   'compare:cancel': void
   'report:render': RenderedReport
   'report:export': { folder: string; files: string[] } | null
+  'report:download': Download
+  'run:download': Download
   'fs:list': FolderListing
   'settings:get': AppSettings
   'settings:set': AppSettings

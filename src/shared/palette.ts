@@ -28,5 +28,18 @@ export const VERDICT_COLORS = {
   notMeasured: '#6e7781',
 } as const
 
-/** Colours for checkpoints side by side (compare view, scatter). */
-export const CHECKPOINT_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'] as const
+/**
+ * Colours for checkpoints side by side, a palette of their own (Paul Tol's muted scheme, none of the
+ * measure colours above): a checkpoint keeps its colour whichever run is the base, because the colour
+ * is taken from its position in the experiment's checkpoint list (see src/shared/charts/style.ts).
+ */
+export const CHECKPOINT_COLORS = [
+  '#332288',
+  '#117733',
+  '#CC6677',
+  '#44AA99',
+  '#AA4499',
+  '#999933',
+  '#661100',
+  '#6699CC',
+] as const

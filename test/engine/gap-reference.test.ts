@@ -17,7 +17,7 @@ import {
 } from '../../src/shared/results'
 import type { RunEvent } from '../../src/shared/run-events'
 import { runAnalysis } from '../../src/main/engine/index'
-import { assertClose } from '../helpers/assert-close'
+import { assertClose, maxAbsDiff } from '../helpers/assert-close'
 import { DEMO, collect, fixture } from './fixtures'
 
 interface RefWhole {
@@ -104,6 +104,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 /** Per-sample numbers against the reference, and the invariants every whole-sample result keeps. */
 function checkWhole(got: SampleResult[], key: 'trainFormat' | 'rolling', want: RefWhole[], what: string) {
   expect(got.map((r) => r.index)).toEqual(want.map((w) => w.index))
+  const worst = Math.max(...got.map((r, i) => maxAbsDiff(r[key]!.positionLosses, want[i]!.positionLosses)))
+  console.log(`${what}: ${key} per-position CE max |diff| ${worst.toExponential(2)}`)
   got.forEach((r, i) => {
     const g = r[key]!
     const w = want[i]!

@@ -12,7 +12,7 @@ afterEach(() => {
 })
 
 describe('dataset sample counts', () => {
-  it('counts a dropped dataset, keeps the count, recounts a changed file, skips a malformed one', async () => {
+  it('counts a dropped dataset, keeps the count, recounts a changed file, refuses a malformed one', async () => {
     let reads = 0
     const { countSamples } = createEngineServices()
     const t = await makeContext({
@@ -34,13 +34,15 @@ describe('dataset sample counts', () => {
     })
     const counts = () =>
       Object.fromEntries(added.experiment.datasets.map((d) => [d.path.split('/').pop(), d.sampleCount]))
-    expect(counts()).toEqual({ 'eval.json': 3, 'heldout.jsonl': 2, 'broken.jsonl': undefined })
+    // The malformed one is refused on arrival (read as a run would read it), not added uncounted.
+    expect(counts()).toEqual({ 'eval.json': 3, 'heldout.jsonl': 2 })
+    expect(added.ignored.map((i) => i.path)).toEqual([bad])
 
-    // Stored: opening the experiment reads only the file it could not count.
+    // Stored: opening the experiment reads no file again.
     reads = 0
     const opened = await t.handlers['experiment:get']({ experimentId: '1.4.0' })
-    expect(reads).toBe(1)
-    expect(opened.datasets.map((d) => d.sampleCount)).toEqual([3, 2, undefined])
+    expect(reads).toBe(0)
+    expect(opened.datasets.map((d) => d.sampleCount)).toEqual([3, 2])
 
     // The same dataset pointed at another file is counted again.
     const bigger = join(t.outside, 'eval2.json')
@@ -49,6 +51,6 @@ describe('dataset sample counts', () => {
       ...opened,
       datasets: opened.datasets.map((d, i) => (i === 0 ? { ...d, path: bigger } : d)),
     })
-    expect(saved.datasets.map((d) => d.sampleCount)).toEqual([4, 2, undefined])
+    expect(saved.datasets.map((d) => d.sampleCount)).toEqual([4, 2])
   })
 })

@@ -8,6 +8,7 @@ import {
 } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import { MEASURE_COLORS } from '../../src/shared/palette'
+import { chartText } from '../../src/shared/charts/text'
 import { buildReport, buildReportModel, type ReportInput } from '../../src/main/report'
 import { reportStrings } from '../../src/main/report/strings'
 import { consistency, longInput, seedLikeInput, shiftedInput } from './report-fixture'
@@ -211,7 +212,7 @@ describe.each(LANGS)('report in %s', (lang) => {
     expect(report.charts[2]!.svg).toContain(MEASURE_COLORS.autoregressive)
     expect(report.charts[6]!.svg).toContain(MEASURE_COLORS.trainingLoss)
     expect(report.charts[7]!.svg).toContain(MEASURE_COLORS.teacherForcing)
-    expect(report.charts[0]!.svg).toContain(t.charts.lossAxis)
+    expect(report.charts[0]!.svg).toContain(chartText(lang).axis.loss)
     expect(report.files).toBeUndefined()
   })
 

@@ -3,28 +3,49 @@ import { describe, expect, it } from 'vitest'
 import type { EChartsOption } from 'echarts'
 import { echarts } from '../../src/renderer/src/charts/echarts'
 import {
-  offsetSweep,
-  perSampleBars,
-  sampleSweep,
+  chartRun,
+  offsetSweepChart,
+  perSampleChart,
+  sampleSweepChart,
   stepsChart,
   MAX_SAMPLE_LINES,
-  BAR_WINDOW,
-} from '../../src/renderer/src/charts/run-charts'
-import { trainCurve, type EvalPoint } from '../../src/renderer/src/charts/train-curve'
-import { trajectoryChart } from '../../src/renderer/src/charts/trajectory'
-import { distributionChart, scatterChart } from '../../src/renderer/src/charts/compare-charts'
-import { CHART_THEMES, countPoints } from '../../src/renderer/src/charts/theme'
-import { ema, fiveNumbers, strideIndices } from '../../src/renderer/src/charts/stats'
+} from '../../src/shared/charts/run-charts'
+import { trainCurveChart } from '../../src/shared/charts/train-curve'
+import { trajectoryChart } from '../../src/shared/charts/trajectory'
+import type { EvalPoint } from '../../src/shared/charts/eval-points'
+import { distributionChart, scatterChart } from '../../src/shared/charts/compare-charts'
+import { CHART_THEMES, countPoints } from '../../src/shared/charts/frame'
+import { interactive } from '../../src/shared/charts/interaction'
+import { checkpointColor } from '../../src/shared/charts/style'
+import { chartText } from '../../src/shared/charts/text'
+import { ema, fiveNumbers, strideIndices } from '../../src/shared/charts/series-math'
 import { tokenStyle } from '../../src/renderer/src/charts/token-scale'
 import { joinRuns } from '../../src/renderer/src/lib/compare'
+import { meansFromResults } from '../../src/shared/diagnosis'
 import { MEASURE_COLORS } from '../../src/shared/palette'
+import type { SampleResult } from '../../src/shared/results'
 import type { TrainLog } from '../../src/shared/evidence'
 import { sample } from './fake-api'
 
-const t = (k: string, named?: Record<string, unknown>) => (named ? `${k} ${JSON.stringify(named)}` : k)
-const light = CHART_THEMES.light
+const text = chartText('en')
+const ctx = { theme: CHART_THEMES.light, text }
 type Series = { name?: string; id?: string; type?: string; data: unknown[]; color?: string }
 const seriesOf = (o: EChartsOption) => o.series as Series[]
+const runOf = (results: SampleResult[], checkpoint = 0) =>
+  chartRun(
+    {
+      results,
+      means: meansFromResults(results),
+      checkpointLabel: `ck${checkpoint}`,
+      datasetLabel: 'eval.json',
+      step: null,
+      checkpoint,
+      L: 100,
+      P: 30,
+      divergenceStep: null,
+    },
+    text,
+  )
 
 /** Every chart is titled, its axes named (with units), it has a legend and an exact-value tooltip. */
 function expectReadable(o: EChartsOption): void {
@@ -51,39 +72,36 @@ describe('run charts', () => {
   const results = Array.from({ length: 12 }, (_, i) => sample(i))
 
   it('per-sample bars: misaligned vs correct in the palette colours, one bar per sample', () => {
-    const o = perSampleBars(results, light, t)
+    const o = perSampleChart(runOf(results), ctx)
     expectReadable(o)
     const [mis, tf, ar] = seriesOf(o)
     expect(mis!.color).toBe(MEASURE_COLORS.keepLastMisaligned)
     expect(tf!.color).toBe(MEASURE_COLORS.teacherForcing)
     expect(ar!.color).toBe(MEASURE_COLORS.autoregressive)
     expect(tf!.data).toEqual(results.map((r) => r.teacherForcing!.loss))
-    expect((o.yAxis as { name: string }).name).toBe('axis.lossNats')
+    expect((o.yAxis as { name: string }).name).toBe(text.axis.loss)
     expect(renderSvg(o)).toContain('<path')
   })
 
   it('per-sample bars: skipped samples are left out and large runs get a zoom', () => {
     const skipped = { ...sample(99), skipped: 'too short: 5 tokens < 34' }
     delete skipped.teacherForcing
-    const o = perSampleBars([...results, skipped], light, t)
+    const o = perSampleChart(runOf([...results, skipped]), ctx)
     expect(seriesOf(o)[1]!.data).toHaveLength(12)
-    const big = perSampleBars(
-      Array.from({ length: 500 }, (_, i) => sample(i)),
-      light,
-      t,
-    )
-    // Only the newest BAR_WINDOW samples are drawn; the slider reaches the others.
+    expect(interactive(o).dataZoom).toEqual([])
+    const big = interactive(perSampleChart(runOf(Array.from({ length: 500 }, (_, i) => sample(i))), ctx))
+    // Only the newest 200 samples are drawn; the slider reaches the others.
     const [inside] = big.dataZoom as { startValue: number; endValue: number }[]
-    expect([inside!.startValue, inside!.endValue]).toEqual([500 - BAR_WINDOW, 499])
+    expect([inside!.startValue, inside!.endValue]).toEqual([300, 499])
   })
 
   it('offset sweep: the mean per shift over thin per-sample lines, thinned above the cap', () => {
-    const o = offsetSweep(results, light, t)
+    const o = offsetSweepChart([runOf(results)], ctx)
     expectReadable(o)
-    const mean = seriesOf(o).find((s) => s.id === 'mean')!
+    const mean = seriesOf(o).find((s) => s.id === 'mean:0')!
     for (const [i, k] of (['-2', '-1', '0', '1', '2'] as const).entries()) {
       const expected = results.reduce((s, r) => s + r.offsetSweep![k]!, 0) / results.length
-      expect((mean.data[i] as number[])[1]).toBeCloseTo(expected, 12)
+      expect((mean.data[i] as { value: number[] }).value[1]).toBeCloseTo(expected, 12)
     }
     // One series holds every thin line: five points and a break per sample.
     const thin = (x: EChartsOption) =>
@@ -93,24 +111,23 @@ describe('run charts', () => {
       ...(['-2', '-1', '0', '1', '2'] as const).map((k) => [Number(k), results[0]!.offsetSweep![k]]),
       [null, null],
     ])
-    const many = offsetSweep(
-      Array.from({ length: 1000 }, (_, i) => sample(i)),
-      light,
-      t,
-    )
+    const many = offsetSweepChart([runOf(Array.from({ length: 1000 }, (_, i) => sample(i)))], ctx)
     expect(thin(many)).toHaveLength(MAX_SAMPLE_LINES * 6)
     expect(renderSvg(o)).toContain('<path')
   })
 
   it('steps chart and one sample sweep', () => {
-    const o = stepsChart({ teacherForcing: [1, 2, 3], autoregressive: [1, 3, 6] }, light, t)
+    const steps = { label: 'a', scope: 's', checkpoint: 0, divergenceStep: 2 }
+    const o = stepsChart([{ ...steps, teacherForcing: [1, 2, 3], autoregressive: [1, 3, 6] }], ctx)
     expectReadable(o)
     expect((o.xAxis as { data: string[] }).data).toEqual(['1', '2', '3'])
     expect(seriesOf(o).map((s) => s.color)).toEqual([
       MEASURE_COLORS.teacherForcing,
       MEASURE_COLORS.autoregressive,
     ])
-    const one = sampleSweep(sample(3), light, t)
+    // The step where they part is marked on the autoregressive line.
+    expect((seriesOf(o)[1] as { markLine?: { data: unknown[] } }).markLine!.data).toEqual([{ xAxis: '2' }])
+    const one = sampleSweepChart(sample(3), ctx)
     expect((seriesOf(one)[0]!.data as { value: number }[]).map((d) => d.value)).toEqual(
       (['-2', '-1', '0', '1', '2'] as const).map((k) => sample(3).offsetSweep![k]),
     )
@@ -139,20 +156,16 @@ describe('run charts', () => {
     ...patch,
   })
 
-  it('training curve: raw and smoothed loss, each evaluation a point with its ± bar at its step', () => {
-    const o = trainCurve(
+  it('training curve: the logged loss, each evaluation a point with its ± bar at its step', () => {
+    const o = trainCurveChart(
       log,
-      0.5,
       [point({}), point({ checkpointId: 'early', checkpointLabel: 'early', step: 100, mean: 4.1 })],
-      light,
-      t,
+      ctx,
     )
     expectReadable(o)
     const s = seriesOf(o)
     expect(s[0]!.data).toEqual(log.points.map((p) => [p.step, p.loss]))
-    expect(s[1]!.id).toBe('smoothed')
-    expect((s[1]!.data as number[][])[0]![1]).toBeCloseTo(5, 12)
-    const [bars, pts] = s.slice(2)
+    const [bars, pts] = s.slice(1)
     expect(bars!.type).toBe('custom')
     const bar = bars!.data as number[][]
     expect(bar.map((r) => r[0])).toEqual([400, 100])
@@ -166,25 +179,25 @@ describe('run charts', () => {
       [100, 4.1],
     ])
     // No flat line across the run: nothing spans the x-axis but the log itself.
-    expect(s).toHaveLength(4)
-    expect(countPoints(trainCurve(log, 0, [], light, t))).toBe(5)
+    expect(s).toHaveLength(3)
+    expect(countPoints(trainCurveChart(log, [], ctx))).toBe(5)
     expect(renderSvg(o)).toContain('<svg')
   })
 
   it('training curve: the y-axis always shows teacher forcing, even far below the log', () => {
-    const o = trainCurve(log, 0, [point({ mean: 0.4, stderr: 0.1 })], light, t)
+    const o = trainCurveChart(log, [point({ mean: 0.4, stderr: 0.1 })], ctx)
     const y = o.yAxis as { min: number; max: number }
     expect(y.min).toBeLessThanOrEqual(0.3)
     expect(y.max).toBeGreaterThanOrEqual(5)
   })
 
   it('training curve: an evaluation without a step is not placed, and the subtitle says so', () => {
-    const o = trainCurve(log, 0, [point({ step: null, checkpointLabel: 'mystery' })], light, t)
+    const o = trainCurveChart(log, [point({ step: null, checkpointLabel: 'mystery' })], ctx)
     expect(seriesOf(o)).toHaveLength(1)
     expect((o.title as { subtext: string }).subtext).toContain('mystery')
   })
 
-  it('trajectory: by step with the training curve behind; colour per dataset, marker per measure', () => {
+  it('trajectory: by step with the training curve behind; colour per measure, marker per dataset', () => {
     const est = (mean: number) => ({ mean, sd: 0.1, stderr: 0.03, n: 10 })
     const trajectories = ['a', 'b'].map((datasetId, k) => ({
       datasetId,
@@ -198,20 +211,19 @@ describe('run charts', () => {
       { id: 'early', label: 'early', step: 100 },
       { id: 'final', label: 'final', step: 400 },
     ]
-    const o = trajectoryChart({ trajectories, checkpoints, datasetLabel: (id) => id, log }, light, t)
+    const o = trajectoryChart({ trajectories, checkpoints, datasetLabel: (id) => id, log }, ctx)
     expectReadable(o)
     const s = seriesOf(o) as (Series & { symbol?: string; lineStyle?: { type: string } })[]
     expect(s[0]!.id).toBe('training')
     const lines = s.filter((x) => x.type === 'line' && x.id !== 'training')
-    expect(lines.map((l) => l.name)).toEqual([
-      'measure.teacherForcing · a',
-      'measure.autoregressive · a',
-      'measure.teacherForcing · b',
-      'measure.autoregressive · b',
-    ])
-    expect(lines[0]!.color).toBe(lines[1]!.color)
-    expect(lines[0]!.color).not.toBe(lines[2]!.color)
-    expect(lines[0]!.symbol).not.toBe(lines[1]!.symbol)
+    const tf = text.measure.teacherForcing
+    const ar = text.measure.autoregressive
+    expect(lines.map((l) => l.name)).toEqual([`${tf} · a`, `${ar} · a`, `${tf} · b`, `${ar} · b`])
+    expect(lines[0]!.color).toBe(MEASURE_COLORS.teacherForcing)
+    expect(lines[0]!.color).toBe(lines[2]!.color)
+    expect(lines[0]!.color).not.toBe(lines[1]!.color)
+    expect(lines[0]!.symbol).toBe(lines[1]!.symbol)
+    expect(lines[0]!.symbol).not.toBe(lines[2]!.symbol)
     expect((lines[0]!.data as { value: number[] }[]).map((d) => d.value)).toEqual([
       [100, 4],
       [400, 2],
@@ -226,8 +238,7 @@ describe('run charts', () => {
         datasetLabel: (id) => id,
         log,
       },
-      light,
-      t,
+      ctx,
     )
     expect((noSteps.xAxis as { type: string; data: string[] }).data).toEqual(['early', 'final'])
     expect(seriesOf(noSteps).some((x) => x.id === 'training')).toBe(false)
@@ -253,8 +264,7 @@ describe('run charts', () => {
         checkpoints: [{ id: 'x', label: 'x', step: null }],
         datasetLabel: (id) => id,
       },
-      light,
-      t,
+      ctx,
     )
     const lines = seriesOf(o).filter((x) => x.type === 'line')
     expect(lines.map((l) => l.color)).toEqual([
@@ -273,7 +283,11 @@ describe('compare charts', () => {
   const rows = joinRuns([a, b])
 
   it('scatter: base on x, other on y, with the y = x line spanning both axes', () => {
-    const o = scatterChart(rows, ['final', 'early'], light, t)
+    const runs = [
+      { label: 'final', checkpoint: 2 },
+      { label: 'early', checkpoint: 0 },
+    ]
+    const o = scatterChart(rows, runs, ctx)
     expectReadable(o)
     const [diag, pts] = seriesOf(o)
     expect(diag!.name).toBe('y = x')
@@ -281,12 +295,24 @@ describe('compare charts', () => {
     expect(lo![0]).toBe(lo![1])
     expect(hi![0]).toBe(hi![1])
     expect(pts!.data).toHaveLength(6)
+    // Colour is the checkpoint's (its place in the experiment), not the run's place in the selection.
+    expect(pts!.color).toBe(checkpointColor(0))
+    expect(scatterChart(rows, [...runs].reverse(), ctx).series).toSatisfy(
+      (s: Series[]) => s[1]!.color === checkpointColor(2),
+    )
     expect((pts!.data as number[][])[2]).toEqual([a[2]!.teacherForcing!.loss, b[2]!.teacherForcing!.loss, 2])
     expect(renderSvg(o)).toContain('<path')
   })
 
   it('distribution: five numbers per run', () => {
-    const o = distributionChart(rows, ['final', 'early'], light, t)
+    const o = distributionChart(
+      rows,
+      [
+        { label: 'final', checkpoint: 2 },
+        { label: 'early', checkpoint: 0 },
+      ],
+      ctx,
+    )
     const data = seriesOf(o)[0]!.data as { value: number[] }[]
     expect(data[0]!.value).toEqual(fiveNumbers(a.map((r) => r.teacherForcing!.loss)))
     expect(renderSvg(o)).toContain('<path')

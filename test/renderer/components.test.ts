@@ -104,7 +104,13 @@ describe('compare table', () => {
 
   it('filters to changed samples above the threshold it shows, and sorts by delta', async () => {
     const w = mount(CompareTable, {
-      props: { rows, labels: ['final', 'early'], threshold: 0.05, changedOnly: false },
+      props: {
+        rows,
+        labels: ['final', 'early'],
+        colors: ['#332288', '#117733'],
+        threshold: 0.05,
+        changedOnly: false,
+      },
       global: global(),
     })
     expect(w.findAll('.tr')).toHaveLength(5)

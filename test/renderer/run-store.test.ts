@@ -3,12 +3,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { installHost } from '../../src/renderer/src/api'
 import { estimateEta, FLUSH_INTERVAL_MS, useRunStore } from '../../src/renderer/src/stores/run'
-import { perSampleBars, offsetSweep } from '../../src/renderer/src/charts/run-charts'
-import { CHART_THEMES } from '../../src/renderer/src/charts/theme'
+import { offsetSweepChart, perSampleChart } from '../../src/shared/charts/run-charts'
+import { CHART_THEMES } from '../../src/shared/charts/frame'
+import { chartText } from '../../src/shared/charts/text'
+import { windowChartRun } from '../../src/renderer/src/charts/runs'
 import { runMeans } from '../../src/renderer/src/lib/run-means'
 import { FakeApi, model, provider, sample } from './fake-api'
 
-const t = (k: string) => k
 const EXP = '1.4.0'
 
 describe('run store: streamed samples', () => {
@@ -75,21 +76,25 @@ describe('run store: streamed samples', () => {
     expect(run.results).toHaveLength(100)
     expect(run.results.map((r) => r.index)).toEqual([...Array(100).keys()])
 
-    const bars = perSampleBars(run.results, CHART_THEMES.light, t)
+    const ctx = { theme: CHART_THEMES.light, text: chartText('en') }
+    const chartRun = windowChartRun(run, null, ctx.text)
+    const bars = perSampleChart(chartRun, ctx)
     const series = bars.series as { name: string; data: (number | null)[] }[]
     expect(series.map((s) => s.name)).toEqual([
-      'measure.keepLastMisaligned',
-      'measure.teacherForcing',
-      'measure.autoregressive',
+      ctx.text.measure.keepLastMisaligned,
+      ctx.text.measure.teacherForcing,
+      ctx.text.measure.autoregressive,
     ])
     expect(series[1]!.data).toEqual(run.results.map((r) => r.teacherForcing!.loss))
     expect(series[0]!.data[7]).toBeCloseTo(sample(7).keepLastMisaligned!.loss, 12)
 
-    const sweep = offsetSweep(run.results, CHART_THEMES.light, t)
-    const mean = (sweep.series as { id?: string; data: number[][] }[]).find((s) => s.id === 'mean')!
+    const sweep = offsetSweepChart([chartRun], ctx)
+    const mean = (sweep.series as { id?: string; data: { value: number[] }[] }[]).find(
+      (s) => s.id === 'mean:0',
+    )!
     const expected0 = run.results.reduce((s, r) => s + r.offsetSweep!['0']!, 0) / 100
-    expect(mean.data[2]![0]).toBe(0)
-    expect(mean.data[2]![1]).toBeCloseTo(expected0, 12)
+    expect(mean.data[2]!.value[0]).toBe(0)
+    expect(mean.data[2]!.value[1]).toBeCloseTo(expected0, 12)
     expect(runMeans(run).teacherForcing).toBeCloseTo(expected0, 12)
   })
 

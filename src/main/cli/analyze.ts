@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { kvZero } from '../../shared/glossary'
 import { DEFAULT_MAX_SEQ_LEN, SETTING_LIMITS } from '../../shared/limits'
 import { DEFAULT_MEASURES, MEASURES, parseMeasures, type Measure } from '../../shared/measures'
 import { z } from 'zod'
@@ -403,7 +404,7 @@ export function formatMeans(summary: RunSummary): string[] {
       'kvCache',
       m.kvCacheMaxAbsDiff === undefined
         ? '—'
-        : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? '0 (bit-identical)' : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
+        : `max |diff| ${m.kvCacheMaxAbsDiff === 0 ? kvZero() : m.kvCacheMaxAbsDiff.toExponential(2)}, top-1 agreement ${f(m.kvCacheTop1Agreement, 3)}`,
     ],
   ]
   // The whole-sample and BOS measures, when the run has them.

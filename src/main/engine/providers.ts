@@ -26,6 +26,15 @@ export function providerOrder(platform: NodeJS.Platform = process.platform): Pro
 }
 
 /**
+ * The providers the window offers on a platform: cpu first (always there), then the ones onnxruntime-node
+ * builds for it, in 'auto' order. dml exists only on Windows and coreml only on macOS; offering them
+ * elsewhere would only produce a "not built" failure.
+ */
+export function providerChoices(platform: NodeJS.Platform = process.platform): ProviderName[] {
+  return ['cpu', ...providerOrder(platform).filter((p) => p !== 'cpu')]
+}
+
+/**
  * A short fixed id sequence every vocabulary has (ids < 64). Eight positions exercise attention over
  * a prefix without making the probe cost more than a few milliseconds.
  */

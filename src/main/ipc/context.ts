@@ -71,6 +71,11 @@ export interface EngineServices {
   ): Promise<ImportResult>
   /** How many samples a dataset file holds, as the engine reads it (throws on a malformed file). */
   countSamples(dataPath: string): Promise<number>
+  /**
+   * Loads a tokenizer.json as a run does and, with the model's vocabulary, refuses it with the run's
+   * message when it can produce ids the model has no logits for; returns the tokenizer's size.
+   */
+  tokenizerFit(tokenizerPath: string, modelPath: string, vocab: number | null): Promise<number>
   /** The text of sample `index` of a dataset file, as the engine reads it. */
   sampleText(dataPath: string, index: number): Promise<string>
   /** Builds the report from the experiment folder's stored results (and stored token comparisons). */

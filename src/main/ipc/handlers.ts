@@ -9,6 +9,8 @@ import { experimentHandlers } from './handlers/experiments'
 import { fileHandlers } from './handlers/files'
 import { runHandlers } from './handlers/runs'
 import { runTagHandlers } from './handlers/run-tags'
+import { validateHandlers } from './handlers/validate'
+import { downloadHandlers } from './handlers/downloads'
 import type { Handler, Handlers } from './types'
 
 export function createHandlers(ctx: HandlerContext): Handlers {
@@ -18,6 +20,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...runHandlers(ctx),
     ...evidenceHandlers(ctx),
     ...runTagHandlers(ctx),
+    ...validateHandlers(ctx),
+    ...downloadHandlers(ctx),
   }
 }
 

@@ -21,7 +21,7 @@ export function buildReport(input: ReportInput, lang: Lang, options: BuildOption
   const fileBase = options.fileBase ?? defaultFileBase(lang)
   const model = buildReportModel(input, { ...options, fileBase })
   const words = reportStrings(lang)
-  const charts = buildCharts(model, words, lang)
+  const charts = buildCharts(model, lang)
   const markdown = renderReportMarkdown(model, words, lang, charts)
   const long = model.runs.some((r) => r.scored.length > SAMPLE_TABLE_LIMIT)
   return {

@@ -21,8 +21,16 @@ function field(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
+/** What the CSV reads of a run: a report's runs, or the one run the window downloads. */
+export interface CsvRun {
+  checkpoint: { id: string }
+  step: number | null
+  dataset: { id: string }
+  stored: { results: readonly SampleResult[] }
+}
+
 /** The CSV text: checkpoint, step, dataset, index (0-based, as stored), id, tokens, each measure, skipped. */
-export function samplesCsv(model: ReportModel): string {
+export function samplesCsv(model: { runs: readonly CsvRun[] } | ReportModel): string {
   const header = [
     'checkpoint',
     'step',

@@ -241,7 +241,7 @@ export const en = {
       ]),
     alreadyRight: 'Nothing to fix in the slicing; the comparison with the training loss is below.',
     noReported:
-      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Set `reportedLoss` in experiment.json (or pass `--reported-loss` to `losslens report`) to have it explained.',
+      'No loss from your own evaluation script was given, so this report cannot say which variant your script computes. Enter it in the window’s "Your script reported" field (Overview, Hypotheses and verdicts), or pass `--reported-loss` to `losslens report`, to have it explained.',
     ifBefore: 'If your script does this, it is one position late',
     ifAfter: 'Do this instead',
     ifYourScript: (ds: string, mis: string, ar: string, tf: string) =>
@@ -339,7 +339,7 @@ export const en = {
       })[h],
     howTo: (h: Hypothesis) =>
       ({
-        data: 'run `losslens check-data`, or "Check consistency" on the dataset',
+        data: 'run `losslens check-data`, or "Check against training data" on the dataset',
         weights: 'run `losslens verify-weights` with the source .pth, or "Verify weights" on the checkpoint',
         mode: 'measure teacherForcing and autoregressive',
         kvCache: 'measure kvCache with a model exported with past_key_values',
@@ -408,47 +408,6 @@ export const en = {
       `LossLens ${losslens}, onnxruntime-node ${ort ?? 'unknown'}, Node ${node}, ${os}`,
     report: 'This report',
     reportValue: (at: string) => `generated ${at}`,
-  },
-  charts: {
-    lossAxis: 'cross-entropy (nats)',
-    perSample: {
-      title: (dsOnRun: string) => `Per-sample loss: ${dsOnRun}`,
-      subtitle: (L: number, P: number) =>
-        `L = ${L}, P = ${P}; mean cross-entropy over each sample's P targets; x: sample index`,
-      x: 'sample index',
-      misaligned: 'logits_to_keep=P, last P rows (misaligned)',
-      correct: 'teacher forcing (right slice)',
-    },
-    sweep: {
-      title: (dsOnRun: string) => `Offset sweep: ${dsOnRun}`,
-      subtitle:
-        'mean loss vs row shift; shift 0 scores the right rows; +1 is logits_to_keep=P with its last P rows',
-      x: 'shift (positions)',
-      series: 'offset sweep, mean loss',
-    },
-    mode: {
-      title: (dsOnRun: string) => `Teacher forcing vs autoregressive, per step: ${dsOnRun}`,
-      subtitle: 'mean cross-entropy of the true token at each target position',
-      x: 'step (target position)',
-      tf: 'teacher forcing',
-      ar: 'autoregressive (greedy)',
-      parts: (step: number) => `parts at step ${step}`,
-    },
-    training: {
-      title: "Training loss, with each evaluation at its checkpoint's step",
-      subtitle: 'logged micro-batch loss; points: teacher forcing ± 2 s.e.',
-      x: 'step',
-      train: 'training loss (logged)',
-      tf: (ds: string) => `teacher forcing, ${ds}`,
-    },
-    trajectory: {
-      title: (ds: string) => `Loss per checkpoint: ${ds}`,
-      subtitle: 'checkpoints by step, ± 2 s.e.; the logged training loss behind',
-      subtitleNoStep: "checkpoints in the experiment's order, ± 2 s.e.",
-      x: 'step',
-      xNoStep: 'checkpoint',
-      train: 'training loss (logged)',
-    },
   },
 }
 

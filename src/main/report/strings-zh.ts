@@ -216,7 +216,7 @@ export const zh: ReportStrings = {
       ]),
     alreadyRight: '切片方式无需修改；与训练loss的比较见下文。',
     noReported:
-      '没有提供您自己的评估脚本得到的loss，因此本报告无法判断您的脚本计算的是哪一种。在 experiment.json 中设置 `reportedLoss`（或给 `losslens report` 传 `--reported-loss`），即可得到解释。',
+      '没有提供您自己的评估脚本得到的loss，因此本报告无法判断您的脚本计算的是哪一种。在窗口的“你的脚本报告的 loss”一栏（概览 › 假设与判定）填入它（或给 `losslens report` 传 `--reported-loss`），即可得到解释。',
     ifBefore: '如果您的脚本这样写，就错后了一位',
     ifAfter: '应改为',
     ifYourScript: (ds, mis, ar, tf) =>
@@ -300,7 +300,7 @@ export const zh: ReportStrings = {
       })[h],
     howTo: (h) =>
       ({
-        data: '运行 `losslens check-data`，或在数据集上点“检查一致性”',
+        data: '运行 `losslens check-data`，或在数据集上点“与训练数据核对”',
         weights: '用源 .pth 运行 `losslens verify-weights`，或在检查点上点“验证权重”',
         mode: '测量 teacherForcing 和 autoregressive',
         kvCache: '用带 past_key_values 导出的模型测量 kvCache',
@@ -358,44 +358,5 @@ export const zh: ReportStrings = {
       `LossLens ${losslens}，onnxruntime-node ${ort ?? '未知'}，Node ${node}，${os}`,
     report: '本报告',
     reportValue: (at) => `生成于 ${at}`,
-  },
-  charts: {
-    lossAxis: '交叉熵 (nats)',
-    perSample: {
-      title: (dsOnRun) => `单样本loss：${dsOnRun}`,
-      subtitle: (L, P) => `L = ${L}，P = ${P}；每个样本P个目标的平均交叉熵；横轴为样本序号`,
-      x: '样本序号',
-      misaligned: 'logits_to_keep=P，取最后P行（错位）',
-      correct: '教师强制（正确切片）',
-    },
-    sweep: {
-      title: (dsOnRun) => `偏移扫描：${dsOnRun}`,
-      subtitle: '平均loss随行偏移的变化；偏移0为正确的行，+1即 logits_to_keep=P 取最后P行',
-      x: '偏移（位置）',
-      series: '偏移扫描平均loss',
-    },
-    mode: {
-      title: (dsOnRun) => `教师强制vs自回归（逐步）：${dsOnRun}`,
-      subtitle: '每个目标位置上真实token的平均交叉熵',
-      x: '步（目标位置）',
-      tf: '教师强制',
-      ar: '自回归（贪心）',
-      parts: (step) => `第 ${step} 步开始分离`,
-    },
-    training: {
-      title: '训练loss，以及各检查点步数处的评估loss',
-      subtitle: '记录的micro-batch loss；点为教师强制 ± 2个标准误',
-      x: '步数',
-      train: '训练loss（日志）',
-      tf: (ds) => `教师强制，${ds}`,
-    },
-    trajectory: {
-      title: (ds) => `各检查点的loss：${ds}`,
-      subtitle: '检查点按步数排列，± 2个标准误；背后为记录的训练loss',
-      subtitleNoStep: '检查点按实验中的顺序排列，± 2个标准误',
-      x: '步数',
-      xNoStep: '检查点',
-      train: '训练loss（日志）',
-    },
   },
 }

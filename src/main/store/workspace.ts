@@ -177,7 +177,9 @@ export class Workspace {
     if (id === newId) return this.getExperiment(id)
     const experiment = await this.getExperiment(id)
     const target = this.experimentDir(newId)
-    if (fs.existsSync(target)) throw new StoreError(`an experiment "${newId}" already exists`, target)
+    if (fs.existsSync(target) && newId.toLowerCase() !== id.toLowerCase())
+      throw new StoreError(`an experiment "${newId}" already exists`, target)
+    this.#refuseCaseTwin(newId, id)
     return this.#serial(id, async () => {
       await fs.promises.rename(this.experimentDir(id), target)
       const renamed = { ...experiment, id: newId, updatedAt: new Date().toISOString() }
@@ -248,10 +250,29 @@ export class Workspace {
       .sort()
   }
 
+  /**
+   * Refuses an id that differs from an existing experiment's only in case (1.4.0-DEMO beside
+   * 1.4.0-demo): on macOS and Windows both name the same folder, so one would overwrite the other
+   * when the workspace is copied there. `self` is the experiment being renamed (a case-only rename of
+   * itself is fine).
+   */
+  #refuseCaseTwin(id: string, self?: string): void {
+    const names = fs.existsSync(this.experimentsDir) ? fs.readdirSync(this.experimentsDir) : []
+    const twin = names.find(
+      (n) => !n.startsWith('.') && n !== self && n !== id && n.toLowerCase() === id.toLowerCase(),
+    )
+    if (twin)
+      throw new StoreError(
+        `an experiment "${twin}" already exists; "${id}" differs from it only in case, which is the same folder on macOS and Windows`,
+        this.experimentDir(twin),
+      )
+  }
+
   /** Builds a new folder under a dot-name, then renames it into place, so no half-made experiment shows. */
   async #publishFolder(id: string, build: (tmp: string) => Promise<void>): Promise<void> {
     const target = this.experimentDir(id)
     if (fs.existsSync(target)) throw new StoreError(`an experiment "${id}" already exists`, target)
+    this.#refuseCaseTwin(id)
     const tmp = join(this.experimentsDir, `.new-${id}-${randomBytes(4).toString('hex')}`)
     try {
       await build(tmp)

@@ -3,6 +3,7 @@
  * back in tests). The window's tables use fmtNats / fmtSignedNats (four decimals, aligned columns);
  * everything else is the same function in both.
  */
+import { kvZero } from '../glossary'
 
 /** A loss in nats: three decimals. */
 export function fmtLoss(x: number | null | undefined): string {
@@ -57,8 +58,7 @@ export function fmtRatio(x: number | null | undefined, base: number | null | und
  * takes a bare 0 for "not run"), else scientific. zh-CN prose gets "0（逐位一致）".
  */
 export function fmtKvDiff(x: number | null | undefined, lang: 'en' | 'zh-CN' = 'en'): string {
-  if (x !== 0) return fmtSci(x)
-  return lang === 'zh-CN' ? '0（逐位一致）' : '0 (bit-identical)'
+  return x === 0 ? kvZero(lang) : fmtSci(x)
 }
 
 /** A loss in the window's tables and charts: four decimals by default ("2.2600"; digits for KL divergences). */

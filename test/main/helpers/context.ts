@@ -23,6 +23,7 @@ export function fakeServices(overrides: Partial<EngineServices> = {}): EngineSer
     parseTrainLog: fail,
     importCheckpoint: fail,
     countSamples: async () => 3,
+    tokenizerFit: async () => 100,
     sampleText: async (_path, index) => `sample ${index}`,
     renderReport: fail,
     writeReport: fail,

@@ -8,6 +8,8 @@ export type IsolatedTask =
   | { kind: 'parseTrainLog'; path: string; tail?: number }
   | { kind: 'countSamples'; dataPath: string }
   | { kind: 'sampleText'; dataPath: string; index: number }
+  /** Loads tokenizer.json and, when the model's vocabulary is known, refuses it as a run would (checkFits). */
+  | { kind: 'tokenizerFit'; tokenizerPath: string; modelPath: string; vocab: number | null }
   /** Tests only: ends the child the way a native fault would. */
   | { kind: 'selfTest'; how: 'abort' | 'hang' | 'ok' }
 
@@ -17,6 +19,7 @@ export interface IsolatedResults {
   parseTrainLog: TrainLog
   countSamples: number
   sampleText: string
+  tokenizerFit: number
   selfTest: string
 }
 
@@ -40,6 +43,8 @@ export function taskFile(task: IsolatedTask): string | undefined {
     case 'countSamples':
     case 'sampleText':
       return task.dataPath
+    case 'tokenizerFit':
+      return task.tokenizerPath
     default:
       return undefined
   }

@@ -3,6 +3,7 @@ import { readSamples } from '../dataset'
 import { InputError } from '../errors'
 import { checkDataConsistency } from '../evidence/data-consistency'
 import { readTrainLog } from '../evidence/train-log'
+import { TextTokenizer } from '../tokenizer'
 import { verifyWeights } from '../weights/match-weights'
 import type { ChildMessage, IsolatedTask } from './protocol'
 
@@ -31,6 +32,11 @@ export async function runTask(task: IsolatedTask, send: (m: ChildMessage) => voi
       const sample = (await readSamples(task.dataPath)).find((s) => s.index === task.index)
       if (!sample) throw new InputError(`no sample ${task.index}`, task.dataPath)
       return sample.text
+    }
+    case 'tokenizerFit': {
+      const tokenizer = await TextTokenizer.load(task.tokenizerPath)
+      if (task.vocab !== null) tokenizer.checkFits(task.vocab, task.modelPath)
+      return tokenizer.size
     }
     case 'selfTest':
       if (task.how === 'abort') process.abort()

@@ -1,5 +1,7 @@
 /** workspace:*, experiment:* and settings:* requests. */
 import { resolve } from 'node:path'
+import { providerChoices } from '../../engine/providers'
+import { DEMO_EXPERIMENT_ID } from '../../store/demo'
 import type { Experiment, ExperimentSummary } from '../../../shared/experiment'
 import type { AppSettings, WorkspaceInfo } from '../../../shared/ipc'
 import type { SettingsFile } from '../../store/app-settings'
@@ -32,6 +34,8 @@ export function experimentHandlers(ctx: HandlerContext): HandlerGroup<Channels> 
     version: ctx.version,
     host: ctx.host.kind,
     platform: process.platform,
+    providers: providerChoices(),
+    demoExperimentId: DEMO_EXPERIMENT_ID,
   })
   const refuseWhileRunning = (experimentId: string, doing: string) => {
     if (ctx.current().runs.liveRuns(experimentId).length > 0) {

@@ -10,6 +10,7 @@ import { addFiles } from '../add-files'
 import type { HandlerContext } from '../context'
 import { matchesKind } from '../../../shared/file-kinds'
 import { withSampleCounts } from './sample-counts'
+import { checkCheckpointFiles, checkDatasetFile } from './validate'
 import type { HandlerGroup } from '../types'
 
 const MAX_ENTRIES = 5000
@@ -43,9 +44,15 @@ export function fileHandlers(
           refused.push({ path, reason: (err as Error).message })
         }
       }
+      // Sorted once on a snapshot to learn which checkpoints and datasets the drop would add; each is
+      // read as a run would, and a file that fails is refused with that message instead of added.
+      const snapshot = addFiles(absolutePaths(ws, await ws.getExperiment(experimentId)), allowed)
+      const bad = await badNewFiles(ctx, snapshot.experiment, allowed)
+      for (const [path, reason] of bad) refused.push({ path, reason })
+      const usable = allowed.filter((p) => !bad.has(p))
       let result: ReturnType<typeof addFiles> | undefined
       const experiment = await ws.updateExperiment(experimentId, (current) => {
-        result = addFiles(absolutePaths(ws, current), allowed)
+        result = addFiles(absolutePaths(ws, current), usable)
         return result.experiment
       })
       return {
@@ -55,6 +62,39 @@ export function fileHandlers(
       }
     },
   }
+}
+
+/**
+ * The dropped files among the experiment's checkpoints (model or tokenizer) and datasets that a run
+ * could not use, with the reason; a model refused takes its dropped tokenizer and .pth along.
+ */
+async function badNewFiles(
+  ctx: HandlerContext,
+  after: Experiment,
+  dropped: string[],
+): Promise<Map<string, string>> {
+  const isDropped = new Set(dropped)
+  const bad = new Map<string, string>()
+  const usedTokenizers = new Set<string>()
+  const badTokenizers = new Map<string, string>()
+  for (const c of after.checkpoints) {
+    if (!isDropped.has(c.modelPath)) continue
+    const check = await checkCheckpointFiles(ctx, c.modelPath, c.tokenizerPath)
+    if (check.ok) {
+      usedTokenizers.add(c.tokenizerPath)
+      continue
+    }
+    for (const p of [c.modelPath, c.sourcePath]) if (p && isDropped.has(p)) bad.set(p, check.message)
+    if (isDropped.has(c.tokenizerPath)) badTokenizers.set(c.tokenizerPath, check.message)
+  }
+  // A dropped tokenizer goes only when no model dropped with it can use it.
+  for (const [p, message] of badTokenizers) if (!usedTokenizers.has(p)) bad.set(p, message)
+  for (const d of after.datasets) {
+    if (!isDropped.has(d.path)) continue
+    const check = await checkDatasetFile(ctx, d.path)
+    if (!check.ok) bad.set(d.path, check.message)
+  }
+  return bad
 }
 
 /** The experiment with every stored path made absolute (the store makes inside ones relative again). */

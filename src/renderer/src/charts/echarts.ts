@@ -1,11 +1,14 @@
-/** ECharts with only what LossLens draws (tree-shaken); both renderers: canvas in the app, SVG in tests. */
+/**
+ * ECharts with only what LossLens draws (echarts/core and the chart and component modules the builders
+ * in src/shared/charts use, never the whole library); both renderers: canvas on screen, SVG for the
+ * SVG export and tests.
+ */
 import * as echarts from 'echarts/core'
 import { BarChart, BoxplotChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
-  MarkAreaComponent,
   MarkLineComponent,
   TitleComponent,
   TooltipComponent,
@@ -21,7 +24,6 @@ echarts.use([
   DataZoomComponent,
   GridComponent,
   LegendComponent,
-  MarkAreaComponent,
   MarkLineComponent,
   TitleComponent,
   TooltipComponent,

@@ -2,16 +2,10 @@
 import { computed } from 'vue'
 import { trajectoryOf, type TrajectoryMeasure } from '../../../shared/diagnosis'
 import type { Experiment } from '../../../shared/experiment'
-import { trajectoryPoints, type TrajectoryInput } from '../charts/trajectory'
-import type { EvalPoint } from '../charts/eval-points'
+import { chartCheckpoints, trajectoryPoints, type EvalPoint } from '../../../shared/charts/eval-points'
 import { useExperimentStore } from '../stores/experiment'
 import { useReferenceStore } from '../stores/reference'
 import type { RunBuffer } from '../stores/run'
-
-/** Checkpoints as the charts name them. */
-export function chartCheckpoints(exp: Experiment | null | undefined): TrajectoryInput['checkpoints'] {
-  return (exp?.checkpoints ?? []).map((c) => ({ id: c.id, label: c.label, step: c.step ?? null }))
-}
 
 /**
  * Teacher forcing of every run in use, per dataset, at its checkpoint's step: what the Overview's
@@ -24,7 +18,7 @@ export function useReferenceEvalPoints() {
     reference.diagnosis
       ? trajectoryPoints({
           trajectories: reference.diagnosis.trajectories,
-          checkpoints: chartCheckpoints(experiment.current),
+          checkpoints: chartCheckpoints(experiment.current?.checkpoints),
           datasetLabel: reference.names.dataset,
           measures: ['teacherForcing'],
         })
@@ -45,7 +39,7 @@ export function runEvalPoints(
   ])
   return trajectoryPoints({
     trajectories: [tr],
-    checkpoints: chartCheckpoints(exp),
+    checkpoints: chartCheckpoints(exp?.checkpoints),
     datasetLabel: (id) => exp?.datasets.find((d) => d.id === id)?.label ?? id,
     measures,
   })

@@ -29,7 +29,13 @@ export function useRunActions() {
       return
     }
     const plan = experiment.resolvedPlan()
-    const ids = await runs.start(exp.id, plan.checkpointIds, plan.datasetId!, exp.settings)
+    // The settings on screen, not experiment.json's: their save may still be debounced or in flight.
+    const settings = experiment.runSettings()
+    if (!settings) {
+      runs.startError = t('settings.invalid')
+      return
+    }
+    const ids = await runs.start(exp.id, plan.checkpointIds, plan.datasetId!, settings)
     if (ids.length) ui.tab = 'runs'
   }
 

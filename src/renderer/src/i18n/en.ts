@@ -1,4 +1,6 @@
 /** English strings. "|" separates plural forms in vue-i18n, so a literal bar is written {'|'}. */
+import { GLOSSARY } from '../../../shared/glossary'
+
 export default {
   common: {
     cancel: 'Cancel',
@@ -12,7 +14,7 @@ export default {
     working: 'Working…',
     loading: 'Loading…',
   },
-  lang: { en: 'English', 'zh-CN': '简体中文' },
+  lang: { en: 'English', 'zh-CN': '中文 (zh-CN)' },
   tabs: { overview: 'Overview', runs: 'Runs', compare: 'Compare', report: 'Report' },
   measure: {
     teacherForcing: 'Teacher forcing',
@@ -21,6 +23,11 @@ export default {
     offsetSweep: 'Offset sweep',
     autoregressive: 'Autoregressive',
     kvCache: 'KV cache check',
+    trainFormat: 'Training format',
+    rolling: 'Whole sample (rolling)',
+    bosBoth: 'With and without BOS',
+    sft: 'SFT loss',
+    sftAutoregressive: 'SFT reply, generated',
   },
   measureHelp: {
     teacherForcing: 'One forward pass; rows L−1 … N−2 scored against the target. Must match training loss.',
@@ -32,6 +39,15 @@ export default {
     autoregressive:
       'Greedy generation from the context; loss of the true next token along the model’s own path.',
     kvCache: "Incremental (cached) logits vs one full forward: max {'|'}diff{'|'} and top-1 agreement.",
+    trainFormat:
+      'Each sample encoded and scored as the trainer does (BOS/EOS convention, cut to max_seq_len): the number to hold against the training log.',
+    rolling:
+      "The whole sample, in disjoint windows of the trainer's max_seq_len (lm-evaluation-harness's rolling loglikelihood).",
+    bosBoth:
+      'The continuation scored with and without a leading BOS, to tell which convention fits the checkpoint.',
+    sft: "An SFT conversation's loss as MiniMind's SFT trainer computes it (assistant replies only), and the same with the mask one position late.",
+    sftAutoregressive:
+      'The first assistant reply generated greedily from its prompt; loss of the true reply token at each step.',
   },
   status: {
     queued: 'queued',
@@ -122,7 +138,7 @@ export default {
     sourceHint: 'Lets LossLens verify that the ONNX weights are the trained ones.',
     label: 'Label',
     describe: 'Describe',
-    verify: 'Verify weights',
+    verify: GLOSSARY['en'].verifyWeights,
     verifyNeedsSource: 'Add the source .pth to verify weights',
     matched: "{matched}/{total} tensors matched, max {'|'}diff{'|'} {diff}",
     unmatched: 'unmatched: {names}',
@@ -187,7 +203,7 @@ export default {
     samples: '{n} samples',
     trainFile: 'Training data',
     trainHint: 'The training JSONL; lets LossLens check the samples really occur in it.',
-    check: 'Check against training data',
+    check: GLOSSARY['en'].checkAgainstTraining,
     checking: 'Reading the training data… {pct}%',
     stopCheck: 'Stop',
     setTrain: 'Set training data…',
@@ -222,7 +238,6 @@ export default {
     set: 'Set log…',
     change: 'Change…',
     choose: 'Training log',
-    smoothing: 'smoothing',
     emptyTitle: 'No training log — add the log your training printed',
     emptyHint:
       'MiniMind’s console log, a CSV or a JSONL; its loss is the reference evaluation must agree with.',
@@ -257,11 +272,27 @@ export default {
     nonNegativeInt: 'A whole number, 0 or more.',
     needMeasure: 'Pick at least one measure.',
     runHint: 'One run per checkpoint, on the chosen dataset.',
+    bos: 'BOS convention',
+    bosMode: {
+      auto: 'auto (score both)',
+      yes: 'BOS + text + EOS',
+      no: 'text only',
+    },
+    maxSeqLen: 'Training max_seq_len',
+    maxSeqLenHint: "The trainer's max_seq_len (512 in MiniMind), not the model's context",
+    format: 'Dataset format',
+    formatMode: { auto: 'auto (by rows)', pretrain: 'pretraining text', sft: 'SFT conversations' },
+    sftRoles: 'SFT roles',
+    sftRolesMode: {
+      auto: 'auto (from the template)',
+      parity: 'by turn (MiniMind2, 2025)',
+      asWritten: 'as written (2026)',
+    },
   },
   figures: {
     title: 'Hypotheses and verdicts',
     threshold: '(threshold {threshold})',
-    reported: 'Your script reported',
+    reported: GLOSSARY['en'].reportedLossField,
     reportedPlaceholder: 'e.g. 12.34',
   },
   diagnosis: {
@@ -344,62 +375,6 @@ export default {
   chart: {
     waiting: 'Waiting for samples…',
     noSweep: 'No offset sweep in this run',
-    perSample: {
-      title: 'Loss per sample',
-      subtitle: 'misaligned slice (logits_to_keep = P) vs correct rows',
-    },
-    sweep: {
-      title: 'Offset sweep',
-      subtitle: 'loss when the scored rows shift by s; minimum belongs at s = 0',
-      subtitleThinned: 'thin lines: {shown} of {total} samples',
-      mean: 'mean',
-      samples: 'samples',
-      correct: 'correct',
-      seedBug: 'seed bug',
-    },
-    steps: {
-      title: 'Teacher forcing vs autoregressive, per step',
-      subtitle: 'mean loss at each target position over samples',
-      titleSample: 'Loss per step',
-      subtitleSample: 'this sample: teacher forcing vs autoregressive',
-    },
-    sampleSweep: { title: 'Offset sweep', subtitle: 'this sample' },
-    train: {
-      title: 'Training loss and evaluation',
-      subtitle: '{format} log, {steps} steps',
-      raw: 'training loss',
-      atStep: 'step {step}, {n} samples',
-      samples: '{n} samples',
-      noStep: 'not placed (step unknown): {labels}',
-    },
-    trajectory: {
-      title: 'Loss per checkpoint',
-      byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
-      byOrder:
-        'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
-    },
-    scatter: {
-      title: 'Per-sample loss: base vs others',
-      subtitle: 'teacher forcing; points above y = x got worse than {base}',
-      x: '{label} loss (nats)',
-      y: 'other checkpoint loss (nats)',
-    },
-    dist: {
-      title: 'Loss distribution',
-      subtitle: 'teacher-forcing loss per sample',
-      x: 'checkpoint',
-      min: 'min',
-      median: 'median',
-      max: 'max',
-    },
-  },
-  axis: {
-    sample: 'sample index',
-    lossNats: 'loss (nats)',
-    shift: 'row shift s (tokens)',
-    step: 'target position (token)',
-    trainStep: 'training step',
-    checkpoint: 'checkpoint',
   },
   compare: {
     runs: 'Runs to compare',
@@ -497,7 +472,33 @@ export default {
     cancel: 'Cancel the running run',
     tabs: 'Overview, Runs, Compare, Report',
     help: 'This help',
-    note: 'Shortcuts are off while typing in a field or a dialog is open.',
+    note: 'Shortcuts are off while typing in a field or a dialog is open, except Ctrl/⌘+. (cancel), which always works.',
+  },
+  workbench: {
+    settingsInvalid: 'A run setting is not valid: fix the field marked in Run settings.',
+    runSettings: 'Settings',
+    reading: 'Reading the files…',
+    asksFirst: 'asks first',
+    runConfirmTitle: 'Start {n} run(s)?',
+    runConfirm: 'Checkpoints: {labels}. Dataset: {dataset}. Settings: {settings}.',
+    cancelConfirmTitle: 'Cancel the run?',
+    cancelConfirm: 'Stop "{label}"? The samples scored so far are kept; Resume continues from them.',
+    openDemo: 'Open the demo with a guide',
+    guideTitle: 'First steps with the demo',
+    guideDismiss: 'Dismiss',
+    guide_run: 'Run the {label} checkpoint',
+    guide_runHint: 'Scores every measure on the demo’s evaluation set; watch the samples stream in.',
+    guideRun: 'Run {label}',
+    guide_sample: 'Open a sample',
+    guide_sampleHint: 'In Runs, click a row: its tokens, its loss per step and the offset sweep.',
+    guideSample: 'Go to Runs',
+    guide_report: 'Read the report',
+    guide_reportHint: 'What the measures say about the gap, in words, with the charts.',
+    guideReport: 'Open the report',
+    downloadReport: 'Download .zip',
+    downloadReportHint: 'The report with its charts, as a zip saved by this browser.',
+    noSamplesFailed: 'No sample was scored: the run failed (the error is above).',
+    noSamples: 'No sample was scored.',
   },
   sft: {
     meta: '{tokens} templated tokens · prompt {prompt} tokens · reply {p} steps',
@@ -619,6 +620,13 @@ export default {
       '± is the standard error of the mean; percentiles interpolate linearly between ranks, as llama.cpp does.',
     oldResult: 'Computed before the full report was kept; compute again to see it.',
   },
+  charts: {
+    smoothing: 'smoothing',
+    smoothingHint:
+      'Exponential moving average of every curve (TensorBoard’s, debiased); the raw curve stays behind, faded.',
+    logScale: 'log scale',
+    exportHint: 'Download this chart as it is drawn',
+  },
   gapui: {
     col: {
       sft: 'SFT',
@@ -645,16 +653,10 @@ export default {
       bosWith: 'Teacher forcing with a leading BOS (nats)',
       bosWithout: 'Teacher forcing without a leading BOS (nats)',
     },
-    measure: {
-      trainFormat: 'Training format',
-      teacherForcingBitsPerByte: 'Teacher forcing (bits/byte)',
-      trainFormatBitsPerByte: 'Training format (bits/byte)',
-    },
     view: {
       label: 'Measure',
       loss: 'Loss (nats)',
       bitsPerByte: 'Bits per byte',
     },
-    axisBitsPerByte: 'bits per byte',
   },
 }

@@ -2,6 +2,7 @@
 import MarkdownIt from 'markdown-it'
 import type { MarkdownIt as MarkdownItInstance } from 'markdown-it'
 import type { ReportChart } from '../../../shared/ipc'
+import { useHeadingIcons } from './heading-icons'
 
 function newRenderer(): MarkdownItInstance {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: false })
@@ -40,6 +41,7 @@ export function chartFor(src: string, charts: readonly ReportChart[]): ReportCha
 /** The report's markdown to HTML with its charts inlined as data: URLs of our own server-rendered SVG. */
 export function renderReport(markdown: string, charts: readonly ReportChart[]): string {
   const r = newRenderer()
+  useHeadingIcons(r)
   r.renderer.rules.image = (tokens, idx, options, _env, self) => {
     const token = tokens[idx]!
     const chart = chartFor(String(token.attrGet('src') ?? ''), charts)

@@ -2,7 +2,7 @@
 import type { SampleResult } from '../../../shared/results'
 import { MEASURE_COLORS } from '../../../shared/palette'
 import { fmtInt } from './format'
-import { fmtKvDiff, fmtNats, type TrajectoryMeasure } from '../../../shared/diagnosis'
+import { fmtKvDiff, fmtNats } from '../../../shared/diagnosis'
 
 export type SampleColumnKey =
   | 'index'
@@ -192,11 +192,4 @@ export function visibleColumns(rows: readonly SampleResult[]): SampleColumn[] {
   ).map((c) => c.key)
   const shown = new Set([...IDENTITY, ...(has.length > 0 ? has : BEFORE_ANY)])
   return SAMPLE_COLUMNS.filter((c) => shown.has(c.key))
-}
-
-/** The i18n key of a trajectory measure's name: the measures added with issue 13 are named in the gapui block. */
-export function measureLabelKey(m: TrajectoryMeasure): string {
-  return m === 'teacherForcing' || m === 'keepLastMisaligned' || m === 'autoregressive'
-    ? `measure.${m}`
-    : `gapui.measure.${m}`
 }

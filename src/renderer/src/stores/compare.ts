@@ -10,6 +10,11 @@ import { useRunStore, type RunBuffer } from './run'
 /** |delta| (nats) above which a sample counts as changed, until the user moves it. */
 export const DEFAULT_THRESHOLD = 0.05
 
+/** True when a run has at least one scored sample (stored or streamed). */
+export function hasScored(b: RunBuffer): boolean {
+  return b.done > 0 || b.results.length > 0
+}
+
 export const useCompareStore = defineStore('compare', () => {
   const runStore = useRunStore()
   const experimentId = ref<string | null>(null)
@@ -21,10 +26,11 @@ export const useCompareStore = defineStore('compare', () => {
     {},
   )
 
-  /** Runs with results that can be compared: not failed-before-any-sample. */
-  const candidates = computed<RunBuffer[]>(() =>
-    runStore.runsOf(experimentId.value).filter((b) => b.status !== 'running' || b.done > 0),
-  )
+  /**
+   * Runs with scored samples: only those can be compared. A run that failed (or is still starting)
+   * before scoring a sample would empty the scatter and, as the newest run, become the base.
+   */
+  const candidates = computed<RunBuffer[]>(() => runStore.runsOf(experimentId.value).filter(hasScored))
   const selected = computed<RunBuffer[]>(() =>
     runIds.value.flatMap((id) => {
       const b = runStore.get(id)
@@ -56,8 +62,13 @@ export const useCompareStore = defineStore('compare', () => {
     if (pick.length >= 2) void setRuns(pick.slice(0, 4))
   }
 
+  /**
+   * The user's selection, base first. The base stays the one the user chose (makeBase, or the first
+   * ticked) while it is selected, whatever else is ticked or unticked.
+   */
   async function setRuns(ids: string[]): Promise<void> {
-    runIds.value = ids
+    const base = runIds.value[0]
+    runIds.value = base !== undefined && ids.includes(base) ? [base, ...ids.filter((x) => x !== base)] : ids
     const exp = experimentId.value
     if (!exp) return
     await Promise.all(ids.map((id) => runStore.load(exp, id)))
@@ -71,7 +82,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   function makeBase(runId: string): void {
-    void setRuns([runId, ...runIds.value.filter((x) => x !== runId)])
+    const ids = [runId, ...runIds.value.filter((x) => x !== runId)]
+    runIds.value = ids
+    void setRuns(ids)
   }
 
   const tokenKey = (base: string, other: string) => `${base}|${other}`

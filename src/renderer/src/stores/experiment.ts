@@ -16,8 +16,10 @@ import {
 import type { DataConsistency, TrainLog, WeightReport } from '../../../shared/evidence'
 import type { ModelDescription } from '../../../shared/model'
 import type { RunSettings } from '../../../shared/results'
+import type { FileCheck, RequestArgs } from '../../../shared/ipc'
 import { useApi, useHost } from '../api'
 import { basename, errorText } from '../lib/format'
+import { readStored, writeStored } from './ui'
 
 /** The state of one request made about one item (a checkpoint, a dataset). */
 export interface Task<T> {
@@ -77,6 +79,12 @@ export const useExperimentStore = defineStore('experiment', () => {
     checkpointIds: null,
     datasetId: null,
   })
+  /**
+   * The run settings on screen (the panel's draft) when they differ from the saved ones, or 'invalid'
+   * while a field is not a valid value. A run started now uses these, not experiment.json's, which may
+   * still be in a debounced or in-flight save.
+   */
+  const screenSettings = shallowRef<RunSettings | 'invalid' | null>(null)
   const addFilesReport = ref<{ added: string[]; ignored: { path: string; reason: string }[] } | null>(null)
 
   /** Share of the training file a running consistency check has read, by dataset id (0..1). */
@@ -111,7 +119,35 @@ export const useExperimentStore = defineStore('experiment', () => {
     importLog.value = []
     importTask.value = { busy: false, error: null, result: null }
     addFilesReport.value = null
+    screenSettings.value = null
     plan.value = { checkpointIds: null, datasetId: null }
+  }
+
+  /** The settings a run started now uses: the ones on screen; null while one of them is invalid. */
+  function runSettings(): RunSettings | null {
+    const screen = screenSettings.value
+    if (screen === 'invalid') return null
+    return screen ?? current.value?.settings ?? null
+  }
+
+  /**
+   * Ticked checkpoints are the user's view of an experiment, not part of its definition: they live in
+   * the window's storage (localStorage, in Electron and in a browser), keyed by experiment id.
+   */
+  const ticksKey = (experimentId: string) => `losslens.ticks.${experimentId}`
+  function setTicks(checkpointIds: string[]): void {
+    plan.value.checkpointIds = checkpointIds
+    const id = current.value?.id
+    if (id) writeStored(ticksKey(id), JSON.stringify(checkpointIds))
+  }
+  function loadTicks(experimentId: string): void {
+    try {
+      const ids = JSON.parse(readStored(ticksKey(experimentId)) ?? 'null') as unknown
+      if (Array.isArray(ids) && ids.every((x) => typeof x === 'string'))
+        plan.value.checkpointIds = ids as string[]
+    } catch {
+      // A damaged entry: all checkpoints ticked, as for a new experiment.
+    }
   }
 
   /** The run plan resolved against what the experiment has now. */
@@ -128,23 +164,33 @@ export const useExperimentStore = defineStore('experiment', () => {
     return { checkpointIds, datasetId }
   }
 
+  /** The experiment asked for last: an answer for an earlier request (a slower one) is dropped. */
+  let opening: string | null = null
   async function open(experimentId: string): Promise<void> {
     subscribe()
-    if (current.value?.id !== experimentId) reset()
+    opening = experimentId
+    if (current.value?.id !== experimentId) {
+      reset()
+      loadTicks(experimentId)
+    }
     loading.value = true
     error.value = null
     try {
-      current.value = await useApi().invoke('experiment:get', { experimentId })
+      const experiment = await useApi().invoke('experiment:get', { experimentId })
+      if (opening !== experimentId) return
+      current.value = experiment
       void loadTrainLog()
     } catch (e) {
+      if (opening !== experimentId) return
       error.value = errorText(e)
       current.value = null
     } finally {
-      loading.value = false
+      if (opening === experimentId) loading.value = false
     }
   }
 
   function close(): void {
+    opening = null
     current.value = null
     reset()
   }
@@ -171,7 +217,26 @@ export const useExperimentStore = defineStore('experiment', () => {
     await save({ settings })
   }
 
+  /** The panel reports what is on screen as it changes (null: same as saved; 'invalid': a bad field). */
+  function showSettings(settings: RunSettings | 'invalid' | null): void {
+    screenSettings.value = settings
+  }
+
+  /** Reads the files as a run would before they are added; throws the run's one-line message when one is unusable. */
+  async function validate(request: RequestArgs<'files:validate'>): Promise<FileCheck & { ok: true }> {
+    const check = await useApi().invoke('files:validate', request)
+    if (!check.ok) throw new Error(check.message)
+    return check
+  }
+
   async function addCheckpoint(input: NewCheckpoint): Promise<CheckpointRef | null> {
+    if (!current.value) return null
+    await validate({
+      kind: 'checkpoint',
+      experimentId: current.value.id,
+      modelPath: input.modelPath,
+      tokenizerPath: input.tokenizerPath,
+    })
     if (!current.value) return null
     const label = input.label.trim() || basename(input.modelPath.replace(/[\\/][^\\/]+$/, '')) || 'model'
     const id = uniqueSlug(
@@ -206,12 +271,15 @@ export const useExperimentStore = defineStore('experiment', () => {
 
   async function addDataset(input: NewDataset): Promise<DatasetRef | null> {
     if (!current.value) return null
+    const check = await validate({ kind: 'dataset', experimentId: current.value.id, path: input.path })
+    if (!current.value) return null
     const label = input.label.trim() || basename(input.path)
     const id = uniqueSlug(
       label.replace(/\.(json|jsonl)$/i, ''),
       current.value.datasets.map((d) => d.id),
     )
     const ref: DatasetRef = { id, label, path: input.path, datasetKind: input.datasetKind }
+    if (check.samples !== undefined) ref.sampleCount = check.samples
     if (input.trainPath) ref.trainPath = input.trainPath
     await save({ datasets: [...current.value.datasets, ref] })
     return ref
@@ -359,6 +427,10 @@ export const useExperimentStore = defineStore('experiment', () => {
     addFilesReport,
     plan,
     resolvedPlan,
+    setTicks,
+    screenSettings,
+    showSettings,
+    runSettings,
     open,
     close,
     adopt,

@@ -41,21 +41,26 @@ export interface Toast {
   text: string
 }
 
-function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+/** A value kept in the window's storage (localStorage: the desktop app's profile, or the browser's). */
+export function readStored(key: string): string | null {
   try {
-    const v = localStorage.getItem(key)
-    return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback
+    return localStorage.getItem(key)
   } catch {
-    return fallback
+    return null
   }
 }
-function store(key: string, value: string): void {
+export function writeStored(key: string, value: string): void {
   try {
     localStorage.setItem(key, value)
   } catch {
     /* private mode: the choice lasts this session */
   }
 }
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  const v = readStored(key)
+  return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback
+}
+const store = writeStored
 
 export const useUiStore = defineStore('ui', () => {
   const themePref = ref<ThemePref>(stored('losslens.theme', ['system', 'light', 'dark'], 'system'))
@@ -86,6 +91,21 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   const tab = ref<Tab>('overview')
+  /**
+   * The first-steps guide over the demo experiment: shown on a first start until the user dismisses
+   * it (remembered in the window's storage); `reportSeen` marks its last step done.
+   */
+  const guideOpen = ref(false)
+  const guideDismissed = ref(readStored('losslens.guide') === 'dismissed')
+  const reportSeen = ref(false)
+  watch(tab, (t) => {
+    if (t === 'report') reportSeen.value = true
+  })
+  function dismissGuide(): void {
+    guideOpen.value = false
+    guideDismissed.value = true
+    store('losslens.guide', 'dismissed')
+  }
   const helpOpen = ref(false)
   const connection = ref<ConnectionStatus>({ state: 'open', attempt: 0, nextAttemptAt: null })
   const offStatus = useHost().onStatus?.((s) => (connection.value = { ...s }))
@@ -152,6 +172,10 @@ export const useUiStore = defineStore('ui', () => {
     locale,
     setLanguage,
     tab,
+    guideOpen,
+    guideDismissed,
+    reportSeen,
+    dismissGuide,
     helpOpen,
     connection,
     picker,

@@ -16,6 +16,15 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   /** True when the window has no native dialogs or file paths (a browser through the bridge). */
   const isBridge = computed(() => (info.value?.host ?? useHost().kind) !== 'electron')
 
+  /**
+   * The existing experiment an id would collide with: the same id, or one differing only in case
+   * (the same folder on macOS and Windows). `self`: the experiment being renamed.
+   */
+  function takenBy(id: string, self?: string): string | null {
+    const lower = id.toLowerCase()
+    return experiments.value.find((e) => e.id !== self && e.id.toLowerCase() === lower)?.id ?? null
+  }
+
   async function load(): Promise<void> {
     loading.value = true
     error.value = null
@@ -88,6 +97,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     loading,
     error,
     isBridge,
+    takenBy,
     load,
     refresh,
     chooseWorkspace,

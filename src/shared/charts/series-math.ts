@@ -1,5 +1,5 @@
-/** Small statistics for charts: quantiles come from src/shared/stats.ts, as every other figure's do. */
-import { quantileSorted } from '../../../shared/stats'
+/** Chart-only series arithmetic (smoothing, thinning, box plots); quantiles come from src/shared/stats.ts. */
+import { quantileSorted } from '../stats'
 
 /** [min, q1, median, q3, max] of the values (ECharts' boxplot order). */
 export function fiveNumbers(values: readonly number[]): [number, number, number, number, number] | null {
