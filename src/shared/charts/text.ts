@@ -48,7 +48,14 @@ export interface ChartText {
     samples: (n: number) => string
     noStep: (labels: string) => string
   }
-  trajectory: { title: string; byStep: string; byOrder: string }
+  trajectory: {
+    title: string
+    byStep: string
+    byOrder: string
+    /** The same chart in bits per byte (no training curve behind: it is in nats). */
+    titleBitsPerByte: string
+    byStepBitsPerByte: string
+  }
   scatter: { title: string; subtitle: (base: string) => string; x: (label: string) => string; y: string }
   dist: { title: string; subtitle: string; x: string; min: string; median: string; max: string }
   /** Legend suffix of a smoothed copy of a curve. */
@@ -108,6 +115,9 @@ const en: ChartText = {
   },
   trajectory: {
     title: 'Loss per checkpoint',
+    titleBitsPerByte: 'Bits per byte per checkpoint',
+    byStepBitsPerByte:
+      'mean ± s.e. over samples, at each checkpoint’s training step; per UTF-8 byte, so tokenizers compare',
     byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
     byOrder:
       'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
@@ -181,6 +191,8 @@ const zh: ChartText = {
   },
   trajectory: {
     title: '各检查点的损失',
+    titleBitsPerByte: '各检查点的每字节比特数',
+    byStepBitsPerByte: '样本平均 ± 标准误，位于各检查点的训练步数；按 UTF-8 字节计，不同分词器可比',
     byStep: '样本平均 ± 标准误，位于各检查点的训练步数；背后为训练损失',
     byOrder: '样本平均 ± 标准误，检查点按实验中的顺序（为每个检查点填写步数即可放到训练轴上）',
   },
