@@ -12,6 +12,7 @@ import {
   trajectoryOf,
   type TrajectoryMeasure,
 } from '../../src/shared/diagnosis'
+import { trajectoryPoints } from '../../src/shared/charts/eval-points'
 import type { SampleResult } from '../../src/shared/results'
 import ref from '../../resources/demo/reference-gap.json'
 
@@ -135,5 +136,21 @@ describe('trajectory in bits per byte', () => {
     expect(new Set(tr.changes.map((c) => c.measure))).toEqual(
       new Set(CHANGE_MEASURES.filter((m) => m === 'teacherForcing')),
     )
+  })
+
+  it('draws one unit per chart: nats by default, bits per byte when asked', () => {
+    const input = {
+      trajectories: [tr],
+      checkpoints: [
+        { id: 'very-early', label: 'very-early', step: 10 },
+        { id: 'final', label: 'final', step: 1000 },
+      ],
+      datasetLabel: (id: string) => id,
+    }
+    const measures = (unit?: 'nats' | 'bitsPerByte'): string[] => [
+      ...new Set(trajectoryPoints({ ...input, unit }).map((p) => p.measure)),
+    ]
+    expect(measures()).toEqual(['teacherForcing', 'trainFormat'])
+    expect(measures('bitsPerByte')).toEqual(['teacherForcingBitsPerByte', 'trainFormatBitsPerByte'])
   })
 })
