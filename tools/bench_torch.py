@@ -170,6 +170,26 @@ def battery(model, T):
     model(torch.cat([T[:L], torch.tensor(gen)]).unsqueeze(0))  # kvCache: one full forward
 
 
+def measure_train(model_dir, threads, train_seqs):
+    """Only the training-format figures (and the BLAS), for a quick comparison on a busy machine."""
+    torch.set_num_threads(threads)
+    with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    model = load_model(os.path.join(model_dir, manifest["source"]["checkpoint"]), manifest["config"])
+    with open(train_seqs, encoding="utf-8") as f:
+        seqs = json.load(f)
+    targets = len(seqs) * (len(seqs[0]) - 1)
+    train_format(model, seqs[:1], False)
+    one = min(timed(lambda: train_format(model, seqs, False)) for _ in range(2))
+    train_format(model, seqs, True)
+    batched = min(timed(lambda: train_format(model, seqs, True)) for _ in range(2))
+    libs, reference = loaded_blas()
+    return {"threads": threads, "torchVersion": torch.__version__, "blas": blas_info(), "blasLibraries": libs,
+            "referenceBlas": reference, "gemmGflops": gemm_gflops(), "trainSequences": len(seqs),
+            "trainLength": len(seqs[0]), "trainTokensPerSecond": targets / one,
+            "trainBatchTokensPerSecond": targets / batched, "trainLoss": train_format(model, seqs, True)}
+
+
 def measure(model_dir, threads, train_seqs=None):
     torch.set_num_threads(threads)
     with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as f:
@@ -249,6 +269,7 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", metavar="OUT.json")
     p.add_argument("--train-seqs", metavar="SEQS.json", help="equal-length token lists for the training-format loss")
+    p.add_argument("--train-only", action="store_true", help="with --measure and --train-seqs: only those figures")
     args = p.parse_args(argv)
     if not args.make_model and not args.measure:
         p.error("give --make-model DIR and/or --measure --model-dir DIR")
@@ -260,7 +281,10 @@ def main(argv=None):
         model_dir = args.model_dir or args.make_model
         if not model_dir:
             p.error("--measure needs --model-dir")
-        result = measure(model_dir, args.threads, args.train_seqs)
+        if args.train_only and not args.train_seqs:
+            p.error("--train-only needs --train-seqs")
+        result = (measure_train(model_dir, args.threads, args.train_seqs) if args.train_only
+                  else measure(model_dir, args.threads, args.train_seqs))
         text = json.dumps(result, indent=2)
         print(text)
         if args.json:

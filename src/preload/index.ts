@@ -18,6 +18,7 @@ const EVENT_CHANNELS: ReadonlySet<string> = new Set<EventChannel>([
   'run:event',
   'import:log',
   'dataset:checkProgress',
+  'compare:progress',
 ])
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: string }

@@ -73,6 +73,10 @@ export const TrainLogPointSchema = z.object({
   epoch: z.number().nullable(),
   loss: z.number(),
   lr: z.number().nullable(),
+  /** The cross-entropy part of `loss`, where the log prints it (2026 MiniMind: loss = logits_loss + aux_loss). */
+  logitsLoss: z.number().optional(),
+  /** The MoE load-balancing loss added into `loss`, where the log prints it (0 for a dense model). */
+  auxLoss: z.number().optional(),
 })
 
 export const TrainLogSchema = z.object({

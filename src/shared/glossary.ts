@@ -27,6 +27,9 @@ export interface Glossary {
   files: (n: number) => string
   /** Token-distribution comparison in progress: "samples 12 / 40". */
   progress: (done: number, total: number) => string
+  /** Where target log-probabilities were computed (ProviderReport.scoring). */
+  scoringGraph: string
+  scoringLogits: string
 }
 
 const EN: Glossary = {
@@ -52,6 +55,8 @@ const EN: Glossary = {
   batch: 'batch',
   files: (n) => (n === 1 ? '1 file' : `${n} files`),
   progress: (done, total) => `${done} / ${total} samples`,
+  scoringGraph: 'scored inside onnxruntime',
+  scoringLogits: 'scored from full logits',
 }
 
 const ZH: Glossary = {
@@ -77,6 +82,8 @@ const ZH: Glossary = {
   batch: '批大小',
   files: (n) => `${n} 个文件`,
   progress: (done, total) => `样本 ${done} / ${total}`,
+  scoringGraph: '在 onnxruntime 内计分',
+  scoringLogits: '由完整 logits 计分',
 }
 
 export const GLOSSARY: Record<GlossaryLang, Glossary> = { en: EN, 'zh-CN': ZH }
@@ -102,4 +109,27 @@ export function settingsPhrase(
     `${g.batch} ${s.batchSize}`,
     s.measures.map((m) => g.measureShort[m]).join(lang === 'zh-CN' ? '、' : ', '),
   ].join(' · ')
+}
+
+/**
+ * The provider that ran a run, with where its log-probabilities were computed: "cpu, scored inside
+ * onnxruntime" or "cpu, scored from full logits (opset 10 < 11)". Runs from before the scoring path was
+ * recorded give the provider alone.
+ */
+export function providerPhrase(
+  used: string,
+  scoring: { path: 'graph' | 'logits'; reason: string | null } | undefined,
+  lang: GlossaryLang = 'en',
+): string {
+  if (!scoring) return used
+  const g = GLOSSARY[lang]
+  const sep = lang === 'zh-CN' ? '，' : ', '
+  const how = scoring.path === 'graph' ? g.scoringGraph : g.scoringLogits
+  const why =
+    scoring.reason && scoring.path === 'logits'
+      ? lang === 'zh-CN'
+        ? `（${scoring.reason}）`
+        : ` (${scoring.reason})`
+      : ''
+  return `${used}${sep}${how}${why}`
 }

@@ -47,5 +47,11 @@ export const ProviderReportSchema = z.object({
   used: z.string(),
   attempts: z.array(ProviderAttemptSchema),
   loadMs: z.number(),
+  /**
+   * Where target log-probabilities are computed: 'graph' = LogSoftmax/GatherElements appended to the
+   * model and run by onnxruntime; 'logits' = full logits fetched and scored in JavaScript (reason says
+   * why the graph path was refused). Absent in runs made before it existed.
+   */
+  scoring: z.object({ path: z.enum(['graph', 'logits']), reason: z.string().nullable() }).optional(),
 })
 export type ProviderReport = z.infer<typeof ProviderReportSchema>

@@ -41,7 +41,7 @@ describe('parseTrainLog: MiniMind log lines', () => {
     expect(parsed.points[0]).toEqual({ step: 100, epoch: 1, loss: 3.512345, lr: 0.000549 })
   })
 
-  it('reads the 2026 format and takes loss, not logits_loss or aux_loss', () => {
+  it('reads the 2026 format: loss is the loss; logits_loss and aux_loss are kept beside it', () => {
     const parsed = parseTrainLog(
       [
         'Epoch:[1/2](100/500), loss: 2.1234, logits_loss: 2.0234, aux_loss: 0.1000, lr: 0.00049000, epoch_time: 12.0min',
@@ -51,8 +51,8 @@ describe('parseTrainLog: MiniMind log lines', () => {
     )
     expect(parsed.format).toBe('minimind-2026')
     expect(parsed.points).toEqual([
-      { step: 100, epoch: 1, loss: 2.1234, lr: 0.00049 },
-      { step: 1000, epoch: 2, loss: 1.5, lr: 0.00001 },
+      { step: 100, epoch: 1, loss: 2.1234, lr: 0.00049, logitsLoss: 2.0234, auxLoss: 0.1 },
+      { step: 1000, epoch: 2, loss: 1.5, lr: 0.00001, logitsLoss: 1.5, auxLoss: 0 },
     ])
     expect(parsed.trailingMean).toBeCloseTo((2.1234 + 1.5) / 2, 12)
   })

@@ -97,6 +97,23 @@ export function lossesFromResults(input: ReportInput): number[] {
   for (const v of model.diagnosis.runs.flatMap((r) => r.trainEval))
     if (v.uncertainty !== null) out.push(v.uncertainty)
   if (input.experiment.reportedLoss !== undefined) out.push(input.experiment.reportedLoss)
+  // The gap waterfalls: each bar's two means (checked against the stored results in
+  // test/shared/waterfall.test.ts), their difference recomputed here, the path's total, the sum of the
+  // measured steps and the residual as end - start - that sum, with the bars' combined standard error.
+  for (const w of model.diagnosis.waterfalls) {
+    out.push(w.start.value, w.end.value, w.end.value - w.start.value)
+    let sum = 0
+    let variance = 0
+    for (const b of w.bars) {
+      if (!b.from || !b.to) continue
+      out.push(b.from.value, b.to.value, b.to.value - b.from.value, b.stderr ?? 0, b.sd ?? 0)
+      if (b.status === 'measured') {
+        sum += b.to.value - b.from.value
+        variance += (b.stderr ?? 0) ** 2
+      }
+    }
+    out.push(sum, w.end.value - w.start.value - sum, Math.sqrt(variance))
+  }
   // Thresholds printed beside their figures.
   out.push(...Object.values(THRESHOLDS))
   return out

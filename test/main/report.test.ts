@@ -201,6 +201,8 @@ describe.each(LANGS)('report in %s', (lang) => {
       `report-${lang}.charts/training-curve.svg`,
       `report-${lang}.charts/trajectory.train.svg`,
       `report-${lang}.charts/trajectory.heldout.svg`,
+      `report-${lang}.charts/waterfall.train.svg`,
+      `report-${lang}.charts/waterfall.heldout.svg`,
     ])
     for (const c of report.charts) {
       expect(md).toContain(`](${c.file})`)

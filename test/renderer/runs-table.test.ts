@@ -108,9 +108,10 @@ describe('runs table', () => {
     expect(ids(w)).toEqual(['r3', 'r2', 'r1'])
     const r2 = w.get('tr[data-run="r2"]')
     const cells = r2.findAll('td').map((c) => c.text())
-    // tick, checkpoint, step, dataset, L, P, measures, batch, provider, status, duration, started, means..., tags
-    expect(cells.slice(1, 9)).toEqual(['final', '2000', 'eval.json', '64', '30', '5', '8', 'cpu'])
-    expect(cells[10]).toBe('1m 05s')
+    // tick, checkpoint, tags, step, dataset, L, P, measures, batch, provider, status, duration, started, means...
+    expect(cells.slice(1, 2)).toEqual(['final'])
+    expect(cells.slice(3, 10)).toEqual(['2000', 'eval.json', '64', '30', '5', '8', 'cpu'])
+    expect(cells[11]).toBe('1m 05s')
     expect(r2.get('[data-col="teacherForcing"]').text()).toBe('2.2500')
     expect(r2.get('[data-col="keepLastMisaligned"]').text()).toBe('9.0000')
     expect(r2.get('[data-col="teacherForcingTop1"]').text()).toBe('25.0%')

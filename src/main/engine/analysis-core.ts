@@ -14,6 +14,7 @@ import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
+import { scoreForwardGraph } from './scoring-graph'
 import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
 import { scoreBosBoth, scoreRolling, scoreTrainFormat, trainFormatInput } from './whole-sample'
 import { meansFromResults } from '../../shared/diagnosis/means'
@@ -154,12 +155,24 @@ export async function* analyzeCore(
       }))
       const plan = continuation ? planForward(batch[0]!.ids.length, L, P, measures) : null
       if (plan) {
-        const rows = await s.forward(
-          batch.map((p) => p.ids.slice(0, plan.length)),
-          plan.keep,
+        // Scored inside onnxruntime where the session has the scoring nodes (only [batch, rows, K]
+        // log-probabilities fetched); else from the full logits, as before.
+        const graph = await scoreForwardGraph(
+          s,
+          batch.map((p) => p.ids),
+          plan,
+          L,
+          P,
+          measures,
         )
+        const rows = graph
+          ? null
+          : await s.forward(
+              batch.map((p) => p.ids.slice(0, plan.length)),
+              plan.keep,
+            )
         batch.forEach((p, b) => {
-          const scoredSample = scoreForward(rows, b, p.ids, plan.length, L, P, measures)
+          const scoredSample = graph ? graph[b]! : scoreForward(rows!, b, p.ids, plan.length, L, P, measures)
           const tf = scoredSample.teacherForcing
           if (tf) {
             const bytes = tokenizer.tokenBytes(p.ids.slice(L, L + P))

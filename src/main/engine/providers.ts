@@ -160,6 +160,17 @@ function modelLoadError(path: string, err: unknown): Error {
  * and ends on cpu; a forced provider that fails to load or to reproduce the CPU logits is an error.
  */
 export async function openModel(path: string, provider: string, threads: number): Promise<OpenedModel> {
+  const opened = await openOnProvider(path, provider, threads)
+  // Which scoring path runs is reported beside the provider: a run says whether the log-softmax ran
+  // inside onnxruntime or on the fetched logits, and why not where it fell back.
+  opened.report.scoring = {
+    path: opened.session.scoringPath,
+    reason: opened.session.scoringPathReason,
+  }
+  return opened
+}
+
+async function openOnProvider(path: string, provider: string, threads: number): Promise<OpenedModel> {
   await missingFileCheck(path)
   const start = performance.now()
   const forced = provider !== 'auto'

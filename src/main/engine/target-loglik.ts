@@ -15,8 +15,9 @@ import { logSumExp } from './math'
 export const MAX_LOGITS_PER_FORWARD = 32 << 20
 
 /**
- * For each sequence, ll[t] = log p(seq[t+1] | seq[0..t]) for t = 0 .. len-2 (float64 log-softmax of
- * the model's float32 logits). Sequences are grouped by length (a forward needs equal lengths, and
+ * For each sequence, ll[t] = log p(seq[t+1] | seq[0..t]) for t = 0 .. len-2: inside onnxruntime where
+ * the session has the scoring nodes (DecoderSession.targetLogLikelihoods, float32 log-softmax), else a
+ * float64 log-softmax of the model's float32 logits. Sequences are grouped by length (a forward needs equal lengths, and
  * padding would change nothing but cost) and run in batches capped by MAX_LOGITS_PER_FORWARD and the
  * graph's fixed batch. A sequence of fewer than 2 tokens gets an empty array.
  */
@@ -25,6 +26,14 @@ export async function targetLogLikelihoods(
   seqs: number[][],
 ): Promise<Float64Array[]> {
   const out: Float64Array[] = seqs.map((s) => new Float64Array(Math.max(0, s.length - 1)))
+  // The graph path (log-softmax and gather inside onnxruntime, [batch, T] numbers fetched) where the
+  // session could add the scoring nodes; today's full-logits path otherwise.
+  const scored = seqs.map((s, i) => [s, i] as const).filter(([s]) => s.length >= 2)
+  const fast = scored.length > 0 ? await session.targetLogLikelihoods(scored.map(([s]) => s)) : null
+  if (fast) {
+    scored.forEach(([, i], k) => (out[i] = fast[k]!))
+    return out
+  }
   const byLength = new Map<number, number[]>()
   seqs.forEach((s, i) => {
     if (s.length < 2) return

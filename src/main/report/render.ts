@@ -10,6 +10,8 @@ import type { ReportModel } from './report-model'
 import type { ReportContext } from './render-context'
 import { analysis } from './section-checks'
 import { conclusion, provenance } from './section-closing'
+import { gapCharts, gapSection } from './section-gap'
+import { otherWaterfalls, waterfallCharts } from './section-waterfall'
 import { rootCause } from './section-fix'
 import { header, overview } from './section-overview'
 import { trajectorySection } from './section-trajectory'
@@ -23,8 +25,14 @@ export function renderReportMarkdown(
   lang: Lang,
   charts: Map<string, ReportChart>,
 ): string {
+  // The gap charts join the map here, so the chart files build.ts lists include them.
+  for (const [key, chart] of [...waterfallCharts(model, words, lang), ...gapCharts(model, words, lang)]) {
+    charts.set(key, chart)
+  }
   const ctx: ReportContext = { model, words, verdictWords: verdictText(lang), lang, charts }
   const trajectory = trajectorySection(ctx)
+  const gap = gapSection(ctx)
+  const waterfalls = otherWaterfalls(ctx)
   return (
     blocks(
       header(ctx),
@@ -32,6 +40,10 @@ export function renderReportMarkdown(
       overview(ctx),
       '---',
       analysis(ctx),
+      gap ? '---' : null,
+      gap,
+      waterfalls ? '---' : null,
+      waterfalls,
       '---',
       rootCause(ctx),
       '---',

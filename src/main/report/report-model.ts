@@ -114,6 +114,7 @@ export function buildReportModel(
       datasetId: dataset.id,
       results: run.results,
       hasKvCache: run.summary?.model.hasKvCache ?? checkpoint.description?.hasKvCache,
+      bosUsed: bosUsedOf(run),
     })),
     checkpoints: experiment.checkpoints.map((c) => ({ id: c.id, step: c.step, weights: weights[c.id] })),
     datasets: experiment.datasets.map((d) => ({
@@ -191,6 +192,17 @@ export function buildReportModel(
     explainedRun,
     fileBase: options.fileBase,
   }
+}
+
+/**
+ * The BOS convention a run scored with, as it says it: the summary's bosUsed (runs since issue 13), else
+ * an explicit bos setting; null leaves the waterfall to read it off the run's bosBoth scores.
+ */
+function bosUsedOf(run: ReportRun): 'yes' | 'no' | null {
+  const stated = (run.summary as { bosUsed?: unknown } | null | undefined)?.bosUsed
+  if (stated === 'yes' || stated === 'no') return stated
+  const bos = run.run.settings.bos
+  return bos === 'yes' || bos === 'no' ? bos : null
 }
 
 function pickPrimary(

@@ -1,4 +1,5 @@
 /** Conclusion per dataset, what is still unmeasured, and provenance. */
+import { providerPhrase } from '../../shared/glossary'
 import type { Hypothesis, Verdict } from '../../shared/diagnosis'
 import { blocks, code, table } from './gfm'
 import type { FileHash } from './input'
@@ -54,7 +55,7 @@ export function conclusion(ctx: ReportContext): string {
 
 /** Hashes, model descriptions, runs, settings and versions: what the numbers came from. */
 export function provenance(ctx: ReportContext): string {
-  const { model, words } = ctx
+  const { model, words, lang } = ctx
   const w = words.prov
   const pv = model.input.provenance
   const hash = (h: FileHash | null | undefined): string =>
@@ -94,7 +95,7 @@ export function provenance(ctx: ReportContext): string {
         w.runValue(
           code(r.stored.run.runId),
           w.status(r.stored.run.status),
-          s?.provider.used ?? r.stored.run.provider ?? '—',
+          s ? providerPhrase(s.provider.used, s.provider.scoring, lang) : (r.stored.run.provider ?? '—'),
           s?.finishedAt ?? r.stored.run.updatedAt,
           s?.losslensVersion ?? null,
         ),

@@ -2,6 +2,7 @@
 import { fmtLoss, fmtSignedPct, type TrainEvalVerdict, type Verdict } from '../../shared/diagnosis'
 import { estimate } from '../../shared/stats'
 import { blocks, code, table } from './gfm'
+import { referenceDataset, waterfallBlock } from './section-waterfall'
 import type { RunView } from './report-model'
 import {
   badgeOf,
@@ -49,10 +50,17 @@ export function overview(ctx: ReportContext): string {
     `### ${words.overview.answerHeading}`,
     words.overview.answerIntro,
     answers,
+    referenceWaterfall(ctx),
     runsTable(ctx),
     ...model.datasets.map((d) => keyNumbers(ctx, d.headline, d.headline.verdicts.trainEval)),
     hypotheses(ctx),
   )
+}
+
+/** The reference dataset's gap waterfall, opening the answer under its headline. */
+function referenceWaterfall(ctx: ReportContext): string | null {
+  const d = referenceDataset(ctx.model)
+  return d ? waterfallBlock(ctx, d) : null
 }
 
 /** Which run each checkpoint x dataset is reported from, and why. */
@@ -119,6 +127,14 @@ export function keyNumbers(ctx: ReportContext, run: RunView, trainEval: TrainEva
     [words.measures.keepLastAligned, run.means.keepLastAligned, se((r) => r.keepLastAligned?.loss)],
     [words.measures.autoregressive, run.means.autoregressive, se((r) => r.autoregressive?.loss)],
   ]
+  // The training-format loss (issue 13), token-weighted as the trainer's batches average it: the row
+  // closest to the logged loss, so it sits first among the measures when the run has it.
+  const whole = run.scored.flatMap((r) => (r.trainFormat ? [r.trainFormat] : []))
+  if (whole.length > 0) {
+    const tokens = whole.reduce((s, x) => s + x.tokens, 0)
+    const weighted = tokens > 0 ? whole.reduce((s, x) => s + x.loss * x.tokens, 0) / tokens : null
+    measures.unshift([words.gap.trainFormatKey, weighted ?? undefined, null])
+  }
   for (const [name, value, stderr] of measures) {
     if (value !== undefined) rows.push([name, lossPm(value, stderr), timesOf(value, tf), vsTrain(value)])
   }

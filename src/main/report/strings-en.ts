@@ -409,6 +409,88 @@ export const en = {
     report: 'This report',
     reportValue: (at: string) => `generated ${at}`,
   },
+  /** Issue 13: the gap waterfall, training-format loss, position, bytes, BOS and SFT. */
+  gap: {
+    trainFormatKey: 'Training-format loss, token-weighted (as the trainer averages)',
+    waterfallHeading: (dsOnRun: string) => `The gap, step by step: ${dsOnRun}`,
+    waterfallIntro:
+      "From the training loss logged at the checkpoint's step to your number (or, without one, to teacher forcing), one measured step at a time. Each bar is the difference of two means measured on these samples or read from the log, with its standard error (error bars: ± 2 s.e.); a step not measured is named with the measure that would measure it; what no bar accounts for is the unexplained residual (hatched grey), never folded into a bar.",
+    chartTitle: (dsOnRun: string) => `The gap, step by step: ${dsOnRun}`,
+    chartSubtitle: 'each step a measured difference of means, ± 2 s.e.; hatched: unexplained residual',
+    n: 'n',
+    stepsHeading: 'Each step: method and result',
+    otherDatasets: 'The gap, step by step, on the other datasets',
+    sectionHeading: 'Training format, positions, bytes and BOS',
+    sectionIntro:
+      'The measures that say how the training loss is made and how this evaluation differs from it (docs/measurements.md). Means over the scored samples, ± one standard error; token-weighted: Σ token losses / Σ tokens, what one batch of these samples would log.',
+    trainFormatHeading: 'Training-format loss',
+    trainFormatMethod: (convention: string, maxSeqLen: string) =>
+      `Each sample encoded exactly as the trainer encodes it (${convention}), cut to max_seq_len = ${maxSeqLen} tokens, loss over every target position that is not padding: the number the logged training loss is made of.`,
+    conventionWithBos: 'BOS + text + EOS, as MiniMind 2026 and some 2025 revisions write it',
+    conventionWithoutBos: "the text's tokens only, as MiniMind2 at its April-2025 release writes it",
+    conventionUnknown: 'the convention the run does not record',
+    maxSeqLenUnknown: "the trainer's default (not recorded in the run)",
+    truncated: (n: number, total: number) =>
+      `${n} of ${total} samples were longer than max_seq_len and were cut, as the trainer cuts them.`,
+    quantity: 'Quantity',
+    value: 'Mean ± s.e.',
+    tokenWeighted: 'Token-weighted',
+    tokens: 'Target tokens',
+    bitsPerByte: 'Bits per byte',
+    samples: 'Samples',
+    trainFormat: 'training format (whole sample)',
+    rolling: 'rolling windows (whole sample, model context)',
+    teacherForcing: 'continuation teacher forcing',
+    rollingHeading: 'Whole samples in rolling windows',
+    rollingMethod:
+      "Samples longer than the model's context scored in disjoint windows, as lm-evaluation-harness's loglikelihood_rolling defines them: every token scored once, each window conditioned on the tokens before it within the window.",
+    windows: (n: number) => `${n} windows in all.`,
+    bpbHeading: 'Bits per byte',
+    bpbMethod:
+      "lm-evaluation-harness's definition: bits_per_byte = −Σ log-likelihood / (ln 2 × Σ UTF-8 bytes of the scored text), over the set; per-byte perplexity = 2^bits_per_byte. Comparable between checkpoints with different tokenizers, where a loss in nats per token is not.",
+    perplexity: 'Per-byte perplexity',
+    scope: 'Scored text',
+    bosHeading: 'BOS both ways',
+    bosMethod:
+      "The continuation scored after a BOS token and without one, on the same samples. The tokenizer adds none by itself (add_bos_token is false), while MiniMind's pretraining wraps each text in BOS/EOS in the 2026 code and in some 2025 revisions, and not in MiniMind2 at its April-2025 release: the convention that scores lower is the one the model was trained with.",
+    withBos: 'with BOS',
+    withoutBos: 'without BOS',
+    difference: 'without − with (paired)',
+    bosUsed: (convention: string) => `This experiment's runs score the continuation ${convention}.`,
+    bosUsedUnknown:
+      "Which convention this experiment's runs use is not recorded, and neither side reproduces its teacher forcing.",
+    bosVerdict: (lower: string, diff: string) =>
+      `The model scores lower ${lower} by ${diff} nats (paired, beyond noise): that is the convention it was trained with.`,
+    bosVerdictNoise: (diff: string) =>
+      `The two conventions differ by ${diff} nats, within the noise: the scores cannot tell which one the model was trained with.`,
+    positionHeading: 'Loss by position',
+    positionMethod: (maxSeqLen: string) =>
+      `The mean training-format loss at each target position 1..T over the samples that reach it; the dashed line marks the trainer's max_seq_len (${maxSeqLen}). Past it the model never trained on a position, so a rise there is expected, not a defect.`,
+    positionSummary: (first: string, last: string, at: number) =>
+      `Mean loss at position 1: ${first}; at position ${at}: ${last}.`,
+    positionChartTitle: (dsOnRun: string) => `Loss by position: ${dsOnRun}`,
+    positionChartSubtitle: 'mean training-format CE per target position, over the samples reaching it',
+    positionWords: {
+      loss: 'mean loss at the position',
+      samples: 'samples reaching it',
+      x: 'target position',
+      lossAxis: 'Loss (nats)',
+      samplesAxis: 'samples',
+      maxSeqLen: (n: number) => `max_seq_len ${n}`,
+    },
+    sftHeading: 'SFT loss',
+    sftMethod:
+      "Each conversation rendered with the tokenizer's own chat template and scored as MiniMind's SFT trainer scores it: the masked mean over the assistant replies' tokens, each reply's closing <|im_end|> and the newline after it, nothing of the system and user turns and nothing of the <|im_start|>assistant header. The same mean with the mask one position late is what the common evaluation bug prints.",
+    sftLoss: "MiniMind's SFT loss (masked mean)",
+    sftShifted: 'the same with the mask one position late',
+    sftAutoregressive: 'first assistant reply generated greedily (true-token CE)',
+    sftReported: (reported: string, a: string, b: string, which: string) =>
+      `Your number ${reported} is ${a} standard errors from MiniMind's SFT loss and ${b} from the shifted-mask loss: it is ${which}.`,
+    sftWhichCorrect: "MiniMind's SFT loss, computed as the trainer computes it",
+    sftWhichShifted: 'the shifted-mask loss: the evaluation script counts the tokens one position late',
+    sftWhichNeither: 'neither (more than 2 standard errors from both): check the samples and the template',
+    sftNoReported: 'Enter the number your script printed to be told which of the two it is.',
+  },
 }
 
 export type ReportStrings = typeof en

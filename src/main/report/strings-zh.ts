@@ -359,4 +359,84 @@ export const zh: ReportStrings = {
     report: '本报告',
     reportValue: (at) => `生成于 ${at}`,
   },
+  gap: {
+    trainFormatKey: '训练格式loss，按token加权（与训练器的平均方式相同）',
+    waterfallHeading: (dsOnRun: string) => `差距的逐步分解：${dsOnRun}`,
+    waterfallIntro:
+      '从检查点所在步记录的训练loss，到您报告的数字（没有时到教师强制），每次一个测量过的步骤。每根柱子都是在这些样本上测得、或从日志读出的两个均值之差，附标准误（误差线：± 2 个标准误）；未测量的步骤会写明需要运行哪项测量；没有任何柱子能解释的部分是未解释的残差（灰色斜纹），从不并入某根柱子。',
+    chartTitle: (dsOnRun: string) => `差距的逐步分解：${dsOnRun}`,
+    chartSubtitle: '每一步都是测得的均值之差，± 2 个标准误；斜纹：未解释的残差',
+    n: 'n',
+    stepsHeading: '每一步：方法与结果',
+    otherDatasets: '其他数据集上的差距逐步分解',
+    sectionHeading: '训练格式、位置、字节与BOS',
+    sectionIntro:
+      '说明训练loss如何得到、本次评估与之有何不同的各项测量（docs/measurements.md）。均为已打分样本上的均值，± 一个标准误；按token加权：Σ token loss / Σ token数，即这些样本组成一个批次时日志会记录的值。',
+    trainFormatHeading: '训练格式loss',
+    trainFormatMethod: (convention: string, maxSeqLen: string) =>
+      `每个样本完全按训练器的方式编码（${convention}），截断到 max_seq_len = ${maxSeqLen} 个token，对每个非填充的目标位置计算loss：日志中训练loss的来源。`,
+    conventionWithBos: 'BOS + 文本 + EOS（MiniMind 2026 及部分 2025 版本）',
+    conventionWithoutBos: '只有文本的token（MiniMind2 2025年4月发布时）',
+    conventionUnknown: '运行未记录的约定',
+    maxSeqLenUnknown: '训练器的默认值（运行未记录）',
+    truncated: (n: number, total: number) =>
+      `${total}个样本中有${n}个超过 max_seq_len，已按训练器的方式截断。`,
+    quantity: '量',
+    value: '均值 ± 标准误',
+    tokenWeighted: '按token加权',
+    tokens: '目标token数',
+    bitsPerByte: '每字节比特数',
+    samples: '样本数',
+    trainFormat: '训练格式（整个样本）',
+    rolling: '滚动窗口（整个样本，模型上下文）',
+    teacherForcing: '续写窗口的教师强制',
+    rollingHeading: '滚动窗口中的整个样本',
+    rollingMethod:
+      '超过模型上下文长度的样本按 lm-evaluation-harness 的 loglikelihood_rolling 定义，切成互不重叠的窗口打分：每个token只打分一次，每个窗口以窗口内它之前的token为条件。',
+    windows: (n: number) => `共${n}个窗口。`,
+    bpbHeading: '每字节比特数',
+    bpbMethod:
+      'lm-evaluation-harness 的定义：bits_per_byte = −Σ 对数似然 /（ln 2 × 被打分文本的 UTF-8 字节总数），在整个集合上计算；每字节困惑度 = 2^bits_per_byte。分词器不同的检查点之间可以比较，而按token计的nats不行。',
+    perplexity: '每字节困惑度',
+    scope: '被打分的文本',
+    bosHeading: '两种BOS约定',
+    bosMethod:
+      '续写窗口分别在加BOS token和不加时打分，同一批样本。分词器本身不加BOS（add_bos_token为false），而MiniMind的预训练在2026代码和部分2025版本中用BOS/EOS包裹每段文本，在2025年4月发布的MiniMind2中则不包裹：loss较低的那种约定就是模型训练时用的约定。',
+    withBos: '加BOS',
+    withoutBos: '不加BOS',
+    difference: '不加 − 加（配对）',
+    bosUsed: (convention: string) => `本实验的运行在${convention}的情况下为续写窗口打分。`,
+    bosUsedUnknown: '本实验的运行未记录使用哪种约定，且两侧都无法复现其教师强制。',
+    bosVerdict: (lower: string, diff: string) =>
+      `模型在${lower}时loss更低，相差 ${diff} nats（配对，超出噪声）：这就是它训练时的约定。`,
+    bosVerdictNoise: (diff: string) =>
+      `两种约定相差 ${diff} nats，在噪声以内：仅凭这些分数无法判断模型训练时用的是哪种。`,
+    positionHeading: '按位置的loss',
+    positionMethod: (maxSeqLen: string) =>
+      `在每个目标位置1..T上，对到达该位置的样本求训练格式loss的均值；虚线标出训练器的 max_seq_len（${maxSeqLen}）。超过它的位置模型从未训练过，loss在那里上升是预期的，不是缺陷。`,
+    positionSummary: (first: string, last: string, at: number) =>
+      `位置1的平均loss：${first}；位置${at}：${last}。`,
+    positionChartTitle: (dsOnRun: string) => `按位置的loss：${dsOnRun}`,
+    positionChartSubtitle: '每个目标位置上训练格式交叉熵的均值（对到达该位置的样本）',
+    positionWords: {
+      loss: '该位置的平均loss',
+      samples: '到达该位置的样本数',
+      x: '目标位置',
+      lossAxis: 'Loss（nats）',
+      samplesAxis: '样本数',
+      maxSeqLen: (n: number) => `max_seq_len ${n}`,
+    },
+    sftHeading: 'SFT loss',
+    sftMethod:
+      '每段对话用分词器自带的对话模板渲染，并按MiniMind的SFT训练器的方式打分：对助手回复的token、每段回复结尾的<|im_end|>及其后的换行求掩码均值，不计系统和用户轮次，也不计<|im_start|>assistant这一头部。把掩码向后错一位得到的均值，就是常见评估错误打印出的数字。',
+    sftLoss: 'MiniMind的SFT loss（掩码均值）',
+    sftShifted: '掩码向后错一位的同一均值',
+    sftAutoregressive: '贪心生成第一段助手回复（真实token的交叉熵）',
+    sftReported: (reported: string, a: string, b: string, which: string) =>
+      `您的数字 ${reported} 距MiniMind的SFT loss ${a} 个标准误，距错位掩码的loss ${b} 个标准误：它是${which}。`,
+    sftWhichCorrect: '按训练器方式计算的MiniMind SFT loss',
+    sftWhichShifted: '错位掩码的loss：评估脚本把要计数的token向后错了一位',
+    sftWhichNeither: '两者都不是（与两者都相差2个标准误以上）：请检查样本和模板',
+    sftNoReported: '填入您脚本打印的数字，即可知道它是两者中的哪一个。',
+  },
 }

@@ -9,6 +9,7 @@ import type { Means, SampleResult } from '../results'
 import { candidatesFromMeans, explainReportedLoss } from './explain'
 import { meansFromResults, scoredResults } from './means'
 import { DEFAULT_WINDOW_LINES, trainingLossAt } from './training-reference'
+import { gapWaterfall, type Waterfall } from './waterfall'
 import { orderCheckpoints, trajectoryOf, type CheckpointChange, type Trajectory } from './trajectory'
 import type {
   AlignmentVerdict,
@@ -41,6 +42,8 @@ export interface DiagnosisRun {
   means?: Means
   /** From the model description: false when the graph has no past_key_values. */
   hasKvCache?: boolean
+  /** The BOS convention the run applied (RunSummary.bosUsed), when it says; the waterfall infers it otherwise. */
+  bosUsed?: 'yes' | 'no' | null
 }
 
 export interface DiagnosisInput {
@@ -122,6 +125,11 @@ export interface Diagnosis {
   conclusions: Conclusion[]
   /** Lines of the training-loss window. */
   windowLines: number
+  /**
+   * The gap waterfall of each conclusion's run, in the order of `conclusions`: from the logged loss at
+   * its step to the user's number (on the run that number is about) or to teacher forcing.
+   */
+  waterfalls: Waterfall[]
 }
 
 /** Runs every verdict. */
@@ -212,7 +220,40 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       pathTo(h.checkpointId, trajectories.find((t) => t.datasetId === h.datasetId)?.changes ?? []),
     ),
   )
-  return { data, weights, runs: runDiagnoses, trajectories, explanation, conclusions, windowLines }
+  // The user's number is about the run "explain my number" matched it on, else the primary run.
+  const match = explanation?.match
+  // A match on a run without a waterfall (an earlier checkpoint) leaves the number on the primary run,
+  // whose slicing step then says where the match was measured.
+  const numberRun =
+    conclusions.find((c) => c.checkpointId === match?.checkpointId && c.datasetId === match.datasetId) ??
+    primaryRef
+  const waterfalls = conclusions.flatMap((c) => {
+    const r = find(c.checkpointId, c.datasetId)
+    if (!r) return []
+    const isNumberRun = numberRun?.checkpointId === c.checkpointId && numberRun.datasetId === c.datasetId
+    const w = gapWaterfall({
+      checkpointId: c.checkpointId,
+      datasetId: c.datasetId,
+      step: stepOf(c.checkpointId),
+      results: r.results,
+      trainLog: input.trainLog,
+      windowLines,
+      reported: isNumberRun ? (input.reportedLoss ?? null) : null,
+      explanation: isNumberRun ? explanation : null,
+      bosUsed: r.bosUsed ?? null,
+    })
+    return w ? [w] : []
+  })
+  return {
+    data,
+    weights,
+    runs: runDiagnoses,
+    trajectories,
+    explanation,
+    conclusions,
+    windowLines,
+    waterfalls,
+  }
 }
 
 /** A mixed set is judged in two parts: the samples found in training, and the rest (held out). */

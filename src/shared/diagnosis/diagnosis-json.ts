@@ -9,6 +9,7 @@ import type { Cause, Conclusion, Diagnosis } from './diagnose'
 import type { ChangeMeasure } from './trajectory'
 import type { Hypothesis, VerdictStatus } from './types'
 import { verdictsOf } from './diagnose'
+import type { WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 
 export interface DiagnosisJson {
   version: 1
@@ -37,6 +38,38 @@ export interface DiagnosisJson {
     stderr: number | null
   }[]
   conclusions: { dataset: string; cause: Cause; text: string }[]
+  /**
+   * The gap waterfall of each conclusion's run: start + Σ measured bars + residual = end; each bar's
+   * value = to.value - from.value; 'aside' bars are measured but not added; 'notMeasured' bars carry
+   * the reason (which measure to run) and no value.
+   */
+  waterfalls: {
+    checkpoint: string
+    dataset: string
+    step: number | null
+    start: { level: WaterfallLevel; value: number }
+    end: { level: WaterfallLevel; value: number }
+    bars: {
+      step: WaterfallStep
+      status: 'measured' | 'aside' | 'notMeasured'
+      from: { level: WaterfallLevel; value: number; shift?: number } | null
+      to: { level: WaterfallLevel; value: number; shift?: number } | null
+      value: number | null
+      stderr: number | null
+      n: number | null
+      reason: WaterfallReason | null
+    }[]
+    residual: { value: number; stderr: number | null }
+    bosUsed: 'yes' | 'no' | null
+  }[]
+}
+
+function level(m: { level: WaterfallLevel; value: number; shift?: number }): {
+  level: WaterfallLevel
+  value: number
+  shift?: number
+} {
+  return { level: m.level, value: m.value, ...(m.shift === undefined ? {} : { shift: m.shift }) }
 }
 
 /** The JSON form of a diagnosis; `conclusionText` words each conclusion (the CLI passes English). */
@@ -76,6 +109,25 @@ export function diagnosisJson(d: Diagnosis, conclusionText: (c: Conclusion) => s
       dataset: c.datasetId,
       cause: c.cause,
       text: conclusionText(c),
+    })),
+    waterfalls: d.waterfalls.map((w) => ({
+      checkpoint: w.checkpointId,
+      dataset: w.datasetId,
+      step: w.step,
+      start: { level: w.start.level, value: w.start.value },
+      end: { level: w.end.level, value: w.end.value },
+      bars: w.bars.map((b) => ({
+        step: b.step,
+        status: b.status,
+        from: b.from && level(b.from),
+        to: b.to && level(b.to),
+        value: finite(b.value),
+        stderr: finite(b.stderr),
+        n: b.n,
+        reason: b.reason,
+      })),
+      residual: { value: w.residual.value, stderr: finite(w.residual.stderr) },
+      bosUsed: w.bosUsed,
     })),
   }
 }

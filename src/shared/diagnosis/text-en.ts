@@ -13,9 +13,10 @@ import {
   fmtSignedPct,
 } from './format'
 import { sweepRunnerUp } from './means'
-import type { Names, VerdictText } from './text'
+import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
+import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
@@ -404,6 +405,7 @@ export const textEn: VerdictText = {
         : ''
     return head + tail + amb
   },
+  waterfall: waterfallEn(),
 }
 
 function thresholdEn(v: Verdict): string {
@@ -424,5 +426,209 @@ function thresholdEn(v: Verdict): string {
       return 'shift 0 lowest'
     case 'trainEval':
       return `±${fmtPct(v.threshold, 0)} and ${THRESHOLDS.noiseStderrs} s.e.`
+  }
+}
+
+const WF_STEPS: Record<WaterfallStep, string> = {
+  logNoise: 'Log noise',
+  auxLoss: 'aux_loss in the logged loss',
+  trainingMix: 'Training mix vs these samples',
+  tokenWeighting: 'Token weighting',
+  position: 'Training format vs the continuation window',
+  bos: 'BOS convention',
+  slicing: "Your script's slicing",
+}
+
+const WF_SHORT: Record<WaterfallStep, string> = {
+  logNoise: 'log noise',
+  auxLoss: 'aux_loss',
+  trainingMix: 'training mix',
+  tokenWeighting: 'token weighting',
+  position: 'positions',
+  bos: 'BOS',
+  slicing: 'slicing',
+}
+
+function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
+  switch (m.level) {
+    case 'loggedLine':
+      return 'the logged line'
+    case 'logWindow':
+      return 'the window mean of loss'
+    case 'logWindowLogits':
+      return 'the window mean of logits_loss'
+    case 'trainFormatTokenWeighted':
+      return 'training-format loss, token-weighted'
+    case 'trainFormat':
+      return 'training-format loss, mean over samples'
+    case 'teacherForcing':
+      return 'continuation teacher forcing'
+    case 'bosBothWithBos':
+      return 'teacher forcing after a BOS'
+    case 'bosBothWithoutBos':
+      return 'teacher forcing without a BOS'
+    case 'reported':
+      return 'your number'
+    default:
+      return candidate({ measure: m.level, value: 0, ...(m.shift === undefined ? {} : { shift: m.shift }) })
+  }
+}
+
+function wfReason(r: WaterfallReason): string {
+  switch (r) {
+    case 'noLog':
+      return "Not measured: no training log. Add the log (--train-log, or the experiment's training log) to measure it."
+    case 'noStep':
+      return "Not measured: the checkpoint's step is unknown. Set it (--step, or the checkpoint's step) to compare with the log there."
+    case 'noLogAtStep':
+      return "Not measured: the log has no line at or before the checkpoint's step."
+    case 'noAuxInLog':
+      return "Not measured: the log's lines do not print logits_loss and aux_loss (MiniMind logs before 2026). For a dense model aux_loss is 0; a MoE model's share cannot be read from this log."
+    case 'noTrainFormat':
+      return 'Not measured: run the trainFormat measure on this dataset (--measures trainFormat).'
+    case 'noTeacherForcing':
+      return 'Not measured: run the teacherForcing measure on this dataset.'
+    case 'noBosBoth':
+      return 'Not measured: score both BOS conventions (--measures bosBoth, or --bos auto).'
+    case 'bosUnknown':
+      return 'Not measured: neither side of bosBoth reproduces teacher forcing, so the convention the run used cannot be told.'
+    case 'runConvention':
+      return "Shown, not added: your number is reproduced in the run's own convention, or there is none and the path ends at the run's teacher forcing."
+    case 'noReported':
+      return 'No step: no number from your script, so the path ends at teacher forcing. Enter the number your script printed to see this step.'
+    case 'noMatch':
+      return `Not measured: no measured variant reproduces your number within ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)}, so its distance from teacher forcing stays in the residual.`
+    case 'otherRun':
+      return 'Not measured here: the variant that reproduces your number was measured on another checkpoint or dataset (see "explain my number").'
+    case 'otherConvention':
+      return 'No step: teacher forcing in the other BOS convention already reproduces your number (the BOS step), not a slice.'
+    case 'numberIsTrainFormat':
+      return "Shown, not added: your number is these samples' training-format loss (whole samples scored as the trainer scores them), so the path ends there."
+  }
+}
+
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+function wfNoise(b: WaterfallBar): string {
+  if (b.step === 'logNoise' && b.stderr !== null) {
+    return b.separation === 'above' || b.separation === 'below'
+      ? `an unusual line (beyond ${THRESHOLDS.noiseStderrs} standard errors of a single line)`
+      : "within a single line's usual scatter"
+  }
+  switch (b.separation) {
+    case 'above':
+    case 'below':
+      return `beyond noise (more than ${THRESHOLDS.noiseStderrs} standard errors)`
+    case 'within':
+      return 'exactly zero'
+    case 'unclear':
+      return b.stderr === null
+        ? 'no standard error (fewer than two values)'
+        : `within noise (no more than ${THRESHOLDS.noiseStderrs} standard errors): more samples would decide`
+    default:
+      return ''
+  }
+}
+
+function waterfallEn(): WaterfallText {
+  const count = (b: WaterfallBar): string =>
+    b.step === 'logNoise' || b.step === 'auxLoss'
+      ? `${b.n} log lines`
+      : b.step === 'trainingMix'
+        ? `${b.n} samples against the log window`
+        : `${b.n} samples, paired`
+  return {
+    step: (s) => WF_STEPS[s],
+    stepShort: (s, w) =>
+      s === 'start'
+        ? w.start.level === 'loggedLine'
+          ? w.step !== null
+            ? `logged (step ${w.window?.toStep ?? w.step})`
+            : 'logged'
+          : wfLevel(w.start).replace(/,.*$/, '')
+        : s === 'end'
+          ? w.end.level === 'reported'
+            ? 'your number'
+            : 'teacher forcing'
+          : s === 'residual'
+            ? 'unexplained'
+            : WF_SHORT[s],
+    level: wfLevel,
+    method: (s, w) => {
+      switch (s) {
+        case 'logNoise':
+          return w.window
+            ? `MiniMind logs the loss of one micro-batch: the line at step ${w.window.toStep} against the mean of the ${w.window.lines} lines from step ${w.window.fromStep} to ${w.window.toStep}.`
+            : "MiniMind logs the loss of one micro-batch: the line at the checkpoint's step against the mean of the log window there."
+        case 'auxLoss':
+          return 'MiniMind (2026) logs loss = logits_loss + aux_loss: the window mean of logits_loss against that of loss, since an evaluation scores no load-balancing term.'
+        case 'trainingMix':
+          return 'The log window (the training mix at this step) against the training-format loss on these samples, token-weighted as one batch averages it; the two are independent, so their standard errors combine.'
+        case 'tokenWeighting':
+          return 'The training-format loss token-weighted against its mean over samples (each sample counting once, as a continuation does), on the same samples.'
+        case 'position':
+          return 'Training format (every target position up to max_seq_len) against the continuation window (the P positions after L), on the same samples, paired.'
+        case 'bos':
+          return `The continuation scored after a BOS and without one, on the same samples, paired${w.bosUsed ? `; the run's convention is ${w.bosUsed === 'yes' ? 'with BOS' : 'without BOS'}` : ''}.`
+        case 'slicing':
+          return 'Teacher forcing against the variant that reproduces your number ("explain my number"), on the same samples, paired.'
+      }
+    },
+    result: (b, w) => {
+      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
+      const spread =
+        b.step === 'logNoise' && b.sd !== null
+          ? ` One logged line scatters by ${b.sd.toFixed(3)} nats (sd) around the window mean, so a single line is no reference on its own.`
+          : ''
+      const aside =
+        b.status === 'aside'
+          ? b.reason === 'numberIsTrainFormat'
+            ? ` ${wfReason(b.reason)}`
+            : w.end.level === 'reported'
+              ? " Shown, not added: your number is reproduced in the run's own convention."
+              : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
+          : ''
+      return head + spread + aside
+    },
+    residual: (w) => {
+      const r = w.residual
+      const noise =
+        r.stderr === null
+          ? ''
+          : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
+            ? `, beyond the bars' combined noise (± ${r.stderr.toFixed(3)})`
+            : `, within the bars' combined noise (± ${r.stderr.toFixed(3)})`
+      return `Unexplained residual: ${fmtSignedLoss(r.value)} nats${noise}: what no measured step accounts for${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'otherConvention') ? ', including the steps not measured' : ''}.`
+    },
+    summary: (w) => {
+      const measured = w.bars.filter((b) => b.status === 'measured')
+      const sum = measured.reduce((s, b) => s + b.value!, 0)
+      const from =
+        w.start.level === 'loggedLine' && w.window
+          ? `the loss logged at step ${w.window.toStep} (${fmtLoss(w.start.value)})`
+          : `${wfLevel(w.start)} (${fmtLoss(w.start.value)}; no logged loss at the step)`
+      const to = `${wfLevel(w.end)} (${fmtLoss(w.end.value)})`
+      return `From ${from} to ${to}: ${fmtSignedLoss(w.end.value - w.start.value)} nats, of which ${measured.length} measured step${measured.length === 1 ? ' accounts' : 's account'} for ${fmtSignedLoss(sum)} and ${fmtSignedLoss(w.residual.value)} is unexplained.`
+    },
+    words: {
+      title: 'The gap, step by step',
+      step: 'Step',
+      from: 'From',
+      to: 'To',
+      change: 'Change (nats)',
+      status: 'Status',
+      measured: 'measured',
+      aside: 'shown, not added',
+      notMeasured: 'not measured',
+      residual: 'Unexplained residual',
+      start: 'Start',
+      end: 'End',
+      lossAxis: 'Loss (nats)',
+      up: 'raises the loss',
+      down: 'lowers the loss',
+      level: 'start and end',
+      errorBar: '± 2 s.e.',
+    },
   }
 }

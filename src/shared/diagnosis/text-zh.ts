@@ -13,9 +13,10 @@ import {
   fmtSignedPct,
 } from './format'
 import { sweepRunnerUp } from './means'
-import type { Names, VerdictText } from './text'
+import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
+import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
@@ -397,4 +398,207 @@ export const textZh: VerdictText = {
         : ''
     return head + tail + amb
   },
+  waterfall: waterfallZh(),
+}
+
+const WF_STEPS: Record<WaterfallStep, string> = {
+  logNoise: '日志噪声',
+  auxLoss: '记录的loss中的aux_loss',
+  trainingMix: '训练数据混合与这些样本',
+  tokenWeighting: '按token加权',
+  position: '训练格式与续写窗口',
+  bos: 'BOS约定',
+  slicing: '您的脚本的切片',
+}
+
+const WF_SHORT: Record<WaterfallStep, string> = {
+  logNoise: '日志噪声',
+  auxLoss: 'aux_loss',
+  trainingMix: '训练混合',
+  tokenWeighting: 'token加权',
+  position: '位置',
+  bos: 'BOS',
+  slicing: '切片',
+}
+
+function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
+  switch (m.level) {
+    case 'loggedLine':
+      return '记录的单行loss'
+    case 'logWindow':
+      return '窗口内loss的均值'
+    case 'logWindowLogits':
+      return '窗口内logits_loss的均值'
+    case 'trainFormatTokenWeighted':
+      return '训练格式loss（按token加权）'
+    case 'trainFormat':
+      return '训练格式loss（按样本平均）'
+    case 'teacherForcing':
+      return '续写窗口的教师强制'
+    case 'bosBothWithBos':
+      return '加BOS的教师强制'
+    case 'bosBothWithoutBos':
+      return '不加BOS的教师强制'
+    case 'reported':
+      return '您报告的数字'
+    default:
+      return candidate({ measure: m.level, value: 0, ...(m.shift === undefined ? {} : { shift: m.shift }) })
+  }
+}
+
+function wfReason(r: WaterfallReason): string {
+  switch (r) {
+    case 'noLog':
+      return '未测量：没有训练日志。请添加日志（--train-log，或实验的训练日志）后再测。'
+    case 'noStep':
+      return '未测量：检查点的步数未知。请设置步数（--step，或检查点的步数），以便与该处的日志比较。'
+    case 'noLogAtStep':
+      return '未测量：日志在检查点的步数及之前没有任何记录。'
+    case 'noAuxInLog':
+      return '未测量：日志行中没有logits_loss和aux_loss（2026年之前的MiniMind日志）。稠密模型的aux_loss为0；MoE模型的这一部分无法从该日志读出。'
+    case 'noTrainFormat':
+      return '未测量：请在该数据集上运行trainFormat测量（--measures trainFormat）。'
+    case 'noTeacherForcing':
+      return '未测量：请在该数据集上运行teacherForcing测量。'
+    case 'noBosBoth':
+      return '未测量：请对两种BOS约定都打分（--measures bosBoth，或--bos auto）。'
+    case 'bosUnknown':
+      return '未测量：bosBoth的两侧都无法复现教师强制，因此无法判断本次运行用的是哪种约定。'
+    case 'runConvention':
+      return '仅展示、不计入：您的数字在本次运行自己的约定下即可复现，或者没有数字、路径止于本次运行的教师强制。'
+    case 'noReported':
+      return '无此步：没有您脚本的数字，路径止于教师强制。填入您脚本打印的数字即可看到这一步。'
+    case 'noMatch':
+      return `未测量：没有任何测量到的计算方式能在 ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)} 以内复现您的数字，它与教师强制的差距留在残差中。`
+    case 'otherRun':
+      return '此处未测量：复现您数字的计算方式是在另一个检查点或数据集上测得的（见“解释我的数字”）。'
+    case 'otherConvention':
+      return '无此步：另一种BOS约定下的教师强制已经复现了您的数字（BOS这一步），而不是某种切片。'
+    case 'numberIsTrainFormat':
+      return '仅展示、不计入：您的数字就是这些样本的训练格式loss（按训练器的方式对整个样本打分），路径到此为止。'
+  }
+}
+
+function wfNoise(b: WaterfallBar): string {
+  if (b.step === 'logNoise' && b.stderr !== null) {
+    return b.separation === 'above' || b.separation === 'below'
+      ? `这一行不寻常（超出单行的${THRESHOLDS.noiseStderrs}个标准误）`
+      : '在单行日志的正常离散范围内'
+  }
+  switch (b.separation) {
+    case 'above':
+    case 'below':
+      return `超出噪声（大于${THRESHOLDS.noiseStderrs}个标准误）`
+    case 'within':
+      return '恰好为零'
+    case 'unclear':
+      return b.stderr === null
+        ? '没有标准误（少于两个值）'
+        : `在噪声以内（不超过${THRESHOLDS.noiseStderrs}个标准误）：更多样本才能判断`
+    default:
+      return ''
+  }
+}
+
+function waterfallZh(): WaterfallText {
+  const count = (b: WaterfallBar): string =>
+    b.step === 'logNoise' || b.step === 'auxLoss'
+      ? `${b.n}行日志`
+      : b.step === 'trainingMix'
+        ? `${b.n}个样本对比日志窗口`
+        : `${b.n}个样本，配对`
+  return {
+    step: (s) => WF_STEPS[s],
+    stepShort: (s, w) =>
+      s === 'start'
+        ? w.start.level === 'loggedLine'
+          ? w.step !== null
+            ? `记录值（第${w.window?.toStep ?? w.step}步）`
+            : '记录值'
+          : wfLevel(w.start).replace(/（.*$/, '')
+        : s === 'end'
+          ? w.end.level === 'reported'
+            ? '您的数字'
+            : '教师强制'
+          : s === 'residual'
+            ? '未解释'
+            : WF_SHORT[s],
+    level: wfLevel,
+    method: (s, w) => {
+      switch (s) {
+        case 'logNoise':
+          return w.window
+            ? `MiniMind记录的是单个微批次的loss：第${w.window.toStep}步的这一行，对比第${w.window.fromStep}步到第${w.window.toStep}步共${w.window.lines}行的均值。`
+            : 'MiniMind记录的是单个微批次的loss：检查点所在步的这一行，对比该处日志窗口的均值。'
+        case 'auxLoss':
+          return 'MiniMind（2026）记录的loss = logits_loss + aux_loss：比较窗口内logits_loss与loss的均值，因为评估不计负载均衡项。'
+        case 'trainingMix':
+          return '日志窗口（该步的训练数据混合）对比这些样本上的训练格式loss（按token加权，与一个批次的平均方式相同）；两者相互独立，标准误合并计算。'
+        case 'tokenWeighting':
+          return '同一批样本上，训练格式loss按token加权与按样本平均（每个样本计一次，与续写窗口相同）的对比。'
+        case 'position':
+          return '训练格式（max_seq_len以内的每个目标位置）对比续写窗口（L之后的P个位置），同一批样本，配对比较。'
+        case 'bos':
+          return `续写窗口分别在加BOS和不加BOS时打分，同一批样本，配对比较${w.bosUsed ? `；本次运行的约定是${w.bosUsed === 'yes' ? '加BOS' : '不加BOS'}` : ''}。`
+        case 'slicing':
+          return '教师强制对比复现您数字的计算方式（“解释我的数字”），同一批样本，配对比较。'
+      }
+    },
+    result: (b, w) => {
+      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
+      const spread =
+        b.step === 'logNoise' && b.sd !== null
+          ? `单行日志围绕窗口均值的离散为 ${b.sd.toFixed(3)} nats（标准差），单独一行不能作为参照。`
+          : ''
+      const aside =
+        b.status === 'aside'
+          ? b.reason === 'numberIsTrainFormat'
+            ? wfReason(b.reason)
+            : w.end.level === 'reported'
+              ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
+              : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
+          : ''
+      return head + spread + aside
+    },
+    residual: (w) => {
+      const r = w.residual
+      const noise =
+        r.stderr === null
+          ? ''
+          : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
+            ? `，超出各步合并噪声（± ${r.stderr.toFixed(3)}）`
+            : `，在各步合并噪声以内（± ${r.stderr.toFixed(3)}）`
+      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
+    },
+    summary: (w) => {
+      const measured = w.bars.filter((b) => b.status === 'measured')
+      const sum = measured.reduce((s, b) => s + b.value!, 0)
+      const from =
+        w.start.level === 'loggedLine' && w.window
+          ? `第${w.window.toStep}步记录的loss（${fmtLoss(w.start.value)}）`
+          : `${wfLevel(w.start)}（${fmtLoss(w.start.value)}；该步没有记录的loss）`
+      const to = `${wfLevel(w.end)}（${fmtLoss(w.end.value)}）`
+      return `从${from}到${to}：相差 ${fmtSignedLoss(w.end.value - w.start.value)} nats，其中${measured.length}个已测量的步骤解释了 ${fmtSignedLoss(sum)}，未解释的为 ${fmtSignedLoss(w.residual.value)}。`
+    },
+    words: {
+      title: '差距的逐步分解',
+      step: '步骤',
+      from: '起点',
+      to: '终点',
+      change: '变化（nats）',
+      status: '状态',
+      measured: '已测量',
+      aside: '仅展示、不计入',
+      notMeasured: '未测量',
+      residual: '未解释的残差',
+      start: '起点',
+      end: '终点',
+      lossAxis: 'Loss（nats）',
+      up: '使loss升高',
+      down: '使loss降低',
+      level: '起点与终点',
+      errorBar: '± 2 个标准误',
+    },
+  }
 }

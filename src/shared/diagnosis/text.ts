@@ -9,6 +9,7 @@ import type { DatasetKind } from '../experiment'
 import type { Conclusion } from './diagnose'
 import type { CheckpointChange } from './trajectory'
 import type { Candidate, Explanation, Hypothesis, Verdict, VerdictStatus } from './types'
+import type { Waterfall, WaterfallBar, WaterfallLevel, WaterfallMean, WaterfallStep } from './waterfall'
 
 /** Display names of the experiment's checkpoints and datasets, by id. */
 export interface Names {
@@ -36,7 +37,50 @@ export interface VerdictText {
   figure(v: Verdict): { figure: string; threshold: string }
   /** One or two sentences: which variant reproduces the user's number, or that none does. */
   explanation(e: Explanation, runName?: (c: Candidate) => string | null): string
+  /** The gap waterfall's words: names of steps and levels, and a method / result sentence per bar. */
+  waterfall: WaterfallText
 }
+
+export interface WaterfallText {
+  /** A step's name as a heading ("Log noise"). */
+  step(step: WaterfallStep): string
+  /** A step's name on the chart's axis (short). */
+  stepShort(step: WaterfallStep | 'start' | 'end' | 'residual', w: Waterfall): string
+  /** A level (the mean a bar starts or ends at), as a phrase. */
+  level(m: Pick<WaterfallMean, 'level' | 'shift'>): string
+  /** How the step is measured: one sentence. */
+  method(step: WaterfallStep, w: Waterfall): string
+  /** What it measured, or why not: a verdict-style sentence with its uncertainty and reason. */
+  result(b: WaterfallBar, w: Waterfall): string
+  /** The unexplained residual, with what the bars' noise says of it. */
+  residual(w: Waterfall): string
+  /** One sentence for the whole path: from where to where, how much the measured steps account for. */
+  summary(w: Waterfall): string
+  /** Column and legend words. */
+  words: {
+    title: string
+    step: string
+    from: string
+    to: string
+    change: string
+    status: string
+    measured: string
+    aside: string
+    notMeasured: string
+    residual: string
+    start: string
+    end: string
+    /** The chart's y axis. */
+    lossAxis: string
+    /** Chart legend: increase / decrease / aside / residual / levels. */
+    up: string
+    down: string
+    level: string
+    errorBar: string
+  }
+}
+
+export type { WaterfallLevel }
 
 /** The verdict texts for a language. */
 export function verdictText(lang: Lang): VerdictText {

@@ -36,9 +36,8 @@ export function trainingLossAt(
   step: number,
   windowLines: number = DEFAULT_WINDOW_LINES,
 ): TrainingReference | null {
-  const before = log.points.filter((p) => p.step <= step && Number.isFinite(p.loss))
-  if (before.length === 0) return null
-  const window = before.slice(-Math.max(1, windowLines))
+  const window = trainingWindow(log, step, windowLines)
+  if (window.length === 0) return null
   const e = estimate(window.map((p) => p.loss))!
   return {
     step,
@@ -50,6 +49,19 @@ export function trainingLossAt(
     toStep: window[window.length - 1]!.step,
     windowLines,
   }
+}
+
+/**
+ * The logged points the window at `step` averages: the last `windowLines` points with step ≤ it (the
+ * one definition trainingLossAt and the gap waterfall share); empty when the log has none there.
+ */
+export function trainingWindow<P extends TrainLog['points'][number]>(
+  log: { points: readonly P[] },
+  step: number,
+  windowLines: number = DEFAULT_WINDOW_LINES,
+): P[] {
+  const before = log.points.filter((p) => p.step <= step && Number.isFinite(p.loss))
+  return before.slice(-Math.max(1, windowLines))
 }
 
 /**

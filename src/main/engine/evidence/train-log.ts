@@ -30,12 +30,25 @@ export const LOSS_CAVEAT =
 const MINIMIND_LINE = /Epoch:\s*\[(\d+)\s*\/\s*(\d+)\]\s*\(\s*(\d+)\s*\/\s*(\d+)\s*\)(.*)$/
 const LOSS_VALUE = /(?<![\w])loss:\s*([-+0-9.eE]+|nan|inf)/i
 const LR_VALUE = /(?<![\w])lr:\s*([-+0-9.eE]+)/
+// 2026 lines print the loss's parts beside it: loss = logits_loss + aux_loss (the MoE balance term).
+const LOGITS_LOSS_VALUE = /(?<![\w])logits_loss:\s*([-+0-9.eE]+)/
+const AUX_LOSS_VALUE = /(?<![\w])aux_loss:\s*([-+0-9.eE]+)/
 
 const COLUMNS = {
   loss: ['loss', 'train/loss', 'train_loss', 'training_loss', 'train/train_loss'],
   step: ['step', '_step', 'global_step', 'train/global_step', 'iteration', 'iter'],
   lr: ['lr', 'learning_rate', 'train/lr', 'train/learning_rate'],
   epoch: ['epoch', 'train/epoch'],
+  logitsLoss: ['logits_loss', 'train/logits_loss'],
+  auxLoss: ['aux_loss', 'train/aux_loss'],
+}
+
+/** The loss's parts where the log carries them; nothing is added for a part it does not print. */
+function parts(logitsLoss: number | null, auxLoss: number | null): Pick<Point, 'logitsLoss' | 'auxLoss'> {
+  return {
+    ...(logitsLoss !== null ? { logitsLoss } : {}),
+    ...(auxLoss !== null ? { auxLoss } : {}),
+  }
 }
 
 /** Accumulates points and unparsed lines while a format's parser walks the file. */
@@ -78,6 +91,7 @@ function parseMiniMind(lines: string[], out: Collector): string {
       epoch,
       loss,
       lr: finite(LR_VALUE.exec(m[5]!)?.[1]),
+      ...parts(finite(LOGITS_LOSS_VALUE.exec(m[5]!)?.[1]), finite(AUX_LOSS_VALUE.exec(m[5]!)?.[1])),
     })
     const era = /logits_loss|epoch_time/.test(m[5]!)
       ? 'minimind-2026'
@@ -146,6 +160,10 @@ function parseCsv(lines: string[], out: Collector, path: string): void {
       epoch: col.epoch >= 0 ? finite(cells[col.epoch]) : null,
       loss,
       lr: col.lr >= 0 ? finite(cells[col.lr]) : null,
+      ...parts(
+        col.logitsLoss >= 0 ? finite(cells[col.logitsLoss]) : null,
+        col.auxLoss >= 0 ? finite(cells[col.auxLoss]) : null,
+      ),
     })
   }
 }
@@ -176,6 +194,7 @@ function parseJsonl(lines: string[], out: Collector): void {
       epoch: pick(r, COLUMNS.epoch),
       loss,
       lr: pick(r, COLUMNS.lr),
+      ...parts(pick(r, COLUMNS.logitsLoss), pick(r, COLUMNS.auxLoss)),
     })
   })
 }

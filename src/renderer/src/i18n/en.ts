@@ -659,4 +659,20 @@ export default {
       bitsPerByte: 'Bits per byte',
     },
   },
+  gap: {
+    waterfallCaption: 'From the logged training loss to your number, one measured step at a time',
+    position: {
+      title: 'Loss by position',
+      loss: 'mean loss at the position',
+      samples: 'samples reaching it',
+      x: 'target position',
+      lossAxis: 'Loss (nats)',
+      samplesAxis: 'samples',
+      maxSeqLen: 'max_seq_len {n}',
+      summary:
+        'Training-format loss at each target position over {n} samples; the dashed line is max_seq_len.',
+      summaryNoMax:
+        "Training-format loss at each target position over {n} samples; the run does not record the trainer's max_seq_len.",
+    },
+  },
 }

@@ -631,4 +631,18 @@ export default {
       bitsPerByte: '每字节比特数',
     },
   },
+  gap: {
+    waterfallCaption: '从记录的训练loss到您的数字，每次一个测量过的步骤',
+    position: {
+      title: '按位置的loss',
+      loss: '该位置的平均loss',
+      samples: '到达该位置的样本数',
+      x: '目标位置',
+      lossAxis: 'Loss（nats）',
+      samplesAxis: '样本数',
+      maxSeqLen: 'max_seq_len {n}',
+      summary: '{n}个样本在每个目标位置上的训练格式loss；虚线为 max_seq_len。',
+      summaryNoMax: '{n}个样本在每个目标位置上的训练格式loss；本次运行未记录训练器的 max_seq_len。',
+    },
+  },
 }
