@@ -550,7 +550,7 @@ export default {
       sftShiftedMask: 'SFT 掩码 +1',
       sftAutoregressive: 'SFT AR',
       teacherForcingBitsPerByte: 'TF 比特/字节',
-      trainFormatBitsPerByte: '训练 比特/字节',
+      trainFormatBitsPerByte: '训练格式 比特/字节',
       rollingBitsPerByte: '滚动窗口 比特/字节',
     },
     meanHint: '已评分样本上的均值（未注明单位时为 nats）',
