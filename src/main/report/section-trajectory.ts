@@ -8,7 +8,12 @@ import { blocks, code, table } from './gfm'
 import type { DatasetView } from './report-model'
 import { badgeOf, chartImage, lossPm, type ReportContext } from './render-context'
 
-const SHOWN: TrajectoryMeasure[] = ['teacherForcing', 'keepLastMisaligned', 'autoregressive']
+// The losses in nats the report's words name (its trajectory table is in nats).
+const SHOWN = [
+  'teacherForcing',
+  'keepLastMisaligned',
+  'autoregressive',
+] as const satisfies readonly TrajectoryMeasure[]
 
 /** Null with a single checkpoint. */
 export function trajectorySection(ctx: ReportContext): string | null {

@@ -6,8 +6,10 @@ import type { TrainLog } from '../evidence'
 import {
   orderCheckpoints,
   TRAJECTORY_MEASURES,
+  TRAJECTORY_UNIT,
   type Trajectory,
   type TrajectoryMeasure,
+  type TrajectoryUnit,
 } from '../diagnosis/trajectory'
 
 export interface EvalPoint {
@@ -33,11 +35,14 @@ export interface TrajectoryInput {
   datasetLabel: (id: string) => string
   log?: TrainLog | null
   measures?: readonly TrajectoryMeasure[]
+  /** The unit drawn (one axis holds one unit): nats unless bits per byte are asked for. */
+  unit?: TrajectoryUnit
 }
 
 /** The trajectories as points (one per dataset × checkpoint × measure). */
 export function trajectoryPoints(input: TrajectoryInput): EvalPoint[] {
-  const measures = input.measures ?? TRAJECTORY_MEASURES
+  const measures =
+    input.measures ?? TRAJECTORY_MEASURES.filter((m) => TRAJECTORY_UNIT[m] === (input.unit ?? 'nats'))
   return input.trajectories.flatMap((tr) =>
     tr.points.flatMap((p) =>
       measures.flatMap((m) => {

@@ -4,6 +4,7 @@
  * checkpoint keeps its colour whichever run is the base) and line style and marker mean the measure.
  * Where one run is shown, colour means the measure (MEASURE_COLORS, one colour per measure).
  */
+import { TRAJECTORY_COLOR, type TrajectoryMeasure } from '../diagnosis/trajectory'
 import { CHECKPOINT_COLORS, MEASURE_COLORS, type ColoredSeries } from '../palette'
 
 export type LineType = 'solid' | 'dashed' | 'dotted'
@@ -70,9 +71,15 @@ const DATASET_LINES: readonly LineType[] = ['solid', 'dashed', 'dotted']
  * the x axis, so colour keeps meaning the measure; several datasets there are told apart by marker
  * and line style (the dataset's position among those drawn).
  */
-export function datasetStyle(measure: ColoredSeries, dataset: number): SeriesStyle {
+export function datasetStyle(measure: ColoredSeries | TrajectoryMeasure, dataset: number): SeriesStyle {
   return {
-    color: MEASURE_COLORS[measure],
+    // A bits-per-byte series takes its loss's colour (TRAJECTORY_COLOR).
+    color:
+      MEASURE_COLORS[
+        measure in TRAJECTORY_COLOR
+          ? TRAJECTORY_COLOR[measure as TrajectoryMeasure]
+          : (measure as ColoredSeries)
+      ],
     symbol: DATASET_SYMBOLS[dataset % DATASET_SYMBOLS.length]!,
     lineType: DATASET_LINES[dataset % DATASET_LINES.length]!,
   }

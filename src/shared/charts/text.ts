@@ -16,6 +16,8 @@ export interface ChartText {
   axis: {
     sample: string
     loss: string
+    /** The trajectory's axis when it draws bits per byte. */
+    bitsPerByte: string
     shift: string
     step: string
     trainStep: string
@@ -46,7 +48,14 @@ export interface ChartText {
     samples: (n: number) => string
     noStep: (labels: string) => string
   }
-  trajectory: { title: string; byStep: string; byOrder: string }
+  trajectory: {
+    title: string
+    byStep: string
+    byOrder: string
+    /** The same chart in bits per byte (no training curve behind: it is in nats). */
+    titleBitsPerByte: string
+    byStepBitsPerByte: string
+  }
   scatter: { title: string; subtitle: (base: string) => string; x: (label: string) => string; y: string }
   dist: { title: string; subtitle: string; x: string; min: string; median: string; max: string }
   /** Legend suffix of a smoothed copy of a curve. */
@@ -61,10 +70,14 @@ const en: ChartText = {
     keepLastMisaligned: 'misaligned slice (logits_to_keep = P)',
     autoregressive: 'autoregressive (greedy)',
     offsetSweep: 'offset sweep',
+    trainFormat: 'training format',
+    teacherForcingBitsPerByte: 'teacher forcing (bits/byte)',
+    trainFormatBitsPerByte: 'training format (bits/byte)',
   },
   axis: {
     sample: 'sample index',
     loss: 'loss (nats)',
+    bitsPerByte: 'bits per byte',
     shift: 'row shift s (tokens)',
     step: 'target position (token)',
     trainStep: 'training step',
@@ -102,6 +115,9 @@ const en: ChartText = {
   },
   trajectory: {
     title: 'Loss per checkpoint',
+    titleBitsPerByte: 'Bits per byte per checkpoint',
+    byStepBitsPerByte:
+      'mean ± s.e. over samples, at each checkpoint’s training step; per UTF-8 byte, so tokenizers compare',
     byStep: 'mean ± s.e. over samples, at each checkpoint’s training step; training loss behind',
     byOrder:
       'mean ± s.e. over samples, checkpoints in the experiment’s order (give every checkpoint a step to place them on the training axis)',
@@ -131,10 +147,14 @@ const zh: ChartText = {
     keepLastMisaligned: '错位切片（logits_to_keep = P）',
     autoregressive: '自回归（贪心）',
     offsetSweep: '偏移扫描',
+    trainFormat: '训练格式',
+    teacherForcingBitsPerByte: '教师强制（比特/字节）',
+    trainFormatBitsPerByte: '训练格式（比特/字节）',
   },
   axis: {
     sample: '样本序号',
     loss: '损失（nats）',
+    bitsPerByte: '每字节比特数',
     shift: '行偏移 s（词元）',
     step: '目标位置（词元）',
     trainStep: '训练步数',
@@ -171,6 +191,8 @@ const zh: ChartText = {
   },
   trajectory: {
     title: '各检查点的损失',
+    titleBitsPerByte: '各检查点的每字节比特数',
+    byStepBitsPerByte: '样本平均 ± 标准误，位于各检查点的训练步数；按 UTF-8 字节计，不同分词器可比',
     byStep: '样本平均 ± 标准误，位于各检查点的训练步数；背后为训练损失',
     byOrder: '样本平均 ± 标准误，检查点按实验中的顺序（为每个检查点填写步数即可放到训练轴上）',
   },

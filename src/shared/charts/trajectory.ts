@@ -73,10 +73,16 @@ export function trajectoryChart(input: TrajectoryInput, { theme, text }: ChartCo
         },
       ]
     : []
-  const subtitle = byStep ? text.trajectory.byStep : text.trajectory.byOrder
+  const bpb = input.unit === 'bitsPerByte'
+  const subtitle = !byStep
+    ? text.trajectory.byOrder
+    : bpb
+      ? text.trajectory.byStepBitsPerByte
+      : text.trajectory.byStep
+  const title = bpb ? text.trajectory.titleBitsPerByte : text.trajectory.title
   const only = datasets.length === 1 ? points[0]?.datasetLabel : undefined
   const base = frame(theme, {
-    title: only ? text.about(text.trajectory.title, only) : text.trajectory.title,
+    title: only ? text.about(title, only) : title,
     subtitle,
   })
   const range = extent(evalValues(points))
@@ -112,7 +118,9 @@ export function trajectoryChart(input: TrajectoryInput, { theme, text }: ChartCo
     yAxis: {
       type: 'value',
       ...(range ? niceBounds(range) : { scale: true }),
-      ...axis(theme, text.axis.loss, { nameGap: yNameGap(theme) }),
+      ...axis(theme, bpb ? text.axis.bitsPerByte : text.axis.loss, {
+        nameGap: yNameGap(theme),
+      }),
     },
     series: [...behind, ...series],
   } as EChartsOption

@@ -3,14 +3,58 @@
  * consecutive checkpoints, paired over the same samples. A later checkpoint that is worse than the one
  * before it beyond noise (over-fitting, forgetting a language) is a finding the conclusion must state.
  */
+import type { ColoredSeries } from '../palette'
 import type { SampleResult } from '../results'
 import { estimate, pairedDifference, separation, type Estimate } from '../stats'
 import { THRESHOLDS } from './thresholds'
 import { perSample } from './verdicts'
 
-/** The scalar losses drawn per checkpoint (results.jsonl names). */
-export const TRAJECTORY_MEASURES = ['teacherForcing', 'keepLastMisaligned', 'autoregressive'] as const
+/**
+ * The scalars drawn per checkpoint (results.jsonl names; the bits-per-byte ones name their field). Bits
+ * per byte divide by the text's UTF-8 bytes, not its tokens, so checkpoints with different tokenizers
+ * stand on one axis (issue 13, item 5). Each point is the mean over samples ± s.e., as for the losses
+ * (summary.json's bits per byte is the set-level ratio Σ nll / (ln 2 × Σ bytes), which weights long
+ * samples more), so changes pair sample by sample.
+ */
+export const TRAJECTORY_MEASURES = [
+  'teacherForcing',
+  'keepLastMisaligned',
+  'autoregressive',
+  'trainFormat',
+  'teacherForcingBitsPerByte',
+  'trainFormatBitsPerByte',
+] as const
 export type TrajectoryMeasure = (typeof TRAJECTORY_MEASURES)[number]
+
+/** What a trajectory measure counts in: one chart axis holds one unit. */
+export type TrajectoryUnit = 'nats' | 'bitsPerByte'
+export const TRAJECTORY_UNIT: Record<TrajectoryMeasure, TrajectoryUnit> = {
+  teacherForcing: 'nats',
+  keepLastMisaligned: 'nats',
+  autoregressive: 'nats',
+  trainFormat: 'nats',
+  teacherForcingBitsPerByte: 'bitsPerByte',
+  trainFormatBitsPerByte: 'bitsPerByte',
+}
+/** The palette entry each measure is drawn in: a bits-per-byte series takes its loss's colour. */
+export const TRAJECTORY_COLOR: Record<TrajectoryMeasure, ColoredSeries> = {
+  teacherForcing: 'teacherForcing',
+  keepLastMisaligned: 'keepLastMisaligned',
+  autoregressive: 'autoregressive',
+  trainFormat: 'trainFormat',
+  teacherForcingBitsPerByte: 'teacherForcing',
+  trainFormatBitsPerByte: 'trainFormat',
+}
+
+/** The measures of one unit that some point of these trajectories has (what a chart of that unit can draw). */
+export function measuresWithValues(
+  trajectories: readonly Pick<Trajectory, 'points'>[],
+  unit: TrajectoryUnit,
+): TrajectoryMeasure[] {
+  return TRAJECTORY_MEASURES.filter(
+    (m) => TRAJECTORY_UNIT[m] === unit && trajectories.some((tr) => tr.points.some((p) => p.values[m])),
+  )
+}
 
 /** The measures whose changes between checkpoints are judged (the misaligned slice is a bug's number). */
 export const CHANGE_MEASURES = ['teacherForcing', 'autoregressive'] as const
@@ -20,6 +64,9 @@ const PICK: Record<TrajectoryMeasure, (r: SampleResult) => number | undefined> =
   teacherForcing: (r) => r.teacherForcing?.loss,
   keepLastMisaligned: (r) => r.keepLastMisaligned?.loss,
   autoregressive: (r) => r.autoregressive?.loss,
+  trainFormat: (r) => r.trainFormat?.loss,
+  teacherForcingBitsPerByte: (r) => r.teacherForcing?.bitsPerByte,
+  trainFormatBitsPerByte: (r) => r.trainFormat?.bitsPerByte,
 }
 
 export interface TrajectoryPoint {
@@ -129,4 +176,19 @@ export function trajectoryOf(
     if (ar?.status === 'regression' && tf?.status === 'improvement') ar.status = 'sharperModel'
   }
   return { datasetId, points, changes }
+}
+
+/**
+ * The paired change of any trajectory measure between two checkpoints' runs on one dataset: mean of
+ * to − from over the samples both scored, with its standard error (the same pairing as the judged
+ * changes; in the measure's own unit, so bits per byte compare checkpoints whose tokenizers differ).
+ * Null when no sample was scored by both.
+ */
+export function pairedChange(
+  measure: TrajectoryMeasure,
+  from: readonly SampleResult[],
+  to: readonly SampleResult[],
+): { delta: number; stderr: number | null; samples: number } | null {
+  const d = pairedDifference(perSample(from, PICK[measure]), perSample(to, PICK[measure]))
+  return d ? { delta: d.mean, stderr: d.stderr, samples: d.n } : null
 }

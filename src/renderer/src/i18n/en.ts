@@ -627,6 +627,38 @@ export default {
     logScale: 'log scale',
     exportHint: 'Download this chart as it is drawn',
   },
+  gapui: {
+    col: {
+      sft: 'SFT',
+      sftShiftedMask: 'mask +1',
+      sftTokens: 'counted',
+      sftAutoregressive: 'reply AR',
+      trainFormat: 'train format',
+      rolling: 'rolling',
+      teacherForcingBitsPerByte: 'TF bits/byte',
+      trainFormatBitsPerByte: 'train bits/byte',
+      bosWith: 'with BOS',
+      bosWithout: 'without BOS',
+    },
+    colTitle: {
+      sft: "SFT loss: masked mean over the assistant tokens MiniMind's mask counts (nats)",
+      sftShiftedMask: 'The same mask applied one position late: what the common evaluation bug prints (nats)',
+      sftTokens: 'Tokens the SFT mask counts',
+      sftAutoregressive:
+        'First assistant reply generated greedily from its prompt: true-token loss per step (nats)',
+      trainFormat: 'Training-format loss: the whole sample as the trainer scores it (nats)',
+      rolling: "Whole-sample loss in disjoint windows of the model's context (nats)",
+      teacherForcingBitsPerByte: 'Teacher forcing in bits per UTF-8 byte of the target text',
+      trainFormatBitsPerByte: 'Training-format loss in bits per UTF-8 byte of the sample',
+      bosWith: 'Teacher forcing with a leading BOS (nats)',
+      bosWithout: 'Teacher forcing without a leading BOS (nats)',
+    },
+    view: {
+      label: 'Measure',
+      loss: 'Loss (nats)',
+      bitsPerByte: 'Bits per byte',
+    },
+  },
   gap: {
     waterfallCaption: 'From the logged training loss to your number, one measured step at a time',
     position: {

@@ -600,6 +600,37 @@ export default {
     logScale: '对数坐标',
     exportHint: '按当前显示下载此图',
   },
+  gapui: {
+    col: {
+      sft: 'SFT',
+      sftShiftedMask: '掩码 +1',
+      sftTokens: '计入词元',
+      sftAutoregressive: '回复 AR',
+      trainFormat: '训练格式',
+      rolling: '滚动',
+      teacherForcingBitsPerByte: 'TF 比特/字节',
+      trainFormatBitsPerByte: '训练 比特/字节',
+      bosWith: '带 BOS',
+      bosWithout: '不带 BOS',
+    },
+    colTitle: {
+      sft: 'SFT loss：MiniMind 掩码计入的助手词元上的掩码均值（nats）',
+      sftShiftedMask: '同一掩码晚一个位置：常见评估错误打印出的数（nats）',
+      sftTokens: 'SFT 掩码计入的词元数',
+      sftAutoregressive: '由提示贪心生成第一条助手回复：每步真实词元的 loss（nats）',
+      trainFormat: '训练格式 loss：按训练器的方式为整条样本计分（nats）',
+      rolling: '整条样本按模型上下文切成不重叠窗口的 loss（nats）',
+      teacherForcingBitsPerByte: '教师强制，按目标文本每个 UTF-8 字节的比特数',
+      trainFormatBitsPerByte: '训练格式 loss，按样本每个 UTF-8 字节的比特数',
+      bosWith: '开头带 BOS 的教师强制（nats）',
+      bosWithout: '开头不带 BOS 的教师强制（nats）',
+    },
+    view: {
+      label: '度量',
+      loss: '损失（nats）',
+      bitsPerByte: '每字节比特数',
+    },
+  },
   gap: {
     waterfallCaption: '从记录的训练loss到您的数字，每次一个测量过的步骤',
     position: {

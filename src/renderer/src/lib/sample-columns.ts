@@ -5,44 +5,87 @@ import { fmtInt } from './format'
 import { fmtKvDiff, fmtNats } from '../../../shared/diagnosis'
 
 export type SampleColumnKey =
-  'index' | 'tokens' | 'teacherForcing' | 'keepLastMisaligned' | 'autoregressive' | 'kvCache'
+  | 'index'
+  | 'tokens'
+  | 'teacherForcing'
+  | 'keepLastMisaligned'
+  | 'autoregressive'
+  | 'kvCache'
+  | 'sft'
+  | 'sftShiftedMask'
+  | 'sftTokens'
+  | 'sftAutoregressive'
+  | 'trainFormat'
+  | 'rolling'
+  | 'teacherForcingBitsPerByte'
+  | 'trainFormatBitsPerByte'
+  | 'bosWith'
+  | 'bosWithout'
 
 export interface SampleColumn {
   key: SampleColumnKey
   /** i18n key of the header. */
   label: string
+  /** i18n key of the header's tooltip, where the short header needs saying in full. */
+  title?: string
+  /** i18n key of a shorter header, for a table wide with the new measures (the full name is its tooltip). */
+  short?: string
   get: (r: SampleResult) => number | null
   format: (x: number | null) => string
   color?: string
   width: string
 }
 
+const LOSS_WIDTH = 'minmax(80px, 1fr)'
+
+/** A loss column (nats, four decimals) in a measure's colour. */
+function loss(
+  key: SampleColumnKey,
+  label: string,
+  color: string,
+  get: (r: SampleResult) => number | undefined,
+  title?: string,
+): SampleColumn {
+  return {
+    key,
+    label,
+    title,
+    get: (r) => get(r) ?? null,
+    format: (x) => fmtNats(x),
+    color,
+    width: LOSS_WIDTH,
+  }
+}
+
 export const SAMPLE_COLUMNS: SampleColumn[] = [
   { key: 'index', label: 'table.index', get: (r) => r.index, format: (x) => fmtInt(x), width: '48px' },
   { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), width: '72px' },
   {
-    key: 'teacherForcing',
-    label: 'measure.teacherForcing',
-    get: (r) => r.teacherForcing?.loss ?? null,
-    format: (x) => fmtNats(x),
-    color: MEASURE_COLORS.teacherForcing,
-    width: 'minmax(80px, 1fr)',
+    ...loss(
+      'teacherForcing',
+      'measure.teacherForcing',
+      MEASURE_COLORS.teacherForcing,
+      (r) => r.teacherForcing?.loss,
+    ),
+    short: 'runsTable.mean.teacherForcing',
   },
   {
-    key: 'keepLastMisaligned',
-    label: 'measure.keepLastMisaligned',
-    get: (r) => r.keepLastMisaligned?.loss ?? null,
-    format: (x) => fmtNats(x),
-    color: MEASURE_COLORS.keepLastMisaligned,
-    width: 'minmax(80px, 1fr)',
+    ...loss(
+      'keepLastMisaligned',
+      'measure.keepLastMisaligned',
+      MEASURE_COLORS.keepLastMisaligned,
+      (r) => r.keepLastMisaligned?.loss,
+    ),
+    short: 'runsTable.mean.keepLastMisaligned',
   },
   {
-    key: 'autoregressive',
-    label: 'measure.autoregressive',
-    get: (r) => r.autoregressive?.loss ?? null,
-    format: (x) => fmtNats(x),
-    color: MEASURE_COLORS.autoregressive,
-    width: 'minmax(80px, 1fr)',
+    ...loss(
+      'autoregressive',
+      'measure.autoregressive',
+      MEASURE_COLORS.autoregressive,
+      (r) => r.autoregressive?.loss,
+    ),
+    short: 'runsTable.mean.autoregressive',
   },
   {
     key: 'kvCache',
@@ -53,6 +96,100 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     // Room for "0 (bit-identical)".
     width: 'minmax(132px, 1fr)',
   },
+  // SFT runs (docs/measurements.md, "SFT loss").
+  loss('sft', 'gapui.col.sft', MEASURE_COLORS.sft, (r) => r.sft?.loss, 'gapui.colTitle.sft'),
+  // The one-late mask is the bug's number, so it takes the misaligned slice's colour, as the seed's bug does.
+  loss(
+    'sftShiftedMask',
+    'gapui.col.sftShiftedMask',
+    MEASURE_COLORS.keepLastMisaligned,
+    (r) => r.sft?.shiftedMaskLoss,
+    'gapui.colTitle.sftShiftedMask',
+  ),
+  {
+    key: 'sftTokens',
+    label: 'gapui.col.sftTokens',
+    title: 'gapui.colTitle.sftTokens',
+    get: (r) => r.sft?.tokens ?? null,
+    format: (x) => fmtInt(x),
+    color: MEASURE_COLORS.sft,
+    // Room for the header "counted" and its sort arrow.
+    width: '88px',
+  },
+  loss(
+    'sftAutoregressive',
+    'gapui.col.sftAutoregressive',
+    MEASURE_COLORS.sftAutoregressive,
+    (r) => r.sftAutoregressive?.loss,
+    'gapui.colTitle.sftAutoregressive',
+  ),
+  // Pretraining runs: the whole sample as the trainer scores it, and in the model's context windows.
+  loss(
+    'trainFormat',
+    'gapui.col.trainFormat',
+    MEASURE_COLORS.trainFormat,
+    (r) => r.trainFormat?.loss,
+    'gapui.colTitle.trainFormat',
+  ),
+  loss(
+    'rolling',
+    'gapui.col.rolling',
+    MEASURE_COLORS.rolling,
+    (r) => r.rolling?.loss,
+    'gapui.colTitle.rolling',
+  ),
+  // Bits per byte: the measure's colour, as the number is the same loss per byte of text.
+  loss(
+    'teacherForcingBitsPerByte',
+    'gapui.col.teacherForcingBitsPerByte',
+    MEASURE_COLORS.teacherForcing,
+    (r) => r.teacherForcing?.bitsPerByte,
+    'gapui.colTitle.teacherForcingBitsPerByte',
+  ),
+  loss(
+    'trainFormatBitsPerByte',
+    'gapui.col.trainFormatBitsPerByte',
+    MEASURE_COLORS.trainFormat,
+    (r) => r.trainFormat?.bitsPerByte,
+    'gapui.colTitle.trainFormatBitsPerByte',
+  ),
+  loss(
+    'bosWith',
+    'gapui.col.bosWith',
+    MEASURE_COLORS.bosBoth,
+    (r) => r.bosBoth?.withBos,
+    'gapui.colTitle.bosWith',
+  ),
+  loss(
+    'bosWithout',
+    'gapui.col.bosWithout',
+    MEASURE_COLORS.bosBoth,
+    (r) => r.bosBoth?.withoutBos,
+    'gapui.colTitle.bosWithout',
+  ),
 ]
 
 export const columnByKey = (key: SampleColumnKey): SampleColumn => SAMPLE_COLUMNS.find((c) => c.key === key)!
+
+/** Always shown: they say which sample a row is. */
+const IDENTITY: readonly SampleColumnKey[] = ['index', 'tokens']
+/** Before any sample has a value (a run just started), the continuation measures' columns stand ready. */
+const BEFORE_ANY: readonly SampleColumnKey[] = [
+  'teacherForcing',
+  'keepLastMisaligned',
+  'autoregressive',
+  'kvCache',
+]
+
+/**
+ * The columns a run's rows have: the identity columns, then every measure column some scored sample
+ * has a value in (a column a run lacks would be a column of dashes: an SFT run has no continuation).
+ */
+export function visibleColumns(rows: readonly SampleResult[]): SampleColumn[] {
+  const scored = rows.filter((r) => !r.skipped)
+  const has = SAMPLE_COLUMNS.filter(
+    (c) => !IDENTITY.includes(c.key) && scored.some((r) => c.get(r) !== null),
+  ).map((c) => c.key)
+  const shown = new Set([...IDENTITY, ...(has.length > 0 ? has : BEFORE_ANY)])
+  return SAMPLE_COLUMNS.filter((c) => shown.has(c.key))
+}
