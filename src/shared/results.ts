@@ -224,3 +224,19 @@ export const RunSummarySchema = z.object({
   invalidUtf8Samples: z.number().int().nonnegative().optional(),
 })
 export type RunSummary = z.infer<typeof RunSummarySchema>
+
+/**
+ * The BOS convention a run scored with, as the run states it: its summary's bosUsed (runs since the
+ * bos setting), else an explicit bos setting ('yes' / 'no'); null when it does not say (an 'auto' run
+ * still streaming), which leaves the waterfall to read it off the run's bosBoth scores. One rule for the
+ * window's diagnosis and the report's.
+ */
+export function statedBos(
+  summary: { bosUsed?: unknown } | null | undefined,
+  settings: { bos?: unknown } | null | undefined,
+): 'yes' | 'no' | null {
+  const stated = summary?.bosUsed
+  if (stated === 'yes' || stated === 'no') return stated
+  const bos = settings?.bos
+  return bos === 'yes' || bos === 'no' ? bos : null
+}

@@ -21,7 +21,7 @@ import {
   type WaterfallInput,
 } from '../../src/shared/diagnosis'
 import type { TrainLog } from '../../src/shared/evidence'
-import type { SampleResult } from '../../src/shared/results'
+import { statedBos, type SampleResult } from '../../src/shared/results'
 import { parseTrainLog } from '../../src/main/engine/evidence/train-log'
 import { buildReportModel } from '../../src/main/report'
 import { inputFromReference } from '../main/report-reference'
@@ -343,6 +343,7 @@ describe('gap waterfall on the demo (PyTorch reference numbers, its real trainin
         checkpointId: r.checkpoint.id,
         datasetId: r.dataset.id,
         results: r.stored.results,
+        bosUsed: statedBos(r.stored.summary, r.stored.run.settings),
       })),
       checkpoints: input.experiment.checkpoints,
       datasets: input.experiment.datasets,

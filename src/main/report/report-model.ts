@@ -19,7 +19,7 @@ import {
 } from '../../shared/diagnosis'
 import type { DataConsistency, WeightReport } from '../../shared/evidence'
 import type { CheckpointRef, DatasetKind, DatasetRef, Experiment } from '../../shared/experiment'
-import type { Means, SampleResult } from '../../shared/results'
+import { statedBos, type Means, type SampleResult } from '../../shared/results'
 import { InputError } from '../engine/errors'
 import type { BuildOptions, ReportInput, ReportRun } from './input'
 
@@ -114,7 +114,7 @@ export function buildReportModel(
       datasetId: dataset.id,
       results: run.results,
       hasKvCache: run.summary?.model.hasKvCache ?? checkpoint.description?.hasKvCache,
-      bosUsed: bosUsedOf(run),
+      bosUsed: statedBos(run.summary, run.run.settings),
     })),
     checkpoints: experiment.checkpoints.map((c) => ({ id: c.id, step: c.step, weights: weights[c.id] })),
     datasets: experiment.datasets.map((d) => ({
@@ -192,17 +192,6 @@ export function buildReportModel(
     explainedRun,
     fileBase: options.fileBase,
   }
-}
-
-/**
- * The BOS convention a run scored with, as it says it: the summary's bosUsed (runs since issue 13), else
- * an explicit bos setting; null leaves the waterfall to read it off the run's bosBoth scores.
- */
-function bosUsedOf(run: ReportRun): 'yes' | 'no' | null {
-  const stated = (run.summary as { bosUsed?: unknown } | null | undefined)?.bosUsed
-  if (stated === 'yes' || stated === 'no') return stated
-  const bos = run.run.settings.bos
-  return bos === 'yes' || bos === 'no' ? bos : null
 }
 
 function pickPrimary(

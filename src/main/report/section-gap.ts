@@ -10,7 +10,7 @@ import { fmtLoss, fmtPm, fmtSignedLoss, meanPerPosition, THRESHOLDS } from '../.
 import { positionCounts, positionLossOption } from '../../shared/charts/position-loss'
 import { WATERFALL_LIGHT } from '../../shared/charts/waterfall'
 import type { Lang, ReportChart } from '../../shared/ipc'
-import type { SampleResult } from '../../shared/results'
+import { statedBos, type SampleResult } from '../../shared/results'
 import { estimate, pairedDifference } from '../../shared/stats'
 import { verdictText } from '../../shared/diagnosis'
 import { blocks, table } from './gfm'
@@ -40,10 +40,8 @@ const fmt4 = (x: number | null): string => (x === null || !Number.isFinite(x) ? 
 
 /** The BOS convention a run scored with: its summary's word, its setting, else what its scores show. */
 export function conventionOf(ctx: ReportContext, run: RunView): 'yes' | 'no' | null {
-  const stated = (run.stored.summary as { bosUsed?: unknown } | undefined)?.bosUsed
-  if (stated === 'yes' || stated === 'no') return stated
-  const bos = run.stored.run.settings.bos
-  if (bos === 'yes' || bos === 'no') return bos
+  const stated = statedBos(run.stored.summary, run.stored.run.settings)
+  if (stated) return stated
   const d = ctx.model.datasets.find((x) => x.headline === run)
   return (d && waterfallOf(ctx.model, d)?.bosUsed) ?? null
 }

@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { diagnose, type Diagnosis, type Names } from '../../../shared/diagnosis'
+import { statedBos } from '../../../shared/results'
 import { pairKey, referencePairs, type ReferencePair } from '../lib/reference-runs'
 import { useExperimentStore } from './experiment'
 import { useRunStore } from './run'
@@ -82,11 +83,12 @@ export const useReferenceStore = defineStore('reference', () => {
           datasetId: p.datasetId,
           results: r.results,
           hasKvCache: r.summary?.model.hasKvCache ?? r.model?.hasKvCache,
+          bosUsed: statedBos(r.summary, r.settings),
         },
       ]
     })
     const log = experiment.trainLog.result
-    const made = runs.flatMap((r) => [r.runId, r.results, r.results.length])
+    const made = runs.flatMap((r) => [r.runId, r.results, r.results.length, r.bosUsed])
     if (
       last &&
       last.exp === exp &&
