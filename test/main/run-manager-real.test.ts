@@ -92,7 +92,8 @@ describe('the bundled demo', () => {
       ['eval_heldout', 'heldOut'],
       ['eval_ood', 'heldOut'],
     ])
-    expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, bos: 'no' })
+    // The demo's trainer: no BOS (manifest settings.addBos false), max_length 256 (manifest training).
+    expect(demo!.settings).toMatchObject({ inputLength: 64, predictLength: 30, bos: 'no', maxSeqLen: 256 })
     expect(demo!.settings.measures).toEqual(DEFAULT_MEASURES)
     const fromTrain = demo!.datasets.find((d) => d.fromTraining)
     expect(fromTrain?.trainPath).toBeDefined()

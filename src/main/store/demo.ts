@@ -22,6 +22,8 @@ interface DemoManifest {
   id?: string
   title?: string
   settings?: Record<string, unknown>
+  /** How the demo model was trained; max_length is its trainer's max_seq_len. */
+  training?: { max_length?: unknown }
   checkpoints?: DemoCheckpoint[]
   tokenizer?: string
   trainingData?: string
@@ -100,7 +102,14 @@ export async function seedDemo(workspace: Workspace, demoDir: string): Promise<E
     })
   }
   const log = manifest.trainingLog ?? 'train.log'
-  const settings = RunSettingsSchema.safeParse({ ...DEFAULT_RUN_SETTINGS, ...manifest.settings })
+  // The training-format loss cuts samples where the demo's trainer did (its max_length, 256), not at
+  // MiniMind's default 512.
+  const maxLength = manifest.training?.max_length
+  const settings = RunSettingsSchema.safeParse({
+    ...DEFAULT_RUN_SETTINGS,
+    ...(typeof maxLength === 'number' ? { maxSeqLen: maxLength } : {}),
+    ...manifest.settings,
+  })
 
   // The files go in under a dot-name the experiment list skips; they move into place once the
   // experiment exists, so neither shows half-made.
