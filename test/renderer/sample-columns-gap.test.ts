@@ -98,7 +98,6 @@ describe('sample table columns for the new measures', () => {
       'trainFormat',
       'rolling',
       'teacherForcingBitsPerByte',
-      'trainFormatBitsPerByte',
       'bosWith',
       'bosWithout',
     ])
@@ -149,7 +148,6 @@ describe('sample table columns for the new measures', () => {
     expect(row.get('[data-col="trainFormat"]').text()).toBe(tf.loss.toFixed(4))
     expect(row.get('[data-col="rolling"]').text()).toBe(gap.rolling['64'].samples[1]!.loss.toFixed(4))
     expect(row.get('[data-col="teacherForcingBitsPerByte"]').text()).toBe(c.bitsPerByte.toFixed(4))
-    expect(row.get('[data-col="trainFormatBitsPerByte"]').text()).toBe(tf.bitsPerByte.toFixed(4))
     expect(row.get('[data-col="bosWith"]').text()).toBe(c.withBos.toFixed(4))
     expect(row.get('[data-col="bosWithout"]').text()).toBe(c.withoutBos.toFixed(4))
     expect(row.find('[data-col="autoregressive"]').exists()).toBe(false)

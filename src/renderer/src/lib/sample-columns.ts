@@ -3,6 +3,7 @@ import type { SampleResult } from '../../../shared/results'
 import { MEASURE_COLORS } from '../../../shared/palette'
 import { fmtInt } from './format'
 import { fmtKvDiff, fmtNats } from '../../../shared/diagnosis'
+import type { GlossaryLang } from '../../../shared/glossary'
 
 export type SampleColumnKey =
   | 'index'
@@ -18,7 +19,6 @@ export type SampleColumnKey =
   | 'trainFormat'
   | 'rolling'
   | 'teacherForcingBitsPerByte'
-  | 'trainFormatBitsPerByte'
   | 'bosWith'
   | 'bosWithout'
 
@@ -31,12 +31,14 @@ export interface SampleColumn {
   /** i18n key of a shorter header, for a table wide with the new measures (the full name is its tooltip). */
   short?: string
   get: (r: SampleResult) => number | null
-  format: (x: number | null) => string
+  /** The cell's text; lang for the words some cells carry ("0 (bit-identical)"). */
+  format: (x: number | null, lang?: GlossaryLang) => string
   color?: string
   width: string
 }
 
-const LOSS_WIDTH = 'minmax(80px, 1fr)'
+// Narrow enough that a pretraining run's nine columns fit beside nothing at 1024 px ("10.1285" fits).
+const LOSS_WIDTH = 'minmax(68px, 1fr)'
 
 /** A loss column (nats, four decimals) in a measure's colour. */
 function loss(
@@ -91,7 +93,7 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     key: 'kvCache',
     label: 'table.kvDiff',
     get: (r) => r.kvCache?.maxAbsDiff ?? null,
-    format: (x) => fmtKvDiff(x),
+    format: (x, lang) => fmtKvDiff(x, lang),
     color: MEASURE_COLORS.kvCache,
     // Room for "0 (bit-identical)".
     width: 'minmax(132px, 1fr)',
@@ -138,20 +140,15 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     (r) => r.rolling?.loss,
     'gapui.colTitle.rolling',
   ),
-  // Bits per byte: the measure's colour, as the number is the same loss per byte of text.
+  // Bits per byte: the measure's colour, as the number is the same loss per byte of text. The
+  // training-format one is in the runs table's means and the trajectory, not here, to keep the
+  // table readable at 1024 px.
   loss(
     'teacherForcingBitsPerByte',
     'gapui.col.teacherForcingBitsPerByte',
     MEASURE_COLORS.teacherForcing,
     (r) => r.teacherForcing?.bitsPerByte,
     'gapui.colTitle.teacherForcingBitsPerByte',
-  ),
-  loss(
-    'trainFormatBitsPerByte',
-    'gapui.col.trainFormatBitsPerByte',
-    MEASURE_COLORS.trainFormat,
-    (r) => r.trainFormat?.bitsPerByte,
-    'gapui.colTitle.trainFormatBitsPerByte',
   ),
   loss(
     'bosWith',
