@@ -4,6 +4,7 @@
  * and a report sentence cannot drift apart ("Check consistency" in the report beside a button that says
  * "Check against training data" was such a drift).
  */
+import type { RunStatus } from './experiment'
 import type { Measure } from './measures'
 
 export type GlossaryLang = 'en' | 'zh-CN'
@@ -27,6 +28,8 @@ export interface Glossary {
   files: (n: number) => string
   /** Token-distribution comparison in progress: "samples 12 / 40". */
   progress: (done: number, total: number) => string
+  /** A run's status word (window badges, the runs table, the report's provenance). */
+  status: Record<RunStatus, string>
   /** Where target log-probabilities were computed (ProviderReport.scoring). */
   scoringGraph: string
   scoringLogits: string
@@ -55,6 +58,14 @@ const EN: Glossary = {
   batch: 'batch',
   files: (n) => (n === 1 ? '1 file' : `${n} files`),
   progress: (done, total) => `${done} / ${total} samples`,
+  status: {
+    queued: 'queued',
+    running: 'running',
+    finished: 'finished',
+    failed: 'failed',
+    cancelled: 'cancelled',
+    interrupted: 'interrupted',
+  },
   scoringGraph: 'scored inside onnxruntime',
   scoringLogits: 'scored from full logits',
 }
@@ -82,6 +93,14 @@ const ZH: Glossary = {
   batch: '批大小',
   files: (n) => `${n} 个文件`,
   progress: (done, total) => `样本 ${done} / ${total}`,
+  status: {
+    queued: '排队中',
+    running: '运行中',
+    finished: '已完成',
+    failed: '失败',
+    cancelled: '已取消',
+    interrupted: '已中断',
+  },
   scoringGraph: '在 onnxruntime 内计分',
   scoringLogits: '由完整 logits 计分',
 }

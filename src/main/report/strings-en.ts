@@ -2,6 +2,8 @@
  * The report's English wording. strings-zh.ts mirrors every key (ReportStrings is this object's type).
  * Verdict sentences come from the shared diagnosis texts (text-en.ts); these are the report's own words.
  */
+import { GLOSSARY } from '../../shared/glossary'
+import type { RunStatus } from '../../shared/experiment'
 import type { Hypothesis } from '../../shared/diagnosis'
 
 /** Python lines with their comments aligned in one column. */
@@ -382,15 +384,7 @@ export const en = {
     run: (ck: string, ds: string) => `Run ${ck} / ${ds}`,
     runValue: (id: string, status: string, provider: string, at: string, version: string | null) =>
       `${id}, ${status}, execution provider ${provider}, ${at}${version ? `, LossLens ${version}` : ''}`,
-    status: (s: string): string =>
-      ({
-        queued: 'queued',
-        running: 'running',
-        finished: 'finished',
-        failed: 'failed',
-        cancelled: 'cancelled',
-        interrupted: 'interrupted',
-      })[s] ?? s,
+    status: (s: string): string => GLOSSARY['en'].status[s as RunStatus] ?? s,
     dataset: (l: string) => `Dataset ${l}`,
     trainData: (l: string) => `Training data checked against ${l}`,
     trainDataValue: (path: string, sha: string | null) =>

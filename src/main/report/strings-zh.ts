@@ -2,6 +2,8 @@
  * 报告的中文表述；键与 strings-en.ts 一一对应。术语沿用原报告：教师强制、自回归、错位、位置索引。
  * 正文用全角标点（，：；（）。），数字、代码和表格保持原样。
  */
+import { GLOSSARY } from '../../shared/glossary'
+import type { RunStatus } from '../../shared/experiment'
 import type { ReportStrings } from './strings-en'
 import { python } from './strings-en'
 
@@ -334,15 +336,7 @@ export const zh: ReportStrings = {
     run: (ck, ds) => `运行 ${ck} / ${ds}`,
     runValue: (id, status, provider, at, version) =>
       `${id}，${status}，执行后端 ${provider}，${at}${version ? `，LossLens ${version}` : ''}`,
-    status: (s) =>
-      ({
-        queued: '排队中',
-        running: '运行中',
-        finished: '已完成',
-        failed: '失败',
-        cancelled: '已取消',
-        interrupted: '已中断',
-      })[s] ?? s,
+    status: (s: string): string => GLOSSARY['zh-CN'].status[s as RunStatus] ?? s,
     dataset: (l) => `数据集 ${l}`,
     trainData: (l) => `${l} 所对照的训练数据`,
     trainDataValue: (path, sha) =>

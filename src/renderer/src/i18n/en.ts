@@ -49,14 +49,7 @@ export default {
     sftAutoregressive:
       'The first assistant reply generated greedily from its prompt; loss of the true reply token at each step.',
   },
-  status: {
-    queued: 'queued',
-    running: 'running',
-    finished: 'finished',
-    failed: 'failed',
-    cancelled: 'cancelled',
-    interrupted: 'interrupted',
-  },
+  status: { ...GLOSSARY['en'].status },
   sidebar: {
     experiments: 'Experiments',
     new: 'New experiment',

@@ -43,14 +43,7 @@ export default {
     sft: 'SFT 对话的损失，按 MiniMind 的 SFT 训练器计算（只计助手回复），以及掩码晚一位时的同一损失。',
     sftAutoregressive: '从提示贪心生成第一条助手回复；逐步计算真实回复词元的损失。',
   },
-  status: {
-    queued: '排队中',
-    running: '运行中',
-    finished: '已完成',
-    failed: '失败',
-    cancelled: '已取消',
-    interrupted: '已中断',
-  },
+  status: { ...GLOSSARY['zh-CN'].status },
   sidebar: {
     experiments: '实验',
     new: '新建实验',
