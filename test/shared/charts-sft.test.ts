@@ -141,6 +141,9 @@ describe('charts of an SFT run', () => {
     const lines = (thin!.data as [number | null, number | null][]).filter(([s]) => s === 0)
     expect(lines.map(([, v]) => v)).toEqual(ref.samples.map((x) => x.sft.offsetSweep['0']))
     expect((o.title as { subtext: string }).subtext).toBe(text.sftCharts.sweepSubtitle)
+    // Only s = 0 is marked: the seed's bug (s = +1) is a continuation's, not the assistant targets'.
+    const marks = (mean as unknown as { markLine: { data: { xAxis: number }[] } }).markLine.data
+    expect(marks.map((m) => m.xAxis)).toEqual([0])
   })
 
   it('steps: the first reply’s teacher-forced loss vs generation, mean per token over conversations', () => {

@@ -120,6 +120,8 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
   const shown = strideIndices(rows.length, MAX_SAMPLE_LINES).map((i) => rows[i]!)
   const subtitle =
     rows.length > shown.length ? text.sweep.thinned(shown.length, rows.length) : text.sweep.subtitle
+  // On assistant targets s = +1 is no known bug (the one-late mask moves the mask, not the rows).
+  const allSft = runs.length > 0 && runs.every((r) => r.sft)
   const marks = {
     silent: true,
     symbol: 'none',
@@ -127,7 +129,7 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
     lineStyle: { color: theme.axis, type: 'dashed' },
     data: [
       { name: text.sweep.correct, xAxis: 0 },
-      { name: text.sweep.seedBug, xAxis: 1 },
+      ...(allSft ? [] : [{ name: text.sweep.seedBug, xAxis: 1 }]),
     ],
   }
   // All thin lines in one series, broken by nulls: one view to draw instead of hundreds.
@@ -184,7 +186,6 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
       ...(k === 0 ? { markLine: marks } : {}),
     }
   })
-  const allSft = runs.length > 0 && runs.every((r) => r.sft)
   const base = frame(theme, {
     title: one && first ? text.about(text.sweep.title, first.scope) : text.sweep.title,
     subtitle: allSft && rows.length <= shown.length ? text.sftCharts.sweepSubtitle : subtitle,
