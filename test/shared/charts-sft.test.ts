@@ -9,12 +9,16 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { EChartsOption } from 'echarts'
+import { buildReportModel } from '../../src/main/report'
+import { reportChartContext, reportChartOptions } from '../../src/main/report/charts'
 import { windowChartRun } from '../../src/renderer/src/charts/runs'
+import { interactive, stripRendererOnly } from '../../src/shared/charts/interaction'
 import { CHART_THEMES } from '../../src/shared/charts/frame'
 import { offsetSweepChart, perSampleChart, stepsChart, stepsOf } from '../../src/shared/charts/run-charts'
 import { chartText } from '../../src/shared/charts/text'
 import { meansFromResults } from '../../src/shared/diagnosis'
 import type { SampleResult } from '../../src/shared/results'
+import { seedLikeInput } from '../main/report-fixture'
 
 interface RefSample {
   index: number
@@ -159,5 +163,61 @@ describe('charts of an SFT run', () => {
     const o = stepsChart([steps], ctx)
     expect(seriesOf(o).map((s) => s.data)).toEqual([steps.teacherForcing, steps.autoregressive])
     expect((o.title as { subtext: string }).subtext).toBe(text.sftCharts.stepsSubtitle)
+  })
+})
+
+/** Plain data with every function replaced by its source (as charts-same-options.test.ts compares). */
+function comparable(x: unknown): unknown {
+  if (typeof x === 'function') return `fn:${String(x)}`
+  if (Array.isArray(x)) return x.map(comparable)
+  if (x && typeof x === 'object') {
+    return Object.fromEntries(
+      Object.entries(x)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, comparable(v)]),
+    )
+  }
+  return x
+}
+
+describe('the report draws an SFT run’s charts as the window does', () => {
+  it.each(['en', 'zh-CN'] as const)('per-sample, offset sweep and steps are equal in %s', (lang) => {
+    // The seed-like report with its held-out runs replaced by the SFT conversations.
+    const input = seedLikeInput()
+    input.runs = input.runs.map((r) =>
+      r.datasetId === 'heldout'
+        ? { ...r, results, summary: r.summary && { ...r.summary, means: meansFromResults(results) } }
+        : r,
+    )
+    const report = reportChartOptions(buildReportModel(input, { fileBase: 'report' }), lang)
+    const ctx = reportChartContext(lang)
+    const stored = input.runs.find((r) => r.datasetId === 'heldout' && r.checkpointId === 'final')!
+    const win = windowChartRun(
+      {
+        label: stored.run.label,
+        checkpointId: stored.checkpointId,
+        datasetId: stored.datasetId,
+        status: 'finished',
+        settings: stored.run.settings,
+        summary: stored.summary,
+        results,
+      },
+      input.experiment,
+      ctx.text,
+    )
+    expect(win.sft).toBe(true)
+    const window = {
+      'per-sample:heldout': perSampleChart(win, ctx),
+      'offset-sweep:heldout': offsetSweepChart([win], ctx),
+      'tf-vs-ar:heldout': stepsChart([stepsOf(win)], ctx),
+    }
+    for (const [key, option] of Object.entries(window)) {
+      expect(report.has(key), key).toBe(true)
+      expect(comparable(stripRendererOnly(interactive(option))), key).toEqual(
+        comparable(report.get(key)!.option),
+      )
+    }
+    const bars = report.get('per-sample:heldout')!.option.series as Series[]
+    expect(bars[1]!.data).toEqual(ref.samples.map((x) => x.sft.loss))
   })
 })
