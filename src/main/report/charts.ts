@@ -87,7 +87,7 @@ export function reportChartOptions(model: ReportModel, lang: Lang): Map<string, 
   }
   for (const d of model.datasets) {
     const run = reportChartRun(model, d.headline, ctx)
-    const scored = run.results.some((r) => r.teacherForcing || r.keepLastMisaligned)
+    const scored = run.results.some((r) => r.teacherForcing || r.keepLastMisaligned || r.sft)
     add('per-sample', d.dataset.id, scored ? perSampleChart(run, ctx) : null)
     add(
       'offset-sweep',

@@ -7,10 +7,12 @@ import type { EChartsOption } from 'echarts'
 import { SWEEP_SHIFTS } from '../measures'
 import type { Means, SampleResult } from '../results'
 import { fmtLoss, fmtShift } from '../diagnosis/format'
-import { sweepEntries } from '../diagnosis/means'
+import { isScored, sweepEntries } from '../diagnosis/means'
+import { mean, meanPerPosition } from '../stats'
 import { strideIndices } from './series-math'
 import { axis, frame, xNameGap, yNameGap } from './frame'
 import { CURVE_ID, zoomable } from './interaction'
+import type { ColoredSeries } from '../palette'
 import { seriesStyle } from './style'
 import type { ChartContext } from './text'
 
@@ -27,7 +29,14 @@ export interface ChartRun {
   checkpoint: number
   /** Its sample results (skipped ones are left out here). */
   results: readonly SampleResult[]
+  /**
+   * Its means. For an SFT run (sft), chartRun puts the SFT analogues under the chart's names:
+   * offsetSweep is the sweep over assistant targets, teacherForcingSteps the first reply's
+   * teacher-forced losses per token and autoregressiveSteps generation's (sftCharts).
+   */
   means: Means
+  /** Conversations scored with MiniMind's SFT loss (no continuation teacher forcing). */
+  sft: boolean
   /** Input length L and predict length P, when known. */
   L: number | null
   P: number | null
@@ -43,23 +52,50 @@ function scored(results: readonly SampleResult[]): SampleResult[] {
 export function perSampleChart(run: ChartRun, { theme, text }: ChartContext): EChartsOption {
   const rows = scored(run.results)
   const large = zoomable(rows.length)
-  const bar = (measure: 'keepLastMisaligned' | 'teacherForcing' | 'autoregressive') => ({
-    name: text.measure[measure],
+  const bar = (name: string, color: ColoredSeries, data: (number | null)[]) => ({
+    name,
     type: 'bar' as const,
-    color: seriesStyle(measure, null).color,
-    data: rows.map((r) => r[measure]?.loss ?? null),
+    color: seriesStyle(color, null).color,
+    data,
     large,
     barGap: '10%',
     barMaxWidth: 16,
   })
+  const measureBar = (measure: 'keepLastMisaligned' | 'teacherForcing' | 'autoregressive') =>
+    bar(
+      text.measure[measure],
+      measure,
+      rows.map((r) => r[measure]?.loss ?? null),
+    )
+  // An SFT run: the one-late mask (the evaluation bug) next to MiniMind's SFT loss, generation off.
+  const series = run.sft
+    ? [
+        bar(
+          text.sftCharts.shiftedMask,
+          'keepLastMisaligned',
+          rows.map((r) => r.sft?.shiftedMaskLoss ?? null),
+        ),
+        bar(
+          text.sftCharts.loss,
+          'sft',
+          rows.map((r) => r.sft?.loss ?? null),
+        ),
+        bar(
+          text.sftCharts.autoregressive,
+          'sftAutoregressive',
+          rows.map((r) => r.sftAutoregressive?.loss ?? null),
+        ),
+      ]
+    : [measureBar('keepLastMisaligned'), measureBar('teacherForcing'), measureBar('autoregressive')]
+  const hidden = run.sft ? text.sftCharts.autoregressive : text.measure.autoregressive
   const base = frame(theme, {
     title: text.about(text.perSample.title, run.scope),
-    subtitle: text.perSample.subtitle(run.L, run.P),
+    subtitle: run.sft ? text.sftCharts.perSampleSubtitle : text.perSample.subtitle(run.L, run.P),
     zoom: large,
   })
   return {
     ...base,
-    legend: { ...(base.legend as object), selected: { [text.measure.autoregressive]: false } },
+    legend: { ...(base.legend as object), selected: { [hidden]: false } },
     tooltip: { ...(base.tooltip as object), trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: {
       type: 'category',
@@ -67,7 +103,7 @@ export function perSampleChart(run: ChartRun, { theme, text }: ChartContext): EC
       ...axis(theme, text.axis.sample, { nameGap: xNameGap(theme) }),
     },
     yAxis: { type: 'value', ...axis(theme, text.axis.loss, { nameGap: yNameGap(theme) }) },
-    series: [bar('keepLastMisaligned'), bar('teacherForcing'), bar('autoregressive')],
+    series,
   } as EChartsOption
 }
 
@@ -80,10 +116,12 @@ const sweepKey = (s: number) => String(s) as '-2' | '-1' | '0' | '1' | '2'
 export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: ChartContext): EChartsOption {
   const one = runs.length === 1
   const first = runs[0]
-  const rows = one && first ? scored(first.results).filter((r) => r.offsetSweep) : []
+  const rows = one && first ? scored(first.results).filter((r) => sampleSweep(r)) : []
   const shown = strideIndices(rows.length, MAX_SAMPLE_LINES).map((i) => rows[i]!)
   const subtitle =
     rows.length > shown.length ? text.sweep.thinned(shown.length, rows.length) : text.sweep.subtitle
+  // On assistant targets s = +1 is no known bug (the one-late mask moves the mask, not the rows).
+  const allSft = runs.length > 0 && runs.every((r) => r.sft)
   const marks = {
     silent: true,
     symbol: 'none',
@@ -91,7 +129,7 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
     lineStyle: { color: theme.axis, type: 'dashed' },
     data: [
       { name: text.sweep.correct, xAxis: 0 },
-      { name: text.sweep.seedBug, xAxis: 1 },
+      ...(allSft ? [] : [{ name: text.sweep.seedBug, xAxis: 1 }]),
     ],
   }
   // All thin lines in one series, broken by nulls: one view to draw instead of hundreds.
@@ -102,7 +140,7 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
           id: 'samples',
           type: 'line' as const,
           data: shown.flatMap((r) => [
-            ...SWEEP_SHIFTS.map((shift) => [shift, r.offsetSweep?.[sweepKey(shift)] ?? null]),
+            ...SWEEP_SHIFTS.map((shift) => [shift, sampleSweep(r)?.[sweepKey(shift)] ?? null]),
             [null, null],
           ]),
           connectNulls: false,
@@ -150,7 +188,7 @@ export function offsetSweepChart(runs: readonly ChartRun[], { theme, text }: Cha
   })
   const base = frame(theme, {
     title: one && first ? text.about(text.sweep.title, first.scope) : text.sweep.title,
-    subtitle,
+    subtitle: allSft && rows.length <= shown.length ? text.sftCharts.sweepSubtitle : subtitle,
   })
   return {
     ...base,
@@ -183,6 +221,8 @@ export interface StepsRun {
   teacherForcing: readonly number[]
   autoregressive: readonly number[]
   divergenceStep: number | null
+  /** Steps of an SFT run: its first replies' tokens (says so in the chart's subtitle). */
+  sft?: boolean
 }
 
 /** A run's mean loss per step, as the steps chart takes it. */
@@ -194,6 +234,7 @@ export function stepsOf(run: ChartRun): StepsRun {
     teacherForcing: run.means.teacherForcingSteps ?? [],
     autoregressive: run.means.autoregressiveSteps ?? [],
     divergenceStep: run.divergenceStep,
+    ...(run.sft ? { sft: true } : {}),
   }
 }
 
@@ -204,7 +245,11 @@ export function stepsOf(run: ChartRun): StepsRun {
 export function stepsChart(
   runs: readonly StepsRun[],
   { theme, text }: ChartContext,
-  words: { title: string; subtitle: string } = { title: text.steps.title, subtitle: text.steps.subtitle },
+  words: { title: string; subtitle: string } = {
+    title: text.steps.title,
+    subtitle:
+      runs.length > 0 && runs.every((r) => r.sft) ? text.sftCharts.stepsSubtitle : text.steps.subtitle,
+  },
 ): EChartsOption {
   const one = runs.length === 1
   const n = Math.max(0, ...runs.flatMap((r) => [r.teacherForcing.length, r.autoregressive.length]))
@@ -310,13 +355,60 @@ export interface RunFacts {
   withDataset?: boolean
 }
 
+/**
+ * An SFT run scores conversations with MiniMind's SFT loss and has no continuation teacher forcing
+ * (the run's means say which it scored: the summary's once finished, the samples' so far).
+ */
+export function isSftRun(means: Means): boolean {
+  return means.sft !== undefined && means.teacherForcing === undefined
+}
+
+/** The offset sweep a sample's charts draw: the continuation's, or an SFT sample's over its assistant targets. */
+export function sampleSweep(r: SampleResult): SampleResult['offsetSweep'] {
+  return r.offsetSweep ?? r.sft?.offsetSweep
+}
+
+/**
+ * The first reply's teacher-forced losses of an SFT sample: its tokens come first among the counted
+ * targets, and predictLength is that reply's length (what generation is compared with, step by step).
+ */
+export function sftFirstReply(r: SampleResult): number[] {
+  return r.sft ? r.sft.tokenLosses.slice(0, r.predictLength) : []
+}
+
+/**
+ * An SFT run's chart means under the charts' names: the sweep over assistant targets per shift (each
+ * shift's mean over the samples that have it), the first reply's mean loss per token and generation's
+ * per step (over the samples reaching that step).
+ */
+export function sftChartMeans(results: readonly SampleResult[], means: Means): Means {
+  const rows = results.filter(isScored)
+  const out: Means = { ...means }
+  const sweeps = rows.flatMap((r) => (r.sft?.offsetSweep ? [r.sft.offsetSweep] : []))
+  if (sweeps.length > 0) {
+    const sweep: NonNullable<Means['offsetSweep']> = {}
+    for (const s of SWEEP_SHIFTS) {
+      const m = mean(sweeps.flatMap((w) => (w[sweepKey(s)] === undefined ? [] : [w[sweepKey(s)]!])))
+      if (m !== null) sweep[sweepKey(s)] = m
+    }
+    out.offsetSweep = sweep
+  }
+  const tf = rows.filter((r) => r.sft).map(sftFirstReply)
+  if (tf.length > 0) out.teacherForcingSteps = meanPerPosition(tf)
+  const ar = rows.flatMap((r) => (r.sftAutoregressive ? [r.sftAutoregressive.stepLosses] : []))
+  if (ar.length > 0) out.autoregressiveSteps = meanPerPosition(ar)
+  return out
+}
+
 export function chartRun(f: RunFacts, text: ChartContext['text']): ChartRun {
+  const sft = isSftRun(f.means)
   return {
     label: f.withDataset ? `${f.checkpointLabel} · ${f.datasetLabel}` : f.checkpointLabel,
     scope: text.scope(f.datasetLabel, f.checkpointLabel, f.step),
     checkpoint: f.checkpoint,
     results: f.results,
-    means: f.means,
+    means: sft ? sftChartMeans(f.results, f.means) : f.means,
+    sft,
     L: f.L,
     P: f.P,
     divergenceStep: f.divergenceStep,

@@ -60,6 +60,15 @@ export interface ChartText {
   dist: { title: string; subtitle: string; x: string; min: string; median: string; max: string }
   /** Legend suffix of a smoothed copy of a curve. */
   smoothed: string
+  /** A run of SFT conversations: its charts' words (MiniMind's SFT loss, the one-late mask, generation). */
+  sftCharts: {
+    loss: string
+    shiftedMask: string
+    autoregressive: string
+    perSampleSubtitle: string
+    sweepSubtitle: string
+    stepsSubtitle: string
+  }
 }
 
 const en: ChartText = {
@@ -137,6 +146,14 @@ const en: ChartText = {
     max: 'max',
   },
   smoothed: 'smoothed',
+  sftCharts: {
+    loss: 'SFT loss',
+    shiftedMask: 'mask one late',
+    autoregressive: 'generation (greedy)',
+    perSampleSubtitle: 'MiniMind’s SFT loss vs the same mask one position late (the evaluation bug)',
+    sweepSubtitle: 'loss over the assistant targets when the rows shift by s; the minimum belongs at s = 0',
+    stepsSubtitle: 'first reply: mean loss at each of its tokens over conversations',
+  },
 }
 
 const zh: ChartText = {
@@ -211,6 +228,14 @@ const zh: ChartText = {
     max: '最大',
   },
   smoothed: '平滑',
+  sftCharts: {
+    loss: 'SFT 损失',
+    shiftedMask: '掩码晚一位',
+    autoregressive: '生成（贪心）',
+    perSampleSubtitle: 'MiniMind 的 SFT 损失与晚一位的同一掩码（评估错误）',
+    sweepSubtitle: '被评分的行偏移 s 时助手目标上的损失；最小值应在 s = 0',
+    stepsSubtitle: '第一轮回复：各词元位置上的对话平均损失',
+  },
 }
 
 export function chartText(lang: ChartLang): ChartText {

@@ -674,4 +674,22 @@ export default {
         "Training-format loss at each target position over {n} samples; the run does not record the trainer's max_seq_len.",
     },
   },
+  sftcharts: {
+    measure: {
+      teacherForcingBitsPerByte: 'TF bits/byte',
+      trainFormatBitsPerByte: 'train fmt bits/byte',
+    },
+    help: {
+      teacherForcingBitsPerByte:
+        'Teacher forcing in bits per UTF-8 byte of the target text: mean over samples ± s.e.; compares checkpoints whose tokenizers differ',
+      trainFormatBitsPerByte:
+        'Training-format loss in bits per UTF-8 byte of the sample: mean over samples ± s.e.; compares checkpoints whose tokenizers differ',
+    },
+    delta: 'Δ bits/byte vs base',
+    deltaHelp:
+      'Paired change from the base: mean of (this run − base) over the samples both scored, ± one standard error',
+    valueTitle: 'mean over {n} samples ± one standard error',
+    pairedTitle: 'paired over the {n} samples both runs scored',
+    notPaired: 'no shared samples',
+  },
 }

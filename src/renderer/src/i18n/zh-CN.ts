@@ -644,4 +644,21 @@ export default {
       summaryNoMax: '{n}个样本在每个目标位置上的训练格式loss；本次运行未记录训练器的 max_seq_len。',
     },
   },
+  sftcharts: {
+    measure: {
+      teacherForcingBitsPerByte: '教师强制 比特/字节',
+      trainFormatBitsPerByte: '训练格式 比特/字节',
+    },
+    help: {
+      teacherForcingBitsPerByte:
+        '教师强制按目标文本每个 UTF-8 字节计的比特数：样本平均 ± 标准误；可比较分词器不同的检查点',
+      trainFormatBitsPerByte:
+        '训练格式损失按样本每个 UTF-8 字节计的比特数：样本平均 ± 标准误；可比较分词器不同的检查点',
+    },
+    delta: '相对基准的 Δ 比特/字节',
+    deltaHelp: '相对基准的配对变化：两次运行都评分的样本上（本次 − 基准）的平均，± 一个标准误',
+    valueTitle: '{n} 个样本的平均 ± 一个标准误',
+    pairedTitle: '在两次运行都评分的 {n} 个样本上配对',
+    notPaired: '无共同样本',
+  },
 }
