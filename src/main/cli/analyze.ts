@@ -3,6 +3,7 @@
  * (one line per sample, as it finishes) and DIR/summary.json, with progress on stderr.
  */
 import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import {
   closeSync,
   existsSync,
@@ -94,6 +95,31 @@ const REPORT_OPTIONS = {
   report: { type: 'string' },
   lang: { type: 'string' },
 } as const
+
+/**
+ * Whether this analyze run is on SFT conversations, before anything is parsed: --format sft, or
+ * --format auto (the default) with a data file whose first row has "conversations" (the engine decides
+ * for good when it reads the rows; this only spares the user flags an SFT run does not use).
+ */
+function looksLikeSft(v: Record<string, string | boolean | undefined>): boolean {
+  if (v.format === 'sft') return true
+  if ((v.format !== undefined && v.format !== 'auto') || typeof v.data !== 'string') return false
+  try {
+    const fd = fs.openSync(v.data, 'r')
+    try {
+      const head = Buffer.alloc(64 << 10)
+      const n = fs.readSync(fd, head, 0, head.length, 0)
+      const text = head.subarray(0, n).toString('utf8')
+      const conv = text.search(/"conversations"\s*:/)
+      const plain = text.search(/"text"\s*:/)
+      return conv >= 0 && (plain < 0 || conv < plain)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    return false // a missing or unreadable file is reported by the run, with its name
+  }
+}
 
 /** Reads the run settings from parsed flags; InputError naming the flag. */
 export function settingsFromFlags(
@@ -394,6 +420,16 @@ export function formatMeans(summary: RunSummary): string[] {
   const sweep = m.offsetSweep
     ? (['-2', '-1', '0', '1', '2'] as const).map((k) => `${k}: ${f(m.offsetSweep?.[k])}`).join('  ')
     : '—'
+  // An SFT run: MiniMind's SFT loss, the one-late mask and generation; no continuation lines.
+  if (m.sft !== undefined && m.teacherForcing === undefined) {
+    const sftRows: [string, string][] = [
+      ['sft', `${f(m.sft)}  (token-weighted ${f(m.sftTokenWeighted)}; MiniMind's SFT mask)`],
+      ['sft, mask one late', f(m.sftShiftedMask)],
+      ['sftAutoregressive', f(m.sftAutoregressive)],
+    ]
+    const w = Math.max(...sftRows.map((r) => r[0].length))
+    return sftRows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)
+  }
   const rows: [string, string][] = [
     ['teacherForcing', `${f(m.teacherForcing)}  (top-1 ${f(m.teacherForcingTop1, 3)})`],
     ['keepLastMisaligned', f(m.keepLastMisaligned)],
@@ -449,7 +485,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP)
     return 0
   }
-  let settings = settingsFromFlags(values)
+  // An SFT run has no context split: --input-length is not asked for (--predict-length caps the reply).
+  let settings = settingsFromFlags(
+    values,
+    looksLikeSft(values) ? { inputLength: 1, predictLength: 64 } : undefined,
+  )
   // Report flags are checked before the run, so a typo does not cost a whole analysis.
   checkReportFlags(values)
   settings = await maxSeqLenFromTrainLog(settings, values)

@@ -2,7 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from '../engine/errors'
 import { SETTING_LIMITS } from '../../shared/limits'
-import { BOS_MODES, DATASET_FORMATS, type BosMode, type DatasetFormat } from '../../shared/results'
+import {
+  BOS_MODES,
+  DATASET_FORMATS,
+  SFT_ROLE_MODES,
+  type BosMode,
+  type DatasetFormat,
+  type SftRoleMode,
+} from '../../shared/results'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -70,6 +77,7 @@ export const FORMAT_FLAGS = {
   'add-bos': { type: 'boolean' },
   'max-seq-len': { type: 'string' },
   format: { type: 'string' },
+  'sft-roles': { type: 'string' },
 } as const
 
 /** Help lines of FORMAT_FLAGS (two-space indent, aligned like the commands' own help). */
@@ -81,15 +89,18 @@ export const FORMAT_FLAGS_HELP = `  --bos auto|yes|no   BOS convention: yes = co
   --max-seq-len N     the trainer's max_seq_len for trainFormat, and the rolling window (default 512,
                       MiniMind's pretraining default)
   --format F          auto (default: rows with "text" are pretraining, rows with "conversations"
-                      SFT), pretrain or sft`
+                      SFT), pretrain or sft
+  --sft-roles R       SFT roles: auto (default: from the chat template), parity (MiniMind2: even
+                      turns user, odd assistant) or asWritten (2026: the file's roles)`
 
 /** The run settings FORMAT_FLAGS set (only those given); UsageError naming a flag with a bad value. */
 export function formatSettings(v: Record<string, string | boolean | undefined>): {
   bos?: BosMode
   maxSeqLen?: number
   format?: DatasetFormat
+  sftRoles?: SftRoleMode
 } {
-  const out: { bos?: BosMode; maxSeqLen?: number; format?: DatasetFormat } = {}
+  const out: { bos?: BosMode; maxSeqLen?: number; format?: DatasetFormat; sftRoles?: SftRoleMode } = {}
   const bos = v.bos
   if (typeof bos === 'string') {
     if (!(BOS_MODES as readonly string[]).includes(bos))
@@ -110,6 +121,12 @@ export function formatSettings(v: Record<string, string | boolean | undefined>):
     if (!(DATASET_FORMATS as readonly string[]).includes(format))
       throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(', ')}, got "${format}"`)
     out.format = format as DatasetFormat
+  }
+  const roles = v['sft-roles']
+  if (typeof roles === 'string') {
+    if (!(SFT_ROLE_MODES as readonly string[]).includes(roles))
+      throw new UsageError(`--sft-roles must be one of ${SFT_ROLE_MODES.join(', ')}, got "${roles}"`)
+    out.sftRoles = roles as SftRoleMode
   }
   return out
 }
