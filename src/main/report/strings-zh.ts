@@ -351,8 +351,8 @@ export const zh: ReportStrings = {
     points: '个数据点',
     settings: (runs) => `设置（${runs}）`,
     settingsAll: '设置（所有运行）',
-    settingsValue: (L, P, bos, measures, batch, threads) =>
-      `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
+    settingsValue: (L, P, bos, measures, batch, threads, maxSeqLen) =>
+      `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}${maxSeqLen === undefined ? '' : `，max_seq_len ${maxSeqLen}`}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
     software: '软件版本',
     softwareValue: (losslens, ort, node, os) =>
       `LossLens ${losslens}，onnxruntime-node ${ort ?? '未知'}，Node ${node}，${os}`,
@@ -438,5 +438,7 @@ export const zh: ReportStrings = {
     sftWhichShifted: '错位掩码的loss：评估脚本把要计数的token向后错了一位',
     sftWhichNeither: '两者都不是（与两者都相差2个标准误以上）：请检查样本和模板',
     sftNoReported: '填入您脚本打印的数字，即可知道它是两者中的哪一个。',
+    sftWhichEither: (diff: string) =>
+      `两者之一：在这些样本上两者只相差 ${diff} nats（配对），在噪声以内，仅凭这个数字无法判断掩码是否错后了一位`,
   },
 }

@@ -284,7 +284,7 @@ function thresholdZh(v: Verdict): string {
     case 'weights':
       return '全部张量'
     case 'mode':
-      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold)} nats 即视为分离`
+      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats 即视为分离`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)}，且top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
@@ -391,7 +391,7 @@ export const textZh: VerdictText = {
     )
     const amb =
       e.ambiguous && others.length > 0
-        ? `同样在容差以内的还有:${others
+        ? `同样在容差以内的还有：${others
             .slice(0, 3)
             .map((c) => `${candidate(c)}${on(c)}，${fmtLoss(c.value)}（相差 ${fmtPct(c.relative, 2)}）`)
             .join('；')}。这里取最接近者，但仅凭数字无法排除它们。`
@@ -468,6 +468,8 @@ function wfReason(r: WaterfallReason): string {
       return '仅展示、不计入：您的数字在本次运行自己的约定下即可复现，或者没有数字、路径止于本次运行的教师强制。'
     case 'noReported':
       return '无此步：没有您脚本的数字，路径止于教师强制。填入您脚本打印的数字即可看到这一步。'
+    case 'numberElsewhere':
+      return '此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于教师强制。'
     case 'noMatch':
       return `未测量：没有任何测量到的计算方式能在 ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)} 以内复现您的数字，它与教师强制的差距留在残差中。`
     case 'otherRun':
@@ -557,7 +559,9 @@ function waterfallZh(): WaterfallText {
             ? wfReason(b.reason)
             : w.end.level === 'reported'
               ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
-              : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
+              : w.bars.some((x) => x.reason === 'numberElsewhere')
+                ? '仅展示、不计入：您的数字是在另一次运行上解释的，所以这条路径止于本次运行自己的教师强制。'
+                : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
           : ''
       return head + spread + aside
     },
@@ -569,7 +573,7 @@ function waterfallZh(): WaterfallText {
           : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
             ? `，超出各步合并噪声（± ${r.stderr.toFixed(3)}）`
             : `，在各步合并噪声以内（± ${r.stderr.toFixed(3)}）`
-      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
+      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
     },
     summary: (w) => {
       const measured = w.bars.filter((b) => b.status === 'measured')
