@@ -108,3 +108,23 @@ describe('report QA: provenance names max_seq_len', () => {
     })
   }
 })
+
+describe('report QA: zh-CN reads as Chinese', () => {
+  it('table headers use full-width parentheses and a Chinese bytes column', () => {
+    const md = buildReport(seedLikeInput(), 'zh-CN').markdown
+    const headers = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('nats'))
+    expect(headers.length).toBeGreaterThan(0)
+    for (const h of headers) expect(h).not.toContain(' (nats)')
+    expect(md).toContain('教师强制（nats）')
+    expect(reportStrings('zh-CN').gap.utf8Bytes).toBe('UTF-8字节数')
+  })
+
+  it('the training-format method names the BOS convention without nested parentheses', () => {
+    const g = reportStrings('zh-CN').gap
+    for (const c of [g.conventionWithBos, g.conventionWithoutBos]) {
+      const text = g.trainFormatMethod(c, '256')
+      expect(text).toContain('max_seq_len = 256')
+      expect(text).not.toMatch(/（[^）]*（/)
+    }
+  })
+})

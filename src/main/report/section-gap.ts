@@ -208,7 +208,7 @@ function bpbBlock(ctx: ReportContext, run: RunView): string | null {
   return blocks(
     `#### ${g.bpbHeading}`,
     `**${ctx.words.phase.method}**${ctx.words.colon}${g.bpbMethod}`,
-    table([g.scope, g.bitsPerByte, g.perplexity, 'UTF-8 bytes', g.samples], rows, ['l', 'r', 'r', 'r', 'r']),
+    table([g.scope, g.bitsPerByte, g.perplexity, g.utf8Bytes, g.samples], rows, ['l', 'r', 'r', 'r', 'r']),
   )
 }
 

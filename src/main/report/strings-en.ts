@@ -457,6 +457,7 @@ export const en = {
     bpbMethod:
       "lm-evaluation-harness's definition: bits_per_byte = −Σ log-likelihood / (ln 2 × Σ UTF-8 bytes of the scored text), over the set; per-byte perplexity = 2^bits_per_byte. Comparable between checkpoints with different tokenizers, where a loss in nats per token is not.",
     perplexity: 'Per-byte perplexity',
+    utf8Bytes: 'UTF-8 bytes',
     scope: 'Scored text',
     bosHeading: 'BOS both ways',
     bosMethod:
