@@ -93,6 +93,11 @@ describe('report QA: an SFT number the two SFT losses cannot tell apart', () => 
       // No continuation measures in an SFT-only run: no "prints —" line in the fix section.
       expect(md).not.toMatch(/prints —|打印 —|为 —；/)
       expect(md).not.toMatch(/> — nats/)
+      // "Explain your number" has no continuation variant to list: no table of headers only, and a
+      // pointer to the SFT section that weighs the number.
+      const w = reportStrings(lang)
+      expect(md).toContain(w.explain.sftElsewhere(g.sectionHeading, g.sftHeading))
+      expect(md).not.toContain(`| ${w.explain.variant} |`)
     })
   }
 })

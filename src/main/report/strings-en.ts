@@ -173,6 +173,8 @@ export const en = {
     run: 'Dataset (checkpoint)',
     distance: 'Distance from your number',
     within: 'Within',
+    sftElsewhere: (section: string, heading: string) =>
+      `For SFT conversations, "${heading}" under "${section}" weighs your number against MiniMind's SFT loss and the shifted-mask loss.`,
   },
   fix: {
     heading: '🛠️ Root cause and fix',

@@ -152,6 +152,8 @@ export const zh: ReportStrings = {
     run: '数据集（检查点）',
     distance: '与您的数字的相对差异',
     within: '在容差内',
+    sftElsewhere: (section, heading) =>
+      `对SFT对话，“${section}”中的“${heading}”一节会把您的数字与MiniMind的SFT loss及错位掩码的loss比较。`,
   },
   fix: {
     heading: '🛠️ 根本原因与修复方案',
