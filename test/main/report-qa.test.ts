@@ -122,6 +122,9 @@ describe('report QA: zh-CN reads as Chinese', () => {
     for (const h of headers) expect(h).not.toContain(' (nats)')
     expect(md).toContain('教师强制（nats）')
     expect(reportStrings('zh-CN').gap.utf8Bytes).toBe('UTF-8字节数')
+    // One spacing for step numbers: the headings write "第 836 步", so the waterfall and verdicts do too.
+    expect(md).toMatch(/第 \d+ 步/)
+    expect(md).not.toMatch(/第\d+步/)
   })
 
   it('the training-format method names the BOS convention without nested parentheses', () => {

@@ -220,7 +220,8 @@ function verdict(v: Verdict): string {
           : ''
       if (v.reason === 'noGap')
         return `自回归生成（${ar}）在每一步都与教师强制（${tf}）相差不超过 ${fmtLoss(v.threshold)} nats。${notYours}`
-      const where = v.divergenceStep !== null ? `，从第${v.divergenceStep}步（共${v.steps}步）开始分离` : ''
+      const where =
+        v.divergenceStep !== null ? `，从第 ${v.divergenceStep} 步（共 ${v.steps} 步）开始分离` : ''
       return `属于预期（曝光偏差）：自回归生成（${ar}）比教师强制（${tf}）高 ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats${where}，模型以自己的猜测为条件时就会如此。只有当报告的数字正是自回归loss时，它才是原因。${notYours}`
     }
     case 'kvCache':
@@ -320,7 +321,7 @@ export const textZh: VerdictText = {
         return {
           figure:
             v.maxStepGapAt !== null
-              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第${v.maxStepGapAt}步`
+              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第 ${v.maxStepGapAt} 步`
               : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdZh(v),
         }
@@ -515,7 +516,7 @@ function waterfallZh(): WaterfallText {
       s === 'start'
         ? w.start.level === 'loggedLine'
           ? w.step !== null
-            ? `记录值（第${w.window?.toStep ?? w.step}步）`
+            ? `记录值（第 ${w.window?.toStep ?? w.step} 步）`
             : '记录值'
           : wfLevel(w.start).replace(/（.*$/, '')
         : s === 'end'
@@ -530,7 +531,7 @@ function waterfallZh(): WaterfallText {
       switch (s) {
         case 'logNoise':
           return w.window
-            ? `MiniMind记录的是单个微批次的loss：第${w.window.toStep}步的这一行，对比第${w.window.fromStep}步到第${w.window.toStep}步共${w.window.lines}行的均值。`
+            ? `MiniMind记录的是单个微批次的loss：第 ${w.window.toStep} 步的这一行，对比第 ${w.window.fromStep} 步到第 ${w.window.toStep} 步共 ${w.window.lines} 行的均值。`
             : 'MiniMind记录的是单个微批次的loss：检查点所在步的这一行，对比该处日志窗口的均值。'
         case 'auxLoss':
           return 'MiniMind（2026）记录的loss = logits_loss + aux_loss：比较窗口内logits_loss与loss的均值，因为评估不计负载均衡项。'
@@ -580,7 +581,7 @@ function waterfallZh(): WaterfallText {
       const sum = measured.reduce((s, b) => s + b.value!, 0)
       const from =
         w.start.level === 'loggedLine' && w.window
-          ? `第${w.window.toStep}步记录的loss（${fmtLoss(w.start.value)}）`
+          ? `第 ${w.window.toStep} 步记录的loss（${fmtLoss(w.start.value)}）`
           : `${wfLevel(w.start)}（${fmtLoss(w.start.value)}；该步没有记录的loss）`
       const to = `${wfLevel(w.end)}（${fmtLoss(w.end.value)}）`
       return `从${from}到${to}：相差 ${fmtSignedLoss(w.end.value - w.start.value)} nats，其中${measured.length}个已测量的步骤解释了 ${fmtSignedLoss(sum)}，未解释的为 ${fmtSignedLoss(w.residual.value)}。`
