@@ -136,3 +136,19 @@ describe('report QA: zh-CN reads as Chinese', () => {
     }
   })
 })
+
+describe('report QA: the held-out headline says it once', () => {
+  const CAUSE: Record<Lang, [string, RegExp]> = {
+    en: ['above training, as a held-out set should be', /held out/g],
+    'zh-CN': ['高于训练loss，留出集本应如此', /这是留出集/g],
+  }
+  for (const lang of LANGS) {
+    it(`${lang}: the generalisation-gap line names the held-out set in one place`, () => {
+      const md = buildReport(seedLikeInput(), lang).markdown
+      const [cause, heldOut] = CAUSE[lang]
+      const lines = md.split('\n').filter((l) => l.startsWith('- ') && l.includes(cause))
+      expect(lines.length).toBeGreaterThan(0)
+      for (const l of lines) expect(l.match(heldOut)?.length ?? 0).toBeLessThanOrEqual(1)
+    })
+  }
+})

@@ -261,7 +261,7 @@ const CAUSES: Record<Cause, string> = {
   kvCache: 'the KV-cache path computes different logits',
   data: 'the samples are not the training data they were said to be',
   trainEval: 'the evaluation sits above training beyond the noise, and no check explains why',
-  generalisation: 'the set is held out: its gap to training is the generalisation gap, expected',
+  generalisation: 'above training, as a held-out set should be',
   none: 'the evaluation is consistent with training; no defect found',
   inconclusive: 'the evidence cannot decide yet',
   notMeasured: 'nothing that decides it has been measured yet',

@@ -247,7 +247,7 @@ const CAUSES: Record<Cause, string> = {
   kvCache: 'KV cache路径算出的logits不同',
   data: '样本并不是所说的训练数据',
   trainEval: '评估loss高于训练loss且超出噪声，而没有任何检查能解释',
-  generalisation: '这是留出集：与训练的差距是泛化差距，属于预期',
+  generalisation: '高于训练loss，留出集本应如此',
   none: '评估与训练相符，没有发现缺陷',
   inconclusive: '现有证据还不能判定',
   notMeasured: '还没有测量能做出判定的内容',
