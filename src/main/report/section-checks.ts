@@ -293,11 +293,24 @@ function explainSection(ctx: ReportContext): string | null {
     const run = runOfIds(ctx, c)
     return run ? runName(ctx, run) : null
   }
+  // A table of headers only reads as broken; an SFT run's number is weighed in its own section instead.
+  const sftRuns = model.runs.some((r) => r.scored.some((x) => x.sft !== undefined))
+  const result =
+    rows.length > 0
+      ? [
+          table([w.variant, w.run, words.overview.loss, w.distance, w.within], rows, [
+            'l',
+            'l',
+            'r',
+            'r',
+            'c',
+          ]),
+        ]
+      : [words.notRun]
   return phase(ctx, w.title, w.method(fmtLoss(ex.reported), fmtPct(ex.tolerance, 0)), [
-    resultAndVerdict(
-      ctx,
-      [table([w.variant, w.run, words.overview.loss, w.distance, w.within], rows, ['l', 'l', 'r', 'r', 'c'])],
-      [ctx.verdictWords.explanation(ex, name)],
-    ),
+    resultAndVerdict(ctx, result, [
+      ctx.verdictWords.explanation(ex, name),
+      ...(sftRuns ? [w.sftElsewhere(words.gap.sectionHeading, words.gap.sftHeading)] : []),
+    ]),
   ])
 }

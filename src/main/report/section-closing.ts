@@ -107,6 +107,7 @@ export function provenance(ctx: ReportContext): string {
         st.measures.join(', '),
         st.batchSize,
         st.threads,
+        st.maxSeqLen,
       )
       settings.set(text, [...(settings.get(text) ?? []), `${c.label} / ${r.dataset.label}`])
     }

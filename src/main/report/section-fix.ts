@@ -76,12 +76,16 @@ export function rootCause(ctx: ReportContext): string {
   return blocks(
     `## ${w.headingCheck}`,
     ex ? ctx.verdictWords.explanation(ex, name) : w.noReported,
-    w.ifYourScript(
-      runName(ctx, run),
-      fmtLoss(run.means.keepLastMisaligned),
-      fmtLoss(run.means.autoregressive),
-      fmtLoss(run.means.teacherForcing),
-    ),
+    // A run without the continuation measures (an SFT-only run) has none of the three numbers: a
+    // sentence of dashes says nothing.
+    run.means.teacherForcing === null || run.means.teacherForcing === undefined
+      ? null
+      : w.ifYourScript(
+          runName(ctx, run),
+          fmtLoss(run.means.keepLastMisaligned),
+          fmtLoss(run.means.autoregressive),
+          fmtLoss(run.means.teacherForcing),
+        ),
     `**${w.rightSlice}**${words.colon}${slice}`,
     `**${w.ifBefore}**${words.colon.trimEnd()}`,
     codeBlock('python', w.before(L, P)),

@@ -208,7 +208,7 @@ function bpbBlock(ctx: ReportContext, run: RunView): string | null {
   return blocks(
     `#### ${g.bpbHeading}`,
     `**${ctx.words.phase.method}**${ctx.words.colon}${g.bpbMethod}`,
-    table([g.scope, g.bitsPerByte, g.perplexity, 'UTF-8 bytes', g.samples], rows, ['l', 'r', 'r', 'r', 'r']),
+    table([g.scope, g.bitsPerByte, g.perplexity, g.utf8Bytes, g.samples], rows, ['l', 'r', 'r', 'r', 'r']),
   )
 }
 
@@ -282,12 +282,19 @@ function sftBlock(ctx: ReportContext, run: RunView): string | null {
   if (reported !== undefined && sft.stderr && shifted.stderr) {
     const a = Math.abs(reported - sft.mean) / sft.stderr
     const b = Math.abs(reported - shifted.mean) / shifted.stderr
+    // When the number sits within noise of both and the two losses themselves differ by no more than
+    // noise (paired), naming the nearer one would be a coin toss presented as a finding.
+    const diff = estimate(items.map((x) => x.loss - x.shiftedMaskLoss))
+    const apart =
+      diff !== null && diff.stderr !== null && Math.abs(diff.mean) > THRESHOLDS.noiseStderrs * diff.stderr
     const which =
       Math.min(a, b) > THRESHOLDS.noiseStderrs
         ? g.sftWhichNeither
-        : a <= b
-          ? g.sftWhichCorrect
-          : g.sftWhichShifted
+        : Math.max(a, b) <= THRESHOLDS.noiseStderrs && !apart && diff !== null
+          ? g.sftWhichEither(`${fmtLoss(Math.abs(diff.mean))}${fmtPm(diff.stderr)}`)
+          : a <= b
+            ? g.sftWhichCorrect
+            : g.sftWhichShifted
     verdict = g.sftReported(fmtLoss(reported), a.toFixed(1), b.toFixed(1), which)
   }
   return blocks(

@@ -53,7 +53,7 @@ function onDataset(ctx: ReportContext, d: DatasetView): string {
       [
         words.overview.checkpoint,
         words.overview.step,
-        ...measures.map((m) => `${words.measures.short[m]} (nats)`),
+        ...measures.map((m) => `${words.measures.short[m]}${words.paren('nats')}`),
         w.n,
       ],
       rows,

@@ -175,6 +175,8 @@ export const en = {
     run: 'Dataset (checkpoint)',
     distance: 'Distance from your number',
     within: 'Within',
+    sftElsewhere: (section: string, heading: string) =>
+      `For SFT conversations, "${heading}" under "${section}" weighs your number against MiniMind's SFT loss and the shifted-mask loss.`,
   },
   fix: {
     heading: '🛠️ Root cause and fix',
@@ -395,8 +397,16 @@ export const en = {
     points: 'points',
     settings: (runs: string) => `Settings of ${runs}`,
     settingsAll: 'Settings (every run)',
-    settingsValue: (L: number, P: number, bos: boolean, measures: string, batch: number, threads: number) =>
-      `L = ${L}, P = ${P}, BOS ${bos ? 'prepended' : 'not added'}, measures ${measures}, batch ${batch}, threads ${threads === 0 ? 'auto' : threads}`,
+    settingsValue: (
+      L: number,
+      P: number,
+      bos: boolean,
+      measures: string,
+      batch: number,
+      threads: number,
+      maxSeqLen?: number,
+    ) =>
+      `L = ${L}, P = ${P}, BOS ${bos ? 'prepended' : 'not added'}${maxSeqLen === undefined ? '' : `, max_seq_len ${maxSeqLen}`}, measures ${measures}, batch ${batch}, threads ${threads === 0 ? 'auto' : threads}`,
     software: 'Software',
     softwareValue: (losslens: string, ort: string | null, node: string, os: string) =>
       `LossLens ${losslens}, onnxruntime-node ${ort ?? 'unknown'}, Node ${node}, ${os}`,
@@ -443,6 +453,7 @@ export const en = {
     bpbMethod:
       "lm-evaluation-harness's definition: bits_per_byte = −Σ log-likelihood / (ln 2 × Σ UTF-8 bytes of the scored text), over the set; per-byte perplexity = 2^bits_per_byte. Comparable between checkpoints with different tokenizers, where a loss in nats per token is not.",
     perplexity: 'Per-byte perplexity',
+    utf8Bytes: 'UTF-8 bytes',
     scope: 'Scored text',
     bosHeading: 'BOS both ways',
     bosMethod:
@@ -484,6 +495,8 @@ export const en = {
     sftWhichShifted: 'the shifted-mask loss: the evaluation script counts the tokens one position late',
     sftWhichNeither: 'neither (more than 2 standard errors from both): check the samples and the template',
     sftNoReported: 'Enter the number your script printed to be told which of the two it is.',
+    sftWhichEither: (diff: string) =>
+      `either: on these samples the two differ by only ${diff} nats (paired), within noise, so the number alone cannot tell whether the mask is one position late`,
   },
 }
 

@@ -52,7 +52,7 @@ export const zh: ReportStrings = {
     run: '运行',
     keyHeading: (dsOnRun) => `关键数据：${dsOnRun}`,
     quantity: '指标',
-    loss: 'Loss (nats)',
+    loss: 'Loss（nats）',
     timesTf: '× 教师强制',
     vsTrain: '相对训练loss',
     trainLoss: (lines, step) => `训练loss（第 ${step} 步及之前 ${lines} 条日志的均值）`,
@@ -131,7 +131,7 @@ export const zh: ReportStrings = {
     slice: '切法',
     rows: (L, P) => `参与计算的行（L = ${L}，P = ${P}）`,
     shift: '偏移（位置）',
-    meanLoss: '平均loss (nats)',
+    meanLoss: '平均loss（nats）',
     samples: '样本数',
     meaning: '含义',
     note: (s) =>
@@ -154,6 +154,8 @@ export const zh: ReportStrings = {
     run: '数据集（检查点）',
     distance: '与您的数字的相对差异',
     within: '在容差内',
+    sftElsewhere: (section, heading) =>
+      `对SFT对话，“${section}”中的“${heading}”一节会把您的数字与MiniMind的SFT loss及错位掩码的loss比较。`,
   },
   fix: {
     heading: '🛠️ 根本原因与修复方案',
@@ -230,15 +232,15 @@ export const zh: ReportStrings = {
     intro: (keep, slice) =>
       `样本按其在数据集中的序号编号（从0开始，与窗口中一致）。错位切片：${keep} 后取最后P行；教师强制：正确切片 ${slice}。`,
     sample: '样本',
-    misaligned: '错位切片 (nats)',
-    teacherForcing: '教师强制 (nats)',
+    misaligned: '错位切片（nats）',
+    teacherForcing: '教师强制（nats）',
     timesTf: '错位切片，× 教师强制',
-    autoregressive: '自回归 (nats)',
+    autoregressive: '自回归（nats）',
     mean: '平均',
     skipped: (n, list) => `${n} 个样本被跳过，不计入均值：${list}${n > 5 ? '；……' : ''}。`,
     summaryIntro: (n, csv) =>
       `共 ${n} 个样本，不在此逐一列出。下面给出各指标的分布和差距最大的10个样本；全部样本见 ${csv}。`,
-    measure: '指标 (nats)',
+    measure: '指标（nats）',
     n: 'n',
     mean_se: '均值 ± 标准误',
     sd: '标准差',
@@ -249,7 +251,7 @@ export const zh: ReportStrings = {
     gapMisaligned: '错位切片 − 教师强制',
     gapTf: '教师强制loss最高',
     id: '样本id',
-    gap: '差距 (nats)',
+    gap: '差距（nats）',
   },
   final: {
     title: '最终验证：与训练loss比较',
@@ -345,8 +347,8 @@ export const zh: ReportStrings = {
     points: '个数据点',
     settings: (runs) => `设置（${runs}）`,
     settingsAll: '设置（所有运行）',
-    settingsValue: (L, P, bos, measures, batch, threads) =>
-      `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
+    settingsValue: (L, P, bos, measures, batch, threads, maxSeqLen) =>
+      `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}${maxSeqLen === undefined ? '' : `，max_seq_len ${maxSeqLen}`}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
     software: '软件版本',
     softwareValue: (losslens, ort, node, os) =>
       `LossLens ${losslens}，onnxruntime-node ${ort ?? '未知'}，Node ${node}，${os}`,
@@ -369,8 +371,8 @@ export const zh: ReportStrings = {
     trainFormatHeading: '训练格式loss',
     trainFormatMethod: (convention: string, maxSeqLen: string) =>
       `每个样本完全按训练器的方式编码（${convention}），截断到 max_seq_len = ${maxSeqLen} 个token，对每个非填充的目标位置计算loss：日志中训练loss的来源。`,
-    conventionWithBos: 'BOS + 文本 + EOS（MiniMind 2026 及部分 2025 版本）',
-    conventionWithoutBos: '只有文本的token（MiniMind2 2025年4月发布时）',
+    conventionWithBos: 'BOS + 文本 + EOS，与MiniMind 2026及部分2025版本相同',
+    conventionWithoutBos: '只有文本的token，与2025年4月发布的MiniMind2相同',
     conventionUnknown: '运行未记录的约定',
     maxSeqLenUnknown: '训练器的默认值（运行未记录）',
     truncated: (n: number, total: number) =>
@@ -392,6 +394,7 @@ export const zh: ReportStrings = {
     bpbMethod:
       'lm-evaluation-harness 的定义：bits_per_byte = −Σ 对数似然 /（ln 2 × 被打分文本的 UTF-8 字节总数），在整个集合上计算；每字节困惑度 = 2^bits_per_byte。分词器不同的检查点之间可以比较，而按token计的nats不行。',
     perplexity: '每字节困惑度',
+    utf8Bytes: 'UTF-8字节数',
     scope: '被打分的文本',
     bosHeading: '两种BOS约定',
     bosMethod:
@@ -432,5 +435,7 @@ export const zh: ReportStrings = {
     sftWhichShifted: '错位掩码的loss：评估脚本把要计数的token向后错了一位',
     sftWhichNeither: '两者都不是（与两者都相差2个标准误以上）：请检查样本和模板',
     sftNoReported: '填入您脚本打印的数字，即可知道它是两者中的哪一个。',
+    sftWhichEither: (diff: string) =>
+      `两者之一：在这些样本上两者只相差 ${diff} nats（配对），在噪声以内，仅凭这个数字无法判断掩码是否错后了一位`,
   },
 }

@@ -239,6 +239,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       trainLog: input.trainLog,
       windowLines,
       reported: isNumberRun ? (input.reportedLoss ?? null) : null,
+      reportedElsewhere: !isNumberRun && input.reportedLoss !== undefined && input.reportedLoss !== null,
       explanation: isNumberRun ? explanation : null,
       bosUsed: r.bosUsed ?? null,
     })

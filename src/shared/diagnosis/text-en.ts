@@ -261,7 +261,7 @@ const CAUSES: Record<Cause, string> = {
   kvCache: 'the KV-cache path computes different logits',
   data: 'the samples are not the training data they were said to be',
   trainEval: 'the evaluation sits above training beyond the noise, and no check explains why',
-  generalisation: 'the set is held out: its gap to training is the generalisation gap, expected',
+  generalisation: 'above training, as a held-out set should be',
   none: 'the evaluation is consistent with training; no defect found',
   inconclusive: 'the evidence cannot decide yet',
   notMeasured: 'nothing that decides it has been measured yet',
@@ -419,7 +419,7 @@ function thresholdEn(v: Verdict): string {
     case 'weights':
       return 'all tensors'
     case 'mode':
-      return `a step parts when AR − TF > ${fmtLoss(v.threshold)} nats`
+      return `a step parts when AR − TF > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)} and top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
@@ -496,6 +496,8 @@ function wfReason(r: WaterfallReason): string {
       return "Shown, not added: your number is reproduced in the run's own convention, or there is none and the path ends at the run's teacher forcing."
     case 'noReported':
       return 'No step: no number from your script, so the path ends at teacher forcing. Enter the number your script printed to see this step.'
+    case 'numberElsewhere':
+      return 'No step here: your number is explained on another checkpoint or dataset (see "explain my number"), so this path ends at teacher forcing.'
     case 'noMatch':
       return `Not measured: no measured variant reproduces your number within ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)}, so its distance from teacher forcing stays in the residual.`
     case 'otherRun':
@@ -587,7 +589,9 @@ function waterfallEn(): WaterfallText {
             ? ` ${wfReason(b.reason)}`
             : w.end.level === 'reported'
               ? " Shown, not added: your number is reproduced in the run's own convention."
-              : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
+              : w.bars.some((x) => x.reason === 'numberElsewhere')
+                ? " Shown, not added: your number is explained on another run, so this path ends at the run's own teacher forcing."
+                : " Shown, not added: without a number from your script the path ends at the run's own teacher forcing."
           : ''
       return head + spread + aside
     },
@@ -599,7 +603,7 @@ function waterfallEn(): WaterfallText {
           : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
             ? `, beyond the bars' combined noise (± ${r.stderr.toFixed(3)})`
             : `, within the bars' combined noise (± ${r.stderr.toFixed(3)})`
-      return `Unexplained residual: ${fmtSignedLoss(r.value)} nats${noise}: what no measured step accounts for${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'otherConvention') ? ', including the steps not measured' : ''}.`
+      return `Unexplained residual: ${fmtSignedLoss(r.value)} nats${noise}: what no measured step accounts for${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention') ? ', including the steps not measured' : ''}.`
     },
     summary: (w) => {
       const measured = w.bars.filter((b) => b.status === 'measured')

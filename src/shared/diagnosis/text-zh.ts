@@ -220,7 +220,8 @@ function verdict(v: Verdict): string {
           : ''
       if (v.reason === 'noGap')
         return `自回归生成（${ar}）在每一步都与教师强制（${tf}）相差不超过 ${fmtLoss(v.threshold)} nats。${notYours}`
-      const where = v.divergenceStep !== null ? `，从第${v.divergenceStep}步（共${v.steps}步）开始分离` : ''
+      const where =
+        v.divergenceStep !== null ? `，从第 ${v.divergenceStep} 步（共 ${v.steps} 步）开始分离` : ''
       return `属于预期（曝光偏差）：自回归生成（${ar}）比教师强制（${tf}）高 ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats${where}，模型以自己的猜测为条件时就会如此。只有当报告的数字正是自回归loss时，它才是原因。${notYours}`
     }
     case 'kvCache':
@@ -246,7 +247,7 @@ const CAUSES: Record<Cause, string> = {
   kvCache: 'KV cache路径算出的logits不同',
   data: '样本并不是所说的训练数据',
   trainEval: '评估loss高于训练loss且超出噪声，而没有任何检查能解释',
-  generalisation: '这是留出集：与训练的差距是泛化差距，属于预期',
+  generalisation: '高于训练loss，留出集本应如此',
   none: '评估与训练相符，没有发现缺陷',
   inconclusive: '现有证据还不能判定',
   notMeasured: '还没有测量能做出判定的内容',
@@ -284,7 +285,7 @@ function thresholdZh(v: Verdict): string {
     case 'weights':
       return '全部张量'
     case 'mode':
-      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold)} nats 即视为分离`
+      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats 即视为分离`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)}，且top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
@@ -320,7 +321,7 @@ export const textZh: VerdictText = {
         return {
           figure:
             v.maxStepGapAt !== null
-              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第${v.maxStepGapAt}步`
+              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第 ${v.maxStepGapAt} 步`
               : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdZh(v),
         }
@@ -391,7 +392,7 @@ export const textZh: VerdictText = {
     )
     const amb =
       e.ambiguous && others.length > 0
-        ? `同样在容差以内的还有:${others
+        ? `同样在容差以内的还有：${others
             .slice(0, 3)
             .map((c) => `${candidate(c)}${on(c)}，${fmtLoss(c.value)}（相差 ${fmtPct(c.relative, 2)}）`)
             .join('；')}。这里取最接近者，但仅凭数字无法排除它们。`
@@ -468,6 +469,8 @@ function wfReason(r: WaterfallReason): string {
       return '仅展示、不计入：您的数字在本次运行自己的约定下即可复现，或者没有数字、路径止于本次运行的教师强制。'
     case 'noReported':
       return '无此步：没有您脚本的数字，路径止于教师强制。填入您脚本打印的数字即可看到这一步。'
+    case 'numberElsewhere':
+      return '此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于教师强制。'
     case 'noMatch':
       return `未测量：没有任何测量到的计算方式能在 ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)} 以内复现您的数字，它与教师强制的差距留在残差中。`
     case 'otherRun':
@@ -513,7 +516,7 @@ function waterfallZh(): WaterfallText {
       s === 'start'
         ? w.start.level === 'loggedLine'
           ? w.step !== null
-            ? `记录值（第${w.window?.toStep ?? w.step}步）`
+            ? `记录值（第 ${w.window?.toStep ?? w.step} 步）`
             : '记录值'
           : wfLevel(w.start).replace(/（.*$/, '')
         : s === 'end'
@@ -528,7 +531,7 @@ function waterfallZh(): WaterfallText {
       switch (s) {
         case 'logNoise':
           return w.window
-            ? `MiniMind记录的是单个微批次的loss：第${w.window.toStep}步的这一行，对比第${w.window.fromStep}步到第${w.window.toStep}步共${w.window.lines}行的均值。`
+            ? `MiniMind记录的是单个微批次的loss：第 ${w.window.toStep} 步的这一行，对比第 ${w.window.fromStep} 步到第 ${w.window.toStep} 步共 ${w.window.lines} 行的均值。`
             : 'MiniMind记录的是单个微批次的loss：检查点所在步的这一行，对比该处日志窗口的均值。'
         case 'auxLoss':
           return 'MiniMind（2026）记录的loss = logits_loss + aux_loss：比较窗口内logits_loss与loss的均值，因为评估不计负载均衡项。'
@@ -557,7 +560,9 @@ function waterfallZh(): WaterfallText {
             ? wfReason(b.reason)
             : w.end.level === 'reported'
               ? '仅展示、不计入：您的数字在本次运行自己的约定下即可复现。'
-              : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
+              : w.bars.some((x) => x.reason === 'numberElsewhere')
+                ? '仅展示、不计入：您的数字是在另一次运行上解释的，所以这条路径止于本次运行自己的教师强制。'
+                : '仅展示、不计入：没有您脚本的数字，路径止于本次运行自己的教师强制。'
           : ''
       return head + spread + aside
     },
@@ -569,14 +574,14 @@ function waterfallZh(): WaterfallText {
           : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
             ? `，超出各步合并噪声（± ${r.stderr.toFixed(3)}）`
             : `，在各步合并噪声以内（± ${r.stderr.toFixed(3)}）`
-      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
+      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
     },
     summary: (w) => {
       const measured = w.bars.filter((b) => b.status === 'measured')
       const sum = measured.reduce((s, b) => s + b.value!, 0)
       const from =
         w.start.level === 'loggedLine' && w.window
-          ? `第${w.window.toStep}步记录的loss（${fmtLoss(w.start.value)}）`
+          ? `第 ${w.window.toStep} 步记录的loss（${fmtLoss(w.start.value)}）`
           : `${wfLevel(w.start)}（${fmtLoss(w.start.value)}；该步没有记录的loss）`
       const to = `${wfLevel(w.end)}（${fmtLoss(w.end.value)}）`
       return `从${from}到${to}：相差 ${fmtSignedLoss(w.end.value - w.start.value)} nats，其中${measured.length}个已测量的步骤解释了 ${fmtSignedLoss(sum)}，未解释的为 ${fmtSignedLoss(w.residual.value)}。`

@@ -72,7 +72,8 @@ export interface WaterfallMean {
  * runConvention: (aside) the user's number is reproduced in the run's own convention, or there is no
  *   number and the waterfall ends at the run's teacher forcing: the other convention is shown, not added;
  * noReported: no number from the user's script, so there is no slicing step (the waterfall ends at
- *   teacher forcing); noMatch: no measured variant reproduces the number; otherRun: the variant that
+ *   teacher forcing); numberElsewhere: the user gave a number, but it is explained on another checkpoint
+ *   or dataset, so this run's path ends at its teacher forcing (a reader told "no number" would be misled); noMatch: no measured variant reproduces the number; otherRun: the variant that
  *   reproduces it was measured on another checkpoint or dataset; otherConvention: the number is
  *   reproduced by teacher forcing in the other BOS convention (the bos step), not by a slice;
  *   numberIsTrainFormat: the number is these samples' training-format loss (mean over samples or
@@ -89,6 +90,7 @@ export type WaterfallReason =
   | 'bosUnknown'
   | 'runConvention'
   | 'noReported'
+  | 'numberElsewhere'
   | 'noMatch'
   | 'otherRun'
   | 'otherConvention'
@@ -144,6 +146,8 @@ export interface WaterfallInput {
   windowLines: number
   /** The user's number, when it is about this run; null ends the waterfall at teacher forcing. */
   reported: number | null
+  /** reported is null because the user's number is about another run (not because there is none). */
+  reportedElsewhere?: boolean
   /** "Explain my number" over every run (its match is used when it was measured on this run). */
   explanation: Explanation | null
   /** The convention the run applied, when the run says so (RunSummary.bosUsed); inferred from bosBoth otherwise. */
@@ -440,7 +444,8 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
   }
 
   // --- the script's slicing: teacher forcing -> the matched variant, paired.
-  if (input.reported === null) bars.push(missing('slicing', 'noReported'))
+  if (input.reported === null)
+    bars.push(missing('slicing', input.reportedElsewhere ? 'numberElsewhere' : 'noReported'))
   else if (numberAt) bars.push(missing('slicing', 'numberIsTrainFormat'))
   else if (bosOnPath) bars.push(missing('slicing', 'otherConvention'))
   else if (!match) bars.push(missing('slicing', 'noMatch'))
