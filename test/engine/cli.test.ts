@@ -44,6 +44,39 @@ describe('losslens CLI', () => {
     expect(r.stdout).toMatch(/teacherForcing\s+\d\.\d{4}/)
   })
 
+  it('analyze on SFT conversations needs no --input-length and prints the SFT losses of the reference', () => {
+    const out = tmpDir()
+    const r = cli([
+      'analyze',
+      '--model',
+      join(DEMO, 'checkpoints/sft/model.onnx'),
+      '--tokenizer',
+      join(DEMO, 'tokenizer.json'),
+      '--data',
+      join(DEMO, 'eval_sft.json'),
+      '--measures',
+      'sft',
+      '--limit',
+      '4',
+      '--out',
+      out,
+    ])
+    expect(r.stderr).not.toMatch(/Error:/)
+    expect(r.code).toBe(0)
+    const summary = RunSummarySchema.parse(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')))
+    expect(summary.settings.format).toBe('sft')
+    // The PyTorch reference of the same four conversations (reference.json, MiniMind's mask and one late).
+    const ref = JSON.parse(readFileSync(join(DEMO, 'reference.json'), 'utf8')) as {
+      sft: { results: { sft: { samples: { loss: number; maskLate: { loss: number } }[] } } }
+    }
+    const four = ref.sft.results.sft.samples.slice(0, 4)
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+    expect(summary.means.sft).toBeCloseTo(mean(four.map((x) => x.loss)), 4)
+    expect(summary.means.sftShiftedMask).toBeCloseTo(mean(four.map((x) => x.maskLate.loss)), 4)
+    expect(r.stdout).toContain(`sft                 ${summary.means.sft!.toFixed(4)}`)
+    expect(r.stdout).not.toContain('teacherForcing')
+  })
+
   it('a bad flag exits 2 and a missing file 3, each with one clear line', () => {
     const r = cli([
       'analyze',
