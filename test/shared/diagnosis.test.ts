@@ -518,6 +518,16 @@ describe('diagnose', () => {
     })
     expect(late.logEndsAt).toBe(900)
     expect(verdictText('en').verdict(late)).toMatch(/log ends at step 900/)
+    // Within one logging interval of the last line (the log's median step gap) there is no note.
+    const gap = l.points[l.points.length - 1]!.step - l.points[l.points.length - 2]!.step
+    const justAfter = diagnoseTrainEval({
+      results: tfRun(2.3),
+      subject: SUBJECT,
+      kind: 'fromTraining',
+      step: 900 + gap - 1,
+      trainLog: l,
+    })
+    expect(justAfter.logEndsAt).toBeNull()
   })
 
   it('never compares two exports of the same step as stages of training, and answers for each', () => {

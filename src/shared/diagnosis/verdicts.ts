@@ -511,8 +511,10 @@ export function diagnoseTrainEval(args: {
   if (!training || base.relative === null) {
     return { ...base, status: 'notMeasured', reason: 'noLogAtStep', figure: null }
   }
+  // The log ending before the step is worth a note only past one logging interval: a log written
+  // every 5 steps ends at 833 for a run saved at 836 (the demo), and that is no sign of a wrong step.
   const lastLogged = log.points[log.points.length - 1]!.step
-  if (step > lastLogged) base.logEndsAt = lastLogged
+  if (step - lastLogged > logInterval(log)) base.logEndsAt = lastLogged
   const figure = base.relative
   // Relative terms on both sides: the minimum effect is a fraction of the training loss.
   const sep = separation(
@@ -540,4 +542,14 @@ function sameSubject(c: { checkpointId?: string; datasetId?: string }, s: Subjec
     (c.checkpointId === undefined || c.checkpointId === s.checkpointId) &&
     (c.datasetId === undefined || c.datasetId === s.datasetId)
   )
+}
+
+/** The log's usual distance between lines (the median step difference; 1 for a log of one line). */
+function logInterval(log: TrainLog): number {
+  const gaps = log.points
+    .slice(1)
+    .map((p, i) => p.step - log.points[i]!.step)
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b)
+  return gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : 1
 }
