@@ -105,6 +105,9 @@ function looksLikeSft(v: Record<string, string | boolean | undefined>): boolean 
   if (v.format === 'sft') return true
   if ((v.format !== undefined && v.format !== 'auto') || typeof v.data !== 'string') return false
   try {
+    // Only a regular file is peeked: opening a FIFO or a device would block before the engine's
+    // guarded reader could refuse it with its one-line message.
+    if (!fs.statSync(v.data).isFile()) return false
     const fd = fs.openSync(v.data, 'r')
     try {
       const head = Buffer.alloc(64 << 10)
