@@ -153,6 +153,9 @@ describe('an SFT run in the diagnosis (demo reference)', () => {
     expect(w.end).toMatchObject({ level: 'sft', n: 20 })
     expect(w.end.value).toBeCloseTo(REF.means.sft, 12)
     expect(w.bars.find((b) => b.step === 'slicing')!.reason).toBe('noReported')
+    const slicing = w.bars.find((b) => b.step === 'slicing')!
+    expect(verdictText('en').waterfall.result(slicing, w)).toMatch(/ends at the SFT loss/)
+    expect(verdictText('zh-CN').waterfall.result(slicing, w)).toMatch(/止于SFT loss/)
     expect(Math.abs(w.residual.value)).toBeLessThanOrEqual(1e-9)
   })
 

@@ -483,7 +483,8 @@ function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
   }
 }
 
-function wfReason(r: WaterfallReason): string {
+/** `end`: where the path ends without the user's number (teacher forcing, or an SFT run's SFT loss). */
+function wfReason(r: WaterfallReason, end = 'teacher forcing'): string {
   switch (r) {
     case 'noLog':
       return "Not measured: no training log. Add the log (--train-log, or the experiment's training log) to measure it."
@@ -504,9 +505,9 @@ function wfReason(r: WaterfallReason): string {
     case 'runConvention':
       return "Shown, not added: your number is reproduced in the run's own convention, or there is none and the path ends at the run's teacher forcing."
     case 'noReported':
-      return 'No step: no number from your script, so the path ends at teacher forcing. Enter the number your script printed to see this step.'
+      return `No step: no number from your script, so the path ends at ${end}. Enter the number your script printed to see this step.`
     case 'numberElsewhere':
-      return 'No step here: your number is explained on another checkpoint or dataset (see "explain my number"), so this path ends at teacher forcing.'
+      return `No step here: your number is explained on another checkpoint or dataset (see "explain my number"), so this path ends at ${end}.`
     case 'noMatch':
       return `Not measured: no measured variant reproduces your number within ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)}, so its distance from teacher forcing stays in the residual.`
     case 'otherRun':
@@ -594,7 +595,8 @@ function waterfallEn(): WaterfallText {
       }
     },
     result: (b, w) => {
-      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      if (b.status === 'notMeasured')
+        return wfReason(b.reason!, w.end.level === 'sft' ? 'the SFT loss' : undefined)
       const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null

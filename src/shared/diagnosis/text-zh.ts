@@ -456,7 +456,8 @@ function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
   }
 }
 
-function wfReason(r: WaterfallReason): string {
+/** `end`：没有用户数字时路径的终点（教师强制，或SFT运行的SFT loss）。 */
+function wfReason(r: WaterfallReason, end = '教师强制'): string {
   switch (r) {
     case 'noLog':
       return '未测量：没有训练日志。请添加日志（--train-log，或实验的训练日志）后再测。'
@@ -477,9 +478,9 @@ function wfReason(r: WaterfallReason): string {
     case 'runConvention':
       return '仅展示、不计入：您的数字在本次运行自己的约定下即可复现，或者没有数字、路径止于本次运行的教师强制。'
     case 'noReported':
-      return '无此步：没有您脚本的数字，路径止于教师强制。填入您脚本打印的数字即可看到这一步。'
+      return `无此步：没有您脚本的数字，路径止于${end}。填入您脚本打印的数字即可看到这一步。`
     case 'numberElsewhere':
-      return '此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于教师强制。'
+      return `此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于${end}。`
     case 'noMatch':
       return `未测量：没有任何测量到的计算方式能在 ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)} 以内复现您的数字，它与教师强制的差距留在残差中。`
     case 'otherRun':
@@ -565,7 +566,8 @@ function waterfallZh(): WaterfallText {
       }
     },
     result: (b, w) => {
-      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      if (b.status === 'notMeasured')
+        return wfReason(b.reason!, w.end.level === 'sft' ? 'SFT loss' : undefined)
       const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
       const spread =
         b.step === 'logNoise' && b.sd !== null
