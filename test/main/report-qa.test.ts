@@ -5,7 +5,7 @@
  * told apart, is said to be either; the provenance names max_seq_len.
  */
 import { describe, expect, it } from 'vitest'
-import { fmtLoss, fmtPm } from '../../src/shared/diagnosis'
+import { fmtLoss, fmtPm, verdictText } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import type { SampleResult } from '../../src/shared/results'
 import { estimate } from '../../src/shared/stats'
@@ -93,11 +93,14 @@ describe('report QA: an SFT number the two SFT losses cannot tell apart', () => 
       // No continuation measures in an SFT-only run: no "prints —" line in the fix section.
       expect(md).not.toMatch(/prints —|打印 —|为 —；/)
       expect(md).not.toMatch(/> — nats/)
-      // "Explain your number" has no continuation variant to list: no table of headers only, and a
-      // pointer to the SFT section that weighs the number.
+      // "Explain your number" lists the run's SFT variants (never a table of headers only), and
+      // points to the SFT section that weighs the number.
       const w = reportStrings(lang)
       expect(md).toContain(w.explain.sftElsewhere(g.sectionHeading, g.sftHeading))
-      expect(md).not.toContain(`| ${w.explain.variant} |`)
+      const vw = verdictText(lang)
+      for (const measure of ['sft', 'sftShiftedMask'] as const) {
+        expect(md).toContain(`| ${vw.candidate({ measure, value: 0 })} |`)
+      }
     })
   }
 })

@@ -162,13 +162,16 @@ export function buildReportModel(
     }
   })
   const match = diagnosis.explanation?.match ?? null
-  const explainedBy = !match
-    ? null
-    : match.rowShift === null
-      ? 'autoregressive'
-      : match.rowShift === 0
-        ? 'correct'
-        : 'alignment'
+  // An SFT variant (the one-late mask is a slip of the loss mask, not of the logits' rows) has no
+  // logits-slice fix: the SFT section weighs it, and the fix section only repeats the explanation.
+  const explainedBy =
+    !match || match.measure.startsWith('sft')
+      ? null
+      : match.rowShift === null
+        ? 'autoregressive'
+        : match.rowShift === 0
+          ? 'correct'
+          : 'alignment'
   const explainedRun = match ? (find(match.checkpointId ?? '', match.datasetId ?? '') ?? null) : null
   const defaultPrimary = datasets.find((d) => d.kind === 'fromTraining')?.headline ?? datasets[0]!.headline
   const primary = primaryRef ? find(primaryRef.checkpointId, primaryRef.datasetId)! : defaultPrimary

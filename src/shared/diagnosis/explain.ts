@@ -13,12 +13,16 @@ export function rowShift(c: Candidate): number | null {
   switch (c.measure) {
     case 'teacherForcing':
     case 'keepLastAligned':
+    case 'sft':
       return 0
+    // sftShiftedMask: MiniMind's SFT loss mask one position late (the input row's mask on the labels).
     case 'keepLastMisaligned':
+    case 'sftShiftedMask':
       return 1
     case 'offsetSweep':
       return c.shift ?? null
     case 'autoregressive':
+    case 'sftAutoregressive':
       return null
   }
 }
@@ -38,6 +42,10 @@ export function candidatesFromMeans(
   add('keepLastAligned', means.keepLastAligned)
   for (const [shift, value] of sweepEntries(means.offsetSweep)) add('offsetSweep', value, shift)
   add('autoregressive', means.autoregressive)
+  // An SFT run's variants: MiniMind's SFT loss (assistant tokens only), the one-late mask, generation.
+  add('sft', means.sft)
+  add('sftShiftedMask', means.sftShiftedMask)
+  add('sftAutoregressive', means.sftAutoregressive)
   return out
 }
 

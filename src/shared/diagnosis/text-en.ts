@@ -74,6 +74,12 @@ function candidate(c: Candidate): string {
     }
     case 'autoregressive':
       return 'autoregressive generation (greedy, free-running)'
+    case 'sft':
+      return "the SFT loss (assistant tokens only, as MiniMind's SFT trainer scores them)"
+    case 'sftShiftedMask':
+      return 'the SFT loss with its mask one position late (the mask of the input row put on the labels)'
+    case 'sftAutoregressive':
+      return "generation on the conversations' assistant turns (greedy, free-running)"
   }
 }
 
@@ -164,7 +170,7 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
   const window = t
     ? `the mean of the ${t.lines} logged losses up to step ${v.step} (steps ${t.fromStep}–${t.toStep}, sd ${fmtLoss(t.sd)})`
     : ''
-  const figures = `teacher forcing gives ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)} against a training loss of ${fmtLoss(v.trainLoss)}, ${window}: ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats, ${fmtSignedPct(v.relative)} vs training loss`
+  const figures = `${v.evalMeasure === 'sft' ? 'the SFT loss' : 'teacher forcing'} gives ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)} against a training loss of ${fmtLoss(v.trainLoss)}, ${window}: ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats, ${fmtSignedPct(v.relative)} vs training loss`
   const cap = (x: string): string => (part ? x : x.charAt(0).toUpperCase() + x.slice(1))
   const ends =
     v.logEndsAt !== null
@@ -384,7 +390,10 @@ export const textEn: VerdictText = {
     const m = e.match
     const head = `Your ${fmtLoss(e.reported)} is reproduced by ${candidate(m)}${on(m)}: ${fmtLoss(m.value)}, ${fmtPct(m.relative, 2)} away (tolerance ${fmtPct(e.tolerance, 0)}).`
     let tail = ''
-    if (m.rowShift !== null && m.rowShift !== 0) {
+    if (m.measure === 'sftShiftedMask') {
+      tail =
+        ' Your script shifts the labels but not the loss mask, so it scores the token after each assistant token (the first one of the answer is dropped, the one after its end is counted).'
+    } else if (m.rowShift !== null && m.rowShift !== 0) {
       const n = Math.abs(m.rowShift)
       tail = ` Your script scores the slice ${n === 1 ? 'one position' : `${n} positions`} ${m.rowShift > 0 ? 'late' : 'early'}.`
     } else if (m.rowShift === 0) {
@@ -474,7 +483,8 @@ function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
   }
 }
 
-function wfReason(r: WaterfallReason): string {
+/** `end`: where the path ends without the user's number (teacher forcing, or an SFT run's SFT loss). */
+function wfReason(r: WaterfallReason, end = 'teacher forcing'): string {
   switch (r) {
     case 'noLog':
       return "Not measured: no training log. Add the log (--train-log, or the experiment's training log) to measure it."
@@ -495,9 +505,9 @@ function wfReason(r: WaterfallReason): string {
     case 'runConvention':
       return "Shown, not added: your number is reproduced in the run's own convention, or there is none and the path ends at the run's teacher forcing."
     case 'noReported':
-      return 'No step: no number from your script, so the path ends at teacher forcing. Enter the number your script printed to see this step.'
+      return `No step: no number from your script, so the path ends at ${end}. Enter the number your script printed to see this step.`
     case 'numberElsewhere':
-      return 'No step here: your number is explained on another checkpoint or dataset (see "explain my number"), so this path ends at teacher forcing.'
+      return `No step here: your number is explained on another checkpoint or dataset (see "explain my number"), so this path ends at ${end}.`
     case 'noMatch':
       return `Not measured: no measured variant reproduces your number within ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)}, so its distance from teacher forcing stays in the residual.`
     case 'otherRun':
@@ -506,6 +516,8 @@ function wfReason(r: WaterfallReason): string {
       return 'No step: teacher forcing in the other BOS convention already reproduces your number (the BOS step), not a slice.'
     case 'numberIsTrainFormat':
       return "Shown, not added: your number is these samples' training-format loss (whole samples scored as the trainer scores them), so the path ends there."
+    case 'sftRun':
+      return "Not applicable: an SFT run's SFT loss already is the trainer's own loss (whole conversations, assistant tokens only), so there is no continuation to bring back to the training format."
   }
 }
 
@@ -551,7 +563,9 @@ function waterfallEn(): WaterfallText {
         : s === 'end'
           ? w.end.level === 'reported'
             ? 'your number'
-            : 'teacher forcing'
+            : w.end.level === 'sft'
+              ? 'SFT loss'
+              : 'teacher forcing'
           : s === 'residual'
             ? 'unexplained'
             : WF_SHORT[s],
@@ -565,6 +579,8 @@ function waterfallEn(): WaterfallText {
         case 'auxLoss':
           return 'MiniMind (2026) logs loss = logits_loss + aux_loss: the window mean of logits_loss against that of loss, since an evaluation scores no load-balancing term.'
         case 'trainingMix':
+          if (w.bars.some((b) => b.reason === 'sftRun'))
+            return "The log window (the training mix at this step) against the SFT loss on these conversations, scored as MiniMind's SFT trainer scores them; the two are independent, so their standard errors combine."
           return 'The log window (the training mix at this step) against the training-format loss on these samples, token-weighted as one batch averages it; the two are independent, so their standard errors combine.'
         case 'tokenWeighting':
           return 'The training-format loss token-weighted against its mean over samples (each sample counting once, as a continuation does), on the same samples.'
@@ -573,11 +589,14 @@ function waterfallEn(): WaterfallText {
         case 'bos':
           return `The continuation scored after a BOS and without one, on the same samples, paired${w.bosUsed ? `; the run's convention is ${w.bosUsed === 'yes' ? 'with BOS' : 'without BOS'}` : ''}.`
         case 'slicing':
+          if (w.bars.some((b) => b.reason === 'sftRun'))
+            return 'The SFT loss against the variant that reproduces your number ("explain my number"), on the same conversations, paired.'
           return 'Teacher forcing against the variant that reproduces your number ("explain my number"), on the same samples, paired.'
       }
     },
     result: (b, w) => {
-      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      if (b.status === 'notMeasured')
+        return wfReason(b.reason!, w.end.level === 'sft' ? 'the SFT loss' : undefined)
       const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null
@@ -603,7 +622,7 @@ function waterfallEn(): WaterfallText {
           : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
             ? `, beyond the bars' combined noise (± ${r.stderr.toFixed(3)})`
             : `, within the bars' combined noise (± ${r.stderr.toFixed(3)})`
-      return `Unexplained residual: ${fmtSignedLoss(r.value)} nats${noise}: what no measured step accounts for${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention') ? ', including the steps not measured' : ''}.`
+      return `Unexplained residual: ${fmtSignedLoss(r.value)} nats${noise}: what no measured step accounts for${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention' && b.reason !== 'sftRun') ? ', including the steps not measured' : ''}.`
     },
     summary: (w) => {
       const measured = w.bars.filter((b) => b.status === 'measured')

@@ -73,6 +73,12 @@ function candidate(c: Candidate): string {
     }
     case 'autoregressive':
       return '自回归生成（贪心解码）'
+    case 'sft':
+      return 'SFT loss（只计助手token，与MiniMind的SFT训练器相同）'
+    case 'sftShiftedMask':
+      return '掩码错后一个位置的SFT loss（把输入行的掩码用在了标签上）'
+    case 'sftAutoregressive':
+      return '对话中助手回合的生成（贪心解码）'
   }
 }
 
@@ -161,7 +167,7 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
   const window = t
     ? `即第 ${v.step} 步及之前 ${t.lines} 条日志loss的均值（第 ${t.fromStep}–${t.toStep} 步，标准差 ${fmtLoss(t.sd)}）`
     : ''
-  const figures = `${part}教师强制loss为 ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)}，训练loss为 ${fmtLoss(v.trainLoss)}，${window}：相差 ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats，相对训练loss ${fmtSignedPct(v.relative)}`
+  const figures = `${part}${v.evalMeasure === 'sft' ? 'SFT loss' : '教师强制loss'}为 ${fmtLoss(v.evalLoss)}${fmtPm(v.evalStderr)}，训练loss为 ${fmtLoss(v.trainLoss)}，${window}：相差 ${fmtSignedLoss(v.difference)}${fmtPm(v.uncertainty)} nats，相对训练loss ${fmtSignedPct(v.relative)}`
   switch (v.reason) {
     case 'noTrainLoss':
       return '没有可用的训练loss（没有训练日志，或日志中没有loss）。'
@@ -379,7 +385,10 @@ export const textZh: VerdictText = {
     const m = e.match
     const head = `${candidate(m)}${on(m)}复现了您报告的 ${fmtLoss(e.reported)}：${fmtLoss(m.value)}，相差 ${fmtPct(m.relative, 2)}（容差 ${fmtPct(e.tolerance, 0)}）。`
     let tail = ''
-    if (m.rowShift !== null && m.rowShift !== 0) {
+    if (m.measure === 'sftShiftedMask') {
+      tail =
+        '您的脚本移动了标签，却没有移动loss掩码，所以计分的是每个助手token之后的那个token（丢掉了回答的第一个token，多算了回答结束后的那个）。'
+    } else if (m.rowShift !== null && m.rowShift !== 0) {
       tail = `您的脚本取的切片${m.rowShift > 0 ? '向后' : '向前'}错了${Math.abs(m.rowShift)}个位置。`
     } else if (m.rowShift === 0) {
       tail = '您的脚本取的已经是正确切片。'
@@ -447,7 +456,8 @@ function wfLevel(m: { level: WaterfallLevel; shift?: number }): string {
   }
 }
 
-function wfReason(r: WaterfallReason): string {
+/** `end`：没有用户数字时路径的终点（教师强制，或SFT运行的SFT loss）。 */
+function wfReason(r: WaterfallReason, end = '教师强制'): string {
   switch (r) {
     case 'noLog':
       return '未测量：没有训练日志。请添加日志（--train-log，或实验的训练日志）后再测。'
@@ -468,9 +478,9 @@ function wfReason(r: WaterfallReason): string {
     case 'runConvention':
       return '仅展示、不计入：您的数字在本次运行自己的约定下即可复现，或者没有数字、路径止于本次运行的教师强制。'
     case 'noReported':
-      return '无此步：没有您脚本的数字，路径止于教师强制。填入您脚本打印的数字即可看到这一步。'
+      return `无此步：没有您脚本的数字，路径止于${end}。填入您脚本打印的数字即可看到这一步。`
     case 'numberElsewhere':
-      return '此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于教师强制。'
+      return `此处无此步：您的数字是在另一个检查点或数据集上解释的（见“解释我的数字”），所以这条路径止于${end}。`
     case 'noMatch':
       return `未测量：没有任何测量到的计算方式能在 ${fmtPct(THRESHOLDS.explainRelativeTolerance, 0)} 以内复现您的数字，它与教师强制的差距留在残差中。`
     case 'otherRun':
@@ -479,6 +489,8 @@ function wfReason(r: WaterfallReason): string {
       return '无此步：另一种BOS约定下的教师强制已经复现了您的数字（BOS这一步），而不是某种切片。'
     case 'numberIsTrainFormat':
       return '仅展示、不计入：您的数字就是这些样本的训练格式loss（按训练器的方式对整个样本打分），路径到此为止。'
+    case 'sftRun':
+      return '不适用：SFT运行的SFT loss本身就是训练器的loss（整段对话，只计助手token），没有需要换回训练格式的续写。'
   }
 }
 
@@ -522,7 +534,9 @@ function waterfallZh(): WaterfallText {
         : s === 'end'
           ? w.end.level === 'reported'
             ? '您的数字'
-            : '教师强制'
+            : w.end.level === 'sft'
+              ? 'SFT loss'
+              : '教师强制'
           : s === 'residual'
             ? '未解释'
             : WF_SHORT[s],
@@ -536,6 +550,8 @@ function waterfallZh(): WaterfallText {
         case 'auxLoss':
           return 'MiniMind（2026）记录的loss = logits_loss + aux_loss：比较窗口内logits_loss与loss的均值，因为评估不计负载均衡项。'
         case 'trainingMix':
+          if (w.bars.some((b) => b.reason === 'sftRun'))
+            return '日志窗口（该步的训练数据混合）对比这些对话上的SFT loss（与MiniMind的SFT训练器计分方式相同）；两者相互独立，标准误合并计算。'
           return '日志窗口（该步的训练数据混合）对比这些样本上的训练格式loss（按token加权，与一个批次的平均方式相同）；两者相互独立，标准误合并计算。'
         case 'tokenWeighting':
           return '同一批样本上，训练格式loss按token加权与按样本平均（每个样本计一次，与续写窗口相同）的对比。'
@@ -544,11 +560,14 @@ function waterfallZh(): WaterfallText {
         case 'bos':
           return `续写窗口分别在加BOS和不加BOS时打分，同一批样本，配对比较${w.bosUsed ? `；本次运行的约定是${w.bosUsed === 'yes' ? '加BOS' : '不加BOS'}` : ''}。`
         case 'slicing':
+          if (w.bars.some((b) => b.reason === 'sftRun'))
+            return 'SFT loss对比复现您数字的计算方式（“解释我的数字”），同一批对话，配对比较。'
           return '教师强制对比复现您数字的计算方式（“解释我的数字”），同一批样本，配对比较。'
       }
     },
     result: (b, w) => {
-      if (b.status === 'notMeasured') return wfReason(b.reason!)
+      if (b.status === 'notMeasured')
+        return wfReason(b.reason!, w.end.level === 'sft' ? 'SFT loss' : undefined)
       const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
       const spread =
         b.step === 'logNoise' && b.sd !== null
@@ -574,7 +593,7 @@ function waterfallZh(): WaterfallText {
           : Math.abs(r.value) > THRESHOLDS.noiseStderrs * r.stderr
             ? `，超出各步合并噪声（± ${r.stderr.toFixed(3)}）`
             : `，在各步合并噪声以内（± ${r.stderr.toFixed(3)}）`
-      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention') ? '，包括未测量的步骤' : ''}。`
+      return `未解释的残差：${fmtSignedLoss(r.value)} nats${noise}：没有任何已测量的步骤能解释的部分${w.bars.some((b) => b.status === 'notMeasured' && b.reason !== 'noReported' && b.reason !== 'numberElsewhere' && b.reason !== 'otherConvention' && b.reason !== 'sftRun') ? '，包括未测量的步骤' : ''}。`
     },
     summary: (w) => {
       const measured = w.bars.filter((b) => b.status === 'measured')

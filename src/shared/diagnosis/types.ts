@@ -195,6 +195,11 @@ export interface TrainEvalVerdict extends VerdictBase, Subject {
   samplesToDecide: number | null
   /** The log's last step, when it ends before the checkpoint's step (the window then ends early). */
   logEndsAt: number | null
+  /**
+   * 'sft' when evalLoss is the SFT loss (an SFT run: conversations scored as MiniMind's SFT trainer
+   * scores them, no continuation teacher forcing); absent when it is teacher forcing.
+   */
+  evalMeasure?: 'sft'
 }
 
 export type Verdict =
@@ -202,7 +207,15 @@ export type Verdict =
 
 /** A measured variant the user's number could be ("explain my number"). */
 export interface Candidate {
-  measure: 'teacherForcing' | 'keepLastMisaligned' | 'keepLastAligned' | 'offsetSweep' | 'autoregressive'
+  measure:
+    | 'teacherForcing'
+    | 'keepLastMisaligned'
+    | 'keepLastAligned'
+    | 'offsetSweep'
+    | 'autoregressive'
+    | 'sft'
+    | 'sftShiftedMask'
+    | 'sftAutoregressive'
   /** The sweep's shift, for offsetSweep. */
   shift?: number
   value: number

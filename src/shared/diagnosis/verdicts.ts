@@ -328,7 +328,10 @@ export function diagnoseAlignment(
     uncertainty: null,
   }
   const match = opts.explanation?.match
-  if (match && match.rowShift !== null && match.rowShift !== 0 && sameSubject(match, subject)) {
+  // The SFT one-late mask is a slip of the loss mask, not of the logits' rows: this check's fix (the
+  // logits slice) does not apply to it, and "explain my number" names it on its own.
+  const rowSlice = match !== undefined && match !== null && !match.measure.startsWith('sft')
+  if (rowSlice && match.rowShift !== null && match.rowShift !== 0 && sameSubject(match, subject)) {
     // The model may be perfectly aligned; the user's script is not, and that explains their number.
     return {
       ...base,
@@ -463,7 +466,12 @@ export function diagnoseTrainEval(args: {
   windowLines?: number
 }): TrainEvalVerdict {
   const windowLines = args.windowLines ?? DEFAULT_WINDOW_LINES
-  const ev: Estimate | null = estimate([...perSample(args.results, (r) => r.teacherForcing?.loss).values()])
+  // Teacher forcing plays the part of the training loss on a continuation set; on an SFT run (no
+  // teacher forcing, conversations scored with MiniMind's SFT loss) the SFT loss is that loss itself.
+  const sftRun = !args.results.some((r) => r.teacherForcing) && args.results.some((r) => r.sft && isScored(r))
+  const ev: Estimate | null = estimate([
+    ...perSample(args.results, (r) => (sftRun ? r.sft?.loss : r.teacherForcing?.loss)).values(),
+  ])
   const step = args.step ?? null
   const log = args.trainLog && args.trainLog.points.length > 0 ? args.trainLog : null
   const training = log && step !== null ? trainingLossAt(log, step, windowLines) : null
@@ -494,6 +502,7 @@ export function diagnoseTrainEval(args: {
     crossingStep: null,
     samplesToDecide: null,
     logEndsAt: null as number | null,
+    ...(sftRun ? { evalMeasure: 'sft' as const } : {}),
   }
   if (!log) return { ...base, status: 'notMeasured', reason: 'noTrainLoss', figure: null }
   if (evalLoss === null) return { ...base, status: 'notMeasured', reason: 'noTeacherForcing', figure: null }

@@ -13,6 +13,12 @@
  *   position       trainFormat -> continuation teacher forcing on the same samples (which positions count)
  *   bos            teacher forcing in the run's BOS convention -> the other convention (bosBoth)
  *   slicing        teacher forcing -> the variant "explain my number" matched (misaligned, AR, ...)
+ *
+ * An SFT run (its samples carry `sft`, not teacher forcing) takes a shorter path: the SFT loss is
+ * MiniMind's own training loss on the conversations (assistant tokens only), so the training mix is
+ * the log window against the `sft` mean, and the slicing step goes from `sft` to the variant matched
+ * (the one-late mask or generation). The format, token-weighting, position and BOS steps, which bridge
+ * a continuation to the trainer's format, have nothing to bridge there: they carry reason `sftRun`.
  */
 import type { TrainLog } from '../evidence'
 import type { SampleResult } from '../results'
@@ -51,6 +57,9 @@ export type WaterfallLevel =
   | 'keepLastAligned'
   | 'offsetSweep'
   | 'autoregressive'
+  | 'sft'
+  | 'sftShiftedMask'
+  | 'sftAutoregressive'
   | 'reported'
 
 /** One mean: which, its value, over how many log lines or samples. */
@@ -77,7 +86,8 @@ export interface WaterfallMean {
  *   reproduces it was measured on another checkpoint or dataset; otherConvention: the number is
  *   reproduced by teacher forcing in the other BOS convention (the bos step), not by a slice;
  *   numberIsTrainFormat: the number is these samples' training-format loss (mean over samples or
- *   token-weighted): the steps after that level are shown, not added.
+ *   token-weighted): the steps after that level are shown, not added; sftRun: an SFT run, whose
+ *   `sft` loss already is the trainer's format: the steps that bridge a continuation to it do not apply.
  */
 export type WaterfallReason =
   | 'noLog'
@@ -95,6 +105,7 @@ export type WaterfallReason =
   | 'otherRun'
   | 'otherConvention'
   | 'numberIsTrainFormat'
+  | 'sftRun'
 
 export interface WaterfallBar {
   step: WaterfallStep
@@ -164,6 +175,9 @@ const PICK: Partial<Record<WaterfallLevel, Pick1>> = {
   keepLastMisaligned: (r) => r.keepLastMisaligned?.loss,
   keepLastAligned: (r) => r.keepLastAligned?.loss,
   autoregressive: (r) => r.autoregressive?.loss,
+  sft: (r) => r.sft?.loss,
+  sftShiftedMask: (r) => r.sft?.shiftedMaskLoss,
+  sftAutoregressive: (r) => r.sftAutoregressive?.loss,
 }
 
 /** The per-sample value of a variant "explain my number" ranks (offsetSweep by its shift). */
@@ -299,14 +313,18 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
   const scored = scoredResults(input.results)
   const bars: WaterfallBar[] = []
 
-  // --- the end: the user's number, else teacher forcing over every sample that has it.
-  const tfValues = scored.map((r) => r.teacherForcing?.loss).filter((x): x is number => x !== undefined)
+  // An SFT run: conversations scored with MiniMind's SFT loss and no continuation teacher forcing.
+  const isSft = !scored.some((r) => r.teacherForcing) && scored.some((r) => r.sft)
+  // --- the end: the user's number, else teacher forcing (the SFT loss on an SFT run) over every
+  // sample that has it.
+  const baseLevel: 'teacherForcing' | 'sft' = isSft ? 'sft' : 'teacherForcing'
+  const tfValues = scored.map((r) => PICK[baseLevel]!(r)).filter((x): x is number => x !== undefined)
   const tfMean = mean(tfValues)
   const end: WaterfallMean | null =
     input.reported !== null
       ? { level: 'reported', value: input.reported, n: tfValues.length }
       : tfMean !== null
-        ? { level: 'teacherForcing', value: tfMean, n: tfValues.length }
+        ? { level: baseLevel, value: tfMean, n: tfValues.length }
         : null
   if (!end) return null
 
@@ -357,6 +375,74 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
   const tolerance = input.explanation?.tolerance ?? THRESHOLDS.explainRelativeTolerance
   const reproduces = (x: number | null): boolean =>
     x !== null && input.reported !== null && Math.abs(x - input.reported) / input.reported <= tolerance
+
+  const finish = (
+    from: WaterfallMean,
+    all: WaterfallBar[],
+    bosUsed: 'yes' | 'no' | null,
+    matched: RankedCandidate | null,
+  ): Waterfall => {
+    const onPath = all.filter((b) => b.status === 'measured')
+    const explained = onPath.reduce((sum, b) => sum + b.value!, 0)
+    const residualValue = end.value - from.value - explained
+    const residualSe = onPath.length > 0 ? combinedStderr(...onPath.map((b) => b.stderr)) : null
+    const first = window[0]
+    const lastLine = window[window.length - 1]
+    return {
+      checkpointId: input.checkpointId,
+      datasetId: input.datasetId,
+      step: input.step,
+      start: from,
+      end,
+      bars: all,
+      residual: { value: residualValue, stderr: residualSe, separation: sep(residualValue, residualSe) },
+      bosUsed,
+      variant: matched,
+      window:
+        first && lastLine
+          ? {
+              lines: window.length,
+              fromStep: first.step,
+              toStep: lastLine.step,
+              windowLines: input.windowLines,
+            }
+          : null,
+    }
+  }
+
+  if (isSft) {
+    // --- the training mix: the log window against the SFT loss over these conversations (the
+    // trainer's own loss, so nothing between them is a format difference); independent, so the
+    // standard errors combine.
+    const sftEst = estimate(tfValues)!
+    const sftMean: WaterfallMean = { level: 'sft', value: sftEst.mean, n: sftEst.n }
+    if (logLevel) {
+      bars.push(
+        measuredBar('trainingMix', logLevel, sftMean, combinedStderr(logStderr, sftEst.stderr), sftEst.n),
+      )
+    }
+    bars.push(missing('tokenWeighting', 'sftRun'), missing('position', 'sftRun'), missing('bos', 'sftRun'))
+    // --- the script's slicing: the SFT loss -> the matched variant (one-late mask, generation), paired.
+    const sftVariant = variant !== null && variant.measure.startsWith('sft') ? variant : null
+    if (input.reported === null)
+      bars.push(missing('slicing', input.reportedElsewhere ? 'numberElsewhere' : 'noReported'))
+    else if (!match) bars.push(missing('slicing', 'noMatch'))
+    else if (!onThisRun) bars.push(missing('slicing', 'otherRun'))
+    else if (!sftVariant) bars.push(missing('slicing', 'noMatch'))
+    else {
+      const s = paired(scored, PICK.sft!, candidatePick(sftVariant))!
+      bars.push(
+        measuredBar(
+          'slicing',
+          { level: 'sft', value: s.from, n: s.n },
+          { level: sftVariant.measure as WaterfallLevel, value: s.to, n: s.n },
+          s.stderr,
+          s.n,
+        ),
+      )
+    }
+    return finish(start ?? sftMean, bars, null, sftVariant)
+  }
 
   // --- training format on these samples.
   const tfmt = scored.flatMap((r) =>
@@ -472,32 +558,7 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
     }
   }
 
-  const onPath = bars.filter((b) => b.status === 'measured')
-  const explained = onPath.reduce((sum, b) => sum + b.value!, 0)
-  const residualValue = end.value - start.value - explained
-  const residualSe = onPath.length > 0 ? combinedStderr(...onPath.map((b) => b.stderr)) : null
-  const first = window[0]
-  const lastLine = window[window.length - 1]
-  return {
-    checkpointId: input.checkpointId,
-    datasetId: input.datasetId,
-    step: input.step,
-    start,
-    end,
-    bars,
-    residual: { value: residualValue, stderr: residualSe, separation: sep(residualValue, residualSe) },
-    bosUsed,
-    variant,
-    window:
-      first && lastLine
-        ? {
-            lines: window.length,
-            fromStep: first.step,
-            toStep: lastLine.step,
-            windowLines: input.windowLines,
-          }
-        : null,
-  }
+  return finish(start, bars, bosUsed, variant)
 }
 
 /** The running level before each bar (measured bars move it; aside and missing bars do not). */
