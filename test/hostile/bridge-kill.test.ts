@@ -186,6 +186,9 @@ describe.runIf(FULL)(
         'teacherForcing,offsetSweep,autoregressive',
         '--batch-size',
         '1',
+        // The window run's BOS setting (no); analyze's default, auto, would also score bosBoth.
+        '--bos',
+        'no',
         '--provider',
         'cpu',
         '--out',
