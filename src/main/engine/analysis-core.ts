@@ -3,22 +3,20 @@
  * Runs inside the inference worker (analyze.ts spawns it); nothing here touches the window or IPC.
  */
 import type { Measure } from '../../shared/measures'
-import type { RunSettings, RunSummary, SampleResult } from '../../shared/results'
+import type { RunSettings, SampleResult } from '../../shared/results'
 import type { RunEvent } from '../../shared/run-events'
 import { runAutoregressive } from './autoregressive'
 import { isSftDataset, readSamples, sampleId, type EvalSample } from './dataset'
 import { runSftAnalysis } from './sft/run-sft'
 import type { DecoderSession } from './decoder-session'
 import { describeSession } from './describe'
-import { losslensVersion } from './version'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import { planForward, scoreForward } from './scoring'
 import { scoreForwardGraph } from './scoring-graph'
 import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
 import { scoreBosBoth, scoreRolling, scoreTrainFormat, trainFormatInput } from './whole-sample'
-import { meansFromResults } from '../../shared/diagnosis/means'
-import { mergeResults } from './summary'
+import { mergeResults, runSummary } from './summary'
 import { validateSettings } from './settings'
 import { TextTokenizer } from './tokenizer'
 
@@ -309,30 +307,21 @@ export async function* analyzeCore(
     }
     if (isCancelled() && results.length < todo.length) return yield cancelled()
 
-    const merged = mergeResults(opts.previousResults ?? [], results)
-    const skippedCount = merged.filter((r) => r.skipped).length
-    const finishedAt = new Date()
-    const summary: RunSummary = {
-      label: opts.label,
-      modelPath: opts.modelPath,
-      tokenizerPath: opts.tokenizerPath,
-      dataPath: opts.dataPath,
+    const summary = runSummary({
+      run: opts,
       settings,
       model,
       provider: opened.report,
-      counts: { total: merged.length, scored: merged.length - skippedCount, skipped: skippedCount },
-      means: meansFromResults(merged),
+      merged: mergeResults(opts.previousResults ?? [], results),
       bosUsed: useBos ? 'yes' : 'no',
-      wallSeconds: (performance.now() - t0) / 1000,
+      t0,
       // Tokens per second = (samples scored in this call) × (L + P) context+target tokens, divided by
       // the seconds spent scoring them (forwards, decoding and scoring; not model loading). It is a
       // throughput of the whole battery per token of sample, not a count of forward-pass tokens.
       tokensPerSecond: scoringSeconds > 0 ? (scored * N) / scoringSeconds : 0,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      losslensVersion: losslensVersion(),
-      ...(invalidUtf8 > 0 ? { invalidUtf8Samples: invalidUtf8 } : {}),
-    }
+      startedAt,
+      invalidUtf8,
+    })
     yield { type: 'finished', runId, summary }
   } catch (err) {
     yield { type: 'failed', runId, message: errorMessage(err) }

@@ -8,9 +8,8 @@
  * Conversations differ in length, so each is its own forward: no padding enters a scored row.
  */
 import type { Measure } from '../../../shared/measures'
-import type { RunSettings, RunSummary, SampleResult } from '../../../shared/results'
+import type { RunSettings, SampleResult } from '../../../shared/results'
 import type { RunEvent } from '../../../shared/run-events'
-import { meansFromResults } from '../../../shared/diagnosis/means'
 import type { AnalysisOptions } from '../analysis-core'
 import { runAutoregressive } from '../autoregressive'
 import { sampleId, type EvalSample } from '../dataset'
@@ -19,9 +18,8 @@ import { describeSession } from '../describe'
 import { InputError, errorMessage } from '../errors'
 import { rowStats } from '../math'
 import { openModel } from '../providers'
-import { mergeResults } from '../summary'
+import { mergeResults, runSummary } from '../summary'
 import { TextTokenizer } from '../tokenizer'
-import { losslensVersion } from '../version'
 import { ChatTemplate, type SftRoles } from './chat-template'
 import { scoreSft, sftLayout, type RowCe, type SftLayout } from './sft-mask'
 
@@ -220,27 +218,19 @@ export async function* runSftAnalysis(
       }
     }
 
-    const merged = mergeResults(opts.previousResults ?? [], results)
-    const skippedCount = merged.filter((r) => r.skipped).length
-    const summary: RunSummary = {
-      label: opts.label,
-      modelPath: opts.modelPath,
-      tokenizerPath: opts.tokenizerPath,
-      dataPath: opts.dataPath,
+    const summary = runSummary({
+      run: opts,
       settings: { ...settings, format: 'sft', sftRoles: enc.roles, maxSeqLen: enc.maxSeqLen },
       model,
       provider: opened.report,
-      counts: { total: merged.length, scored: merged.length - skippedCount, skipped: skippedCount },
-      means: meansFromResults(merged),
-      wallSeconds: (performance.now() - t0) / 1000,
+      merged: mergeResults(opts.previousResults ?? [], results),
+      t0,
       // Tokens per second = templated tokens of the conversations scored in this call (their full
       // forwards) over the seconds spent scoring them, generation included; not model loading.
       tokensPerSecond: scoringSeconds > 0 ? forwardTokens / scoringSeconds : 0,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      losslensVersion: losslensVersion(),
-      ...(invalidUtf8 > 0 ? { invalidUtf8Samples: invalidUtf8 } : {}),
-    }
+      startedAt,
+      invalidUtf8,
+    })
     yield { type: 'finished', runId, summary }
   } catch (err) {
     yield { type: 'failed', runId, message: errorMessage(err) }
