@@ -64,6 +64,7 @@ export function reportChartRun(model: ReportModel, run: RunView, ctx: ChartConte
       L: run.L,
       P: run.P,
       divergenceStep: run.verdicts.mode.divergenceStep,
+      maxSeqLen: run.stored.run.settings.maxSeqLen ?? null,
     },
     ctx.text,
   )

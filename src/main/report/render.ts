@@ -26,7 +26,7 @@ export function renderReportMarkdown(
   charts: Map<string, ReportChart>,
 ): string {
   // The gap charts join the map here, so the chart files build.ts lists include them.
-  for (const [key, chart] of [...waterfallCharts(model, words, lang), ...gapCharts(model, words, lang)]) {
+  for (const [key, chart] of [...waterfallCharts(model, words, lang), ...gapCharts(model, lang)]) {
     charts.set(key, chart)
   }
   const ctx: ReportContext = { model, words, verdictWords: verdictText(lang), lang, charts }

@@ -7,17 +7,16 @@
  * number is, by its distance in standard errors.
  */
 import { fmtLoss, fmtPm, fmtSignedLoss, meanPerPosition, THRESHOLDS } from '../../shared/diagnosis'
-import { positionCounts, positionLossOption } from '../../shared/charts/position-loss'
-import { WATERFALL_LIGHT } from '../../shared/charts/waterfall'
+import type { EChartsOption } from 'echarts'
+import { positionLossChart, positionsOf } from '../../shared/charts/position-loss'
 import type { Lang, ReportChart } from '../../shared/ipc'
 import { statedBos, type SampleResult } from '../../shared/results'
 import { estimate, pairedDifference } from '../../shared/stats'
-import { verdictText } from '../../shared/diagnosis'
 import { blocks, table } from './gfm'
 import type { DatasetView, ReportModel, RunView } from './report-model'
 import { chartImage, runTitle, type ReportContext } from './render-context'
-import { REPORT_FONT, reportSvg, waterfallOf } from './section-waterfall'
-import type { ReportStrings } from './strings'
+import { reportChartContext, reportChartRun } from './charts'
+import { reportSvg, waterfallOf } from './section-waterfall'
 
 type Whole = NonNullable<SampleResult['trainFormat']>
 
@@ -59,25 +58,23 @@ function maxSeqLenText(ctx: ReportContext, run: RunView): string {
 const wholes = (run: RunView, pick: (r: SampleResult) => Whole | undefined): Whole[] =>
   run.scored.map(pick).filter((x): x is Whole => x !== undefined)
 
+/**
+ * The loss-by-position chart of a dataset's headline run alone, when it has trainFormat: the window's
+ * chart of that run (its PositionLossPanel with no other run picked), from the same builder.
+ */
+export function positionChartOption(model: ReportModel, d: DatasetView, lang: Lang): EChartsOption | null {
+  const ctx = reportChartContext(lang)
+  const run = positionsOf(reportChartRun(model, d.headline, ctx))
+  return run.means.length > 0 ? positionLossChart([run], ctx) : null
+}
+
 /** The loss-by-position chart of every dataset's headline run that has trainFormat. */
-export function gapCharts(model: ReportModel, words: ReportStrings, lang: Lang): Map<string, ReportChart> {
-  const ctx: ReportContext = { model, words, verdictWords: verdictText(lang), lang, charts: new Map() }
+export function gapCharts(model: ReportModel, lang: Lang): Map<string, ReportChart> {
   const out = new Map<string, ReportChart>()
   for (const d of model.datasets) {
-    const run = d.headline
-    const tf = wholes(run, (r) => r.trainFormat)
-    if (tf.length === 0) continue
-    const arrays = tf.map((x) => x.positionLosses)
-    const title = words.gap.positionChartTitle(runTitle(ctx, run))
-    const option = positionLossOption(
-      {
-        means: meanPerPosition(arrays),
-        counts: positionCounts(arrays),
-        maxSeqLen: run.stored.run.settings.maxSeqLen ?? null,
-      },
-      words.gap.positionWords,
-      { theme: WATERFALL_LIGHT, title, subtitle: words.gap.positionChartSubtitle, fontFamily: REPORT_FONT },
-    )
+    const option = positionChartOption(model, d, lang)
+    if (!option) continue
+    const title = (option.title as { text: string }).text
     const [key, chart] = reportSvg(model, 'position-loss', d.dataset.id, title, option)
     out.set(key, chart)
   }

@@ -473,16 +473,6 @@ export const en = {
       `The mean training-format loss at each target position 1..T over the samples that reach it; the dashed line marks the trainer's max_seq_len (${maxSeqLen}). Past it the model never trained on a position, so a rise there is expected, not a defect.`,
     positionSummary: (first: string, last: string, at: number) =>
       `Mean loss at position 1: ${first}; at position ${at}: ${last}.`,
-    positionChartTitle: (dsOnRun: string) => `Loss by position: ${dsOnRun}`,
-    positionChartSubtitle: 'mean training-format CE per target position, over the samples reaching it',
-    positionWords: {
-      loss: 'mean loss at the position',
-      samples: 'samples reaching it',
-      x: 'target position',
-      lossAxis: 'Loss (nats)',
-      samplesAxis: 'samples',
-      maxSeqLen: (n: number) => `max_seq_len ${n}`,
-    },
     sftHeading: 'SFT loss',
     sftMethod:
       "Each conversation rendered with the tokenizer's own chat template and scored as MiniMind's SFT trainer scores it: the masked mean over the assistant replies' tokens, each reply's closing <|im_end|> and the newline after it, nothing of the system and user turns and nothing of the <|im_start|>assistant header. The same mean with the mask one position late is what the common evaluation bug prints.",

@@ -413,16 +413,6 @@ export const zh: ReportStrings = {
       `在每个目标位置1..T上，对到达该位置的样本求训练格式loss的均值；虚线标出训练器的 max_seq_len（${maxSeqLen}）。超过它的位置模型从未训练过，loss在那里上升是预期的，不是缺陷。`,
     positionSummary: (first: string, last: string, at: number) =>
       `位置1的平均loss：${first}；位置${at}：${last}。`,
-    positionChartTitle: (dsOnRun: string) => `按位置的loss：${dsOnRun}`,
-    positionChartSubtitle: '每个目标位置上训练格式交叉熵的均值（对到达该位置的样本）',
-    positionWords: {
-      loss: '该位置的平均loss',
-      samples: '到达该位置的样本数',
-      x: '目标位置',
-      lossAxis: 'Loss（nats）',
-      samplesAxis: '样本数',
-      maxSeqLen: (n: number) => `max_seq_len ${n}`,
-    },
     sftHeading: 'SFT loss',
     sftMethod:
       '每段对话用分词器自带的对话模板渲染，并按MiniMind的SFT训练器的方式打分：对助手回复的token、每段回复结尾的<|im_end|>及其后的换行求掩码均值，不计系统和用户轮次，也不计<|im_start|>assistant这一头部。把掩码向后错一位得到的均值，就是常见评估错误打印出的数字。',

@@ -94,7 +94,11 @@ function yOf(d: unknown): unknown {
   return d
 }
 
-/** The same chart on a log y axis (its fixed linear bounds dropped: ECharts picks powers of ten). */
+/**
+ * The same chart on a log y axis (its fixed linear bounds dropped: ECharts picks powers of ten). Only
+ * the first y axis: a second one (loss by position's samples) keeps its scale, and stays, since its
+ * series still point at it.
+ */
 export function withLogY(option: EChartsOption): EChartsOption {
   const y = firstAxis(option.yAxis)
   if (!y) return option
@@ -102,7 +106,9 @@ export function withLogY(option: EChartsOption): EChartsOption {
   delete rest.min
   delete rest.max
   delete rest.interval
-  return { ...option, yAxis: { ...rest, type: 'log' } as EChartsOption['yAxis'] }
+  const log = { ...rest, type: 'log' }
+  const yAxis = Array.isArray(option.yAxis) ? [log, ...option.yAxis.slice(1)] : log
+  return { ...option, yAxis: yAxis as EChartsOption['yAxis'] }
 }
 
 /** Whether the chart has a curve the smoothing control applies to. */

@@ -42,6 +42,8 @@ export interface ChartRun {
   P: number | null
   /** The step where autoregressive parts from teacher forcing (the mode verdict's), if it does. */
   divergenceStep: number | null
+  /** The trainer's max_seq_len it scored the training format with (marked on loss by position). */
+  maxSeqLen: number | null
 }
 
 function scored(results: readonly SampleResult[]): SampleResult[] {
@@ -351,6 +353,8 @@ export interface RunFacts {
   L: number | null
   P: number | null
   divergenceStep: number | null
+  /** The trainer's max_seq_len (settings.maxSeqLen), when the run records it. */
+  maxSeqLen?: number | null
   /** Name runs in legends with their dataset too (overlaid runs on different datasets). */
   withDataset?: boolean
 }
@@ -412,5 +416,6 @@ export function chartRun(f: RunFacts, text: ChartContext['text']): ChartRun {
     L: f.L,
     P: f.P,
     divergenceStep: f.divergenceStep,
+    maxSeqLen: f.maxSeqLen ?? null,
   }
 }

@@ -58,6 +58,18 @@ export interface ChartText {
   }
   scatter: { title: string; subtitle: (base: string) => string; x: (label: string) => string; y: string }
   dist: { title: string; subtitle: string; x: string; min: string; median: string; max: string }
+  /** Loss by position (training format): its series, the samples axis and the max_seq_len marker. */
+  position: {
+    title: string
+    subtitle: string
+    /** One run's line. */
+    loss: string
+    /** One run's samples reaching each position. */
+    samples: string
+    samplesAxis: string
+    /** The max_seq_len marker ("max_seq_len 512"). */
+    maxSeqLen: (n: number) => string
+  }
   /** Legend suffix of a smoothed copy of a curve. */
   smoothed: string
   /** A run of SFT conversations: its charts' words (MiniMind's SFT loss, the one-late mask, generation). */
@@ -145,6 +157,14 @@ const en: ChartText = {
     median: 'median',
     max: 'max',
   },
+  position: {
+    title: 'Loss by position',
+    subtitle: 'mean training-format loss at each target position, over the samples reaching it',
+    loss: 'mean loss',
+    samples: 'samples reaching it',
+    samplesAxis: 'samples',
+    maxSeqLen: (n) => `max_seq_len ${n}`,
+  },
   smoothed: 'smoothed',
   sftCharts: {
     loss: 'SFT loss',
@@ -226,6 +246,14 @@ const zh: ChartText = {
     min: '最小',
     median: '中位数',
     max: '最大',
+  },
+  position: {
+    title: '按位置的损失',
+    subtitle: '各目标位置上训练格式损失的均值（对到达该位置的样本）',
+    loss: '平均损失',
+    samples: '到达该位置的样本数',
+    samplesAxis: '样本数',
+    maxSeqLen: (n) => `max_seq_len ${n}`,
   },
   smoothed: '平滑',
   sftCharts: {

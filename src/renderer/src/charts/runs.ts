@@ -41,6 +41,7 @@ export function windowChartRun(
       L: run.settings?.inputLength ?? null,
       P: run.settings?.predictLength ?? null,
       divergenceStep: diagnoseMode(run.results, means, subject).divergenceStep,
+      maxSeqLen: run.settings?.maxSeqLen ?? null,
       withDataset,
     },
     text,

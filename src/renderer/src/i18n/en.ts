@@ -661,13 +661,6 @@ export default {
   gap: {
     waterfallCaption: 'From the logged training loss to your number, one measured step at a time',
     position: {
-      title: 'Loss by position',
-      loss: 'mean loss at the position',
-      samples: 'samples reaching it',
-      x: 'target position',
-      lossAxis: 'Loss (nats)',
-      samplesAxis: 'samples',
-      maxSeqLen: 'max_seq_len {n}',
       summary:
         'Training-format loss at each target position over {n} samples; the dashed line is max_seq_len.',
       summaryNoMax:
@@ -691,5 +684,9 @@ export default {
     valueTitle: 'mean over {n} samples ± one standard error',
     pairedTitle: 'paired over the {n} samples both runs scored',
     notPaired: 'no shared samples',
+  },
+  positionOverlay: {
+    overlaid: 'Overlaid with the runs picked in the runs table ({n}), each in its checkpoint’s colour.',
+    missing: 'Not drawn: {n} picked runs without the training-format measure.',
   },
 }

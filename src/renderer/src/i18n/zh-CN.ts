@@ -633,13 +633,6 @@ export default {
   gap: {
     waterfallCaption: '从记录的训练loss到您的数字，每次一个测量过的步骤',
     position: {
-      title: '按位置的loss',
-      loss: '该位置的平均loss',
-      samples: '到达该位置的样本数',
-      x: '目标位置',
-      lossAxis: 'Loss（nats）',
-      samplesAxis: '样本数',
-      maxSeqLen: 'max_seq_len {n}',
       summary: '{n}个样本在每个目标位置上的训练格式loss；虚线为 max_seq_len。',
       summaryNoMax: '{n}个样本在每个目标位置上的训练格式loss；本次运行未记录训练器的 max_seq_len。',
     },
@@ -660,5 +653,9 @@ export default {
     valueTitle: '{n} 个样本的平均 ± 一个标准误',
     pairedTitle: '在两次运行都评分的 {n} 个样本上配对',
     notPaired: '无共同样本',
+  },
+  positionOverlay: {
+    overlaid: '叠加了在运行表中选中的运行（{n} 个），每个用其检查点的颜色。',
+    missing: '未绘制：{n} 个选中的运行没有训练格式度量。',
   },
 }
