@@ -63,7 +63,10 @@ export const maxSeqLenPosition = (maxSeqLen: number): number => maxSeqLen - 1
 export function positionLossChart(
   all: readonly PositionRun[],
   { theme, text }: ChartContext,
-  words: { title: string; subtitle: string } = { title: text.position.title, subtitle: text.position.subtitle },
+  words: { title: string; subtitle: string } = {
+    title: text.position.title,
+    subtitle: text.position.subtitle,
+  },
 ): EChartsOption {
   const runs = all.filter((r) => r.means.length > 0)
   const one = runs.length === 1
