@@ -25,7 +25,10 @@ type Series = {
   yAxisIndex?: number
   data: [number, number][]
   lineStyle?: { type?: string }
-  markLine?: { data: { name: string; xAxis: number }[]; label: { position: string } }
+  markLine?: {
+    data: { name: string; xAxis: number; label: { align: string } }[]
+    label: { position: string }
+  }
 }
 const seriesOf = (o: EChartsOption) => o.series as Series[]
 const yAxes = (o: EChartsOption) => o.yAxis as { name: string }[]
@@ -118,9 +121,11 @@ describe.each(['en', 'zh-CN'] as const)('loss by position (%s)', (lang) => {
       text.about(text.position.title, text.scope('train.jsonl', 'final', 100)),
     )
     const marks = s.find((x) => x.id === 'max-seq-len')!.markLine!
-    expect(marks.data).toEqual([{ name: text.position.maxSeqLen(12), xAxis: 11 }])
-    // Inside the plot, along the line: not centred above it, past the chart's right edge.
-    expect(marks.label.position).toBe('insideEndTop')
+    expect(marks.data.map((m) => [m.name, m.xAxis])).toEqual([[text.position.maxSeqLen(12), 11]])
+    // At the line's foot, reading towards the plot's middle: not centred above the line, where a
+    // marker at the right edge ran past the chart.
+    expect(marks.label.position).toBe('start')
+    expect(marks.data[0]!.label.align).toBe('right')
   })
 
   it('two runs: one line each in its checkpoint’s colour and the measure’s line style, no samples axis', () => {
@@ -151,6 +156,8 @@ describe.each(['en', 'zh-CN'] as const)('loss by position (%s)', (lang) => {
     expect(marks.data.map((m) => m.xAxis)).toEqual([11, 23])
     expect(marks.data.map((m) => m.name)).toEqual([text.position.maxSeqLen(12), text.position.maxSeqLen(24)])
     expect((o.xAxis as { max: number }).max).toBe(23)
+    // max_seq_len 12 (position 11 of 23) reads to the right of its line, 24 to the left.
+    expect(marks.data.map((m) => m.label.align)).toEqual(['left', 'right'])
   })
 
   it('one marker per distinct max_seq_len; runs without positions left out', () => {
@@ -166,6 +173,17 @@ describe.each(['en', 'zh-CN'] as const)('loss by position (%s)', (lang) => {
         .filter((x) => x.id !== 'max-seq-len')
         .map((x) => x.name),
     ).toEqual(['early', 'final'])
+  })
+
+  it('dark theme: the measure’s black lifted to the theme’s text colour; checkpoint colours kept', () => {
+    const dark = { theme: CHART_THEMES.dark, text }
+    const alone = seriesOf(positionLossChart([run(a, 'final', 3, 12)], dark))
+    expect(alone.find((x) => x.name === text.position.loss)!.color).toBe(CHART_THEMES.dark.text)
+    const both = seriesOf(positionLossChart([run(a, 'mid', 2, 12), run(b, 'final', 3, 24)], dark))
+    expect(both.filter((x) => x.id !== 'max-seq-len').map((x) => x.color)).toEqual([
+      checkpointColor(2),
+      checkpointColor(3),
+    ])
   })
 
   it('log scale (the window’s view setting) keeps the samples axis its series point at', () => {

@@ -7,6 +7,7 @@
  * measure's line style (style.ts), and each distinct max_seq_len marked.
  */
 import type { EChartsOption } from 'echarts'
+import { MEASURE_COLORS } from '../palette'
 import type { SampleResult } from '../results'
 import { meanPerPosition } from '../stats'
 import { axis, frame, lineHeight, xNameGap, yNameGap } from './frame'
@@ -81,6 +82,10 @@ export function positionLossChart(
   const n = Math.max(0, ...runs.map((r) => r.means.length))
   const xMax = Math.max(1, n, ...markers.map(maxSeqLenPosition))
   const lossName = (r: PositionRun) => (one ? text.position.loss : r.label)
+  // The measure's colour is black: the dark theme lifts it to its text colour so a lone run stays
+  // visible (as the theme lifts the training-loss grey).
+  const onTheme = (color: string) =>
+    theme.mode === 'dark' && color === MEASURE_COLORS.trainFormat ? theme.text : color
   const lines = runs.map((r, k) => {
     const style = seriesStyle('trainFormat', one ? null : r.checkpoint)
     return {
@@ -88,7 +93,7 @@ export function positionLossChart(
       id: `${CURVE_ID}${k}`,
       type: 'line' as const,
       data: r.means.map((v, i) => [i + 1, v]),
-      color: style.color,
+      color: onTheme(style.color),
       // The marker names the measure in the legend and under the pointer; on the line hundreds of
       // positions would bury it.
       symbol: style.symbol,
@@ -99,7 +104,11 @@ export function positionLossChart(
     }
   })
   // The markers in a series of their own: they belong to the trainer's settings, not to one run, so
-  // hiding a run in the legend keeps them.
+  // hiding a run in the legend keeps them. Each label reads across at the line's foot, inside the plot
+  // on the side facing its middle: the marker sits at the right edge when samples are cut at
+  // max_seq_len, where a label centred above the line ran past the chart's edge, and a label along the
+  // line crossed the curves. The foot of a loss axis from 0 is rarely reached by a curve; the label's
+  // box keeps it legible where one is.
   const marks = {
     name: '',
     id: 'max-seq-len',
@@ -111,15 +120,25 @@ export function positionLossChart(
       silent: true,
       symbol: 'none',
       lineStyle: { color: theme.muted, type: 'dashed' },
-      // Along the line near its top, inside the plot: the marker sits at the right edge when samples
-      // are cut at max_seq_len, where a label centred above the line ran past the chart's edge.
       label: {
-        position: 'insideEndTop',
+        position: 'start',
+        distance: [0, -4],
+        verticalAlign: 'bottom',
+        padding: [1, 4],
+        borderRadius: 2,
+        backgroundColor: theme.tooltipBg,
         fontSize: theme.font.axisLabel,
         color: theme.muted,
         formatter: '{b}',
       },
-      data: markers.map((m) => ({ name: text.position.maxSeqLen(m), xAxis: maxSeqLenPosition(m) })),
+      data: markers.map((m) => {
+        const x = maxSeqLenPosition(m)
+        return {
+          name: text.position.maxSeqLen(m),
+          xAxis: x,
+          label: { align: x > (1 + xMax) / 2 ? 'right' : 'left' },
+        }
+      }),
     },
   }
   const samples = counts
