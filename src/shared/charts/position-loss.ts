@@ -9,6 +9,7 @@
 import type { EChartsOption } from 'echarts'
 import { MEASURE_COLORS } from '../palette'
 import type { SampleResult } from '../results'
+import { isScored } from '../diagnosis/means'
 import { meanPerPosition } from '../stats'
 import { axis, frame, lineHeight, xNameGap, yNameGap } from './frame'
 import { CURVE_ID, zoomable } from './interaction'
@@ -37,8 +38,9 @@ export function positionCounts(arrays: readonly (readonly number[])[]): number[]
   return counts
 }
 
+/** The scored samples' training-format losses per position (the ones its means are taken over). */
 const positionArrays = (results: readonly SampleResult[]): number[][] =>
-  results.flatMap((r) => (r.skipped === undefined && r.trainFormat ? [r.trainFormat.positionLosses] : []))
+  results.flatMap((r) => (isScored(r) && r.trainFormat ? [r.trainFormat.positionLosses] : []))
 
 /**
  * A run's loss by position: its means' trainFormatPositions (the summary's once finished, else the
@@ -61,14 +63,7 @@ export function positionsOf(run: ChartRun): PositionRun {
 export const maxSeqLenPosition = (maxSeqLen: number): number => maxSeqLen - 1
 
 /** The chart; runs without any position (no trainFormat measure) are left out. */
-export function positionLossChart(
-  all: readonly PositionRun[],
-  { theme, text }: ChartContext,
-  words: { title: string; subtitle: string } = {
-    title: text.position.title,
-    subtitle: text.position.subtitle,
-  },
-): EChartsOption {
+export function positionLossChart(all: readonly PositionRun[], { theme, text }: ChartContext): EChartsOption {
   const runs = all.filter((r) => r.means.length > 0)
   const one = runs.length === 1
   const first = runs[0]
@@ -159,8 +154,8 @@ export function positionLossChart(
       ]
     : []
   const base = frame(theme, {
-    title: one && first ? text.about(words.title, first.scope) : words.title,
-    subtitle: words.subtitle,
+    title: one && first ? text.about(text.position.title, first.scope) : text.position.title,
+    subtitle: text.position.subtitle,
     zoom: zoomable(n),
   })
   const f = theme.font
