@@ -692,4 +692,27 @@ export default {
     pairedTitle: 'paired over the {n} samples both runs scored',
     notPaired: 'no shared samples',
   },
+  polish: {
+    /** Accessible labels of the report preview's icons (lib/emoji-icons.ts), one per emoji it draws. */
+    icon: {
+      overview: 'Overview',
+      analysis: 'Analysis',
+      fix: 'Fix',
+      verification: 'Verification',
+      trajectory: 'Checkpoints',
+      conclusion: 'Conclusion',
+      provenance: 'Provenance',
+      pass: 'pass',
+      fail: 'fail',
+      warning: 'warning',
+      expected: 'expected',
+      inconclusive: 'inconclusive',
+      notMeasured: 'not measured',
+      chosen: 'chosen by hand',
+      red: 'red',
+      green: 'green',
+      yellow: 'yellow',
+      next: 'next',
+    },
+  },
 }

@@ -661,4 +661,27 @@ export default {
     pairedTitle: '在两次运行都评分的 {n} 个样本上配对',
     notPaired: '无共同样本',
   },
+  polish: {
+    /** 报告预览中图标的无障碍标签（lib/emoji-icons.ts），每个表情符号一个。 */
+    icon: {
+      overview: '概述',
+      analysis: '分析',
+      fix: '修复',
+      verification: '验证',
+      trajectory: '检查点',
+      conclusion: '结论',
+      provenance: '数据来源',
+      pass: '通过',
+      fail: '未通过',
+      warning: '警告',
+      expected: '符合预期',
+      inconclusive: '无法判定',
+      notMeasured: '未测量',
+      chosen: '手动选择',
+      red: '红',
+      green: '绿',
+      yellow: '黄',
+      next: '下一步',
+    },
+  },
 }
