@@ -12,8 +12,8 @@ import { renderReport } from '../../src/renderer/src/lib/markdown'
 import { DRAWN_EMOJI, EMOJI, splitEmoji } from '../../src/renderer/src/lib/emoji-icons'
 import en from '../../src/renderer/src/i18n/en'
 import zhCN from '../../src/renderer/src/i18n/zh-CN'
-import { inputFromReference } from '../main/report-reference'
-import { seedLikeInput, shiftedInput } from '../main/report-fixture'
+import { inputFromReference } from './report-reference'
+import { seedLikeInput, shiftedInput } from './report-fixture'
 
 /** Any emoji-looking code point: pictographs and the characters that default to emoji presentation. */
 const ANY_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Presentation}]/u
