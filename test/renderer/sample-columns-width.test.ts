@@ -42,7 +42,7 @@ const sft: SampleResult[] = [0, 1].map((i) => ({
   tokens: 50,
   inputLength: 0,
   predictLength: 8,
-  sft: { loss: 1.5, tokens: 12, shiftedMaskLoss: 4.2, tokenLosses: [], maskedPositions: 38 },
+  sft: { loss: 1.5, tokens: 12, shiftedMaskLoss: 4.2, tokenLosses: [], maskedPositions: [] },
   sftAutoregressive: { loss: 2.2, stepLosses: [], generatedText: 'x' },
 }))
 /** Today's continuation run: six columns, long names. */
@@ -105,5 +105,27 @@ describe('sample table column widths', () => {
       )[1]!
     }
     expect(await width('zh-CN')).toBeGreaterThan(await width('en'))
+  })
+})
+
+describe('the rolling column’s tooltip', () => {
+  const title = async (locale: Locale, maxSeqLen?: number): Promise<string> => {
+    i18n.global.locale.value = locale
+    const w = mount(SampleTable, {
+      props: { rows: everything, sortKey: 'index', sortDir: 'asc', selected: null, maxSeqLen },
+      global: { plugins: [pinia, i18n] },
+    })
+    await w.vm.$nextTick()
+    return w.get('.th[data-col="rolling"] .th-label').attributes('title') ?? ''
+  }
+  it('names the window length the run used, in both languages', async () => {
+    expect(await title('en', 256)).toBe(
+      'Whole-sample loss in disjoint windows of 256 tokens, the run’s max_seq_len (nats)',
+    )
+    expect(await title('zh-CN', 256)).toContain('每个 256 个 token 的不重叠窗口（运行的 max_seq_len）')
+  })
+  it('says when the length is LossLens’s default because the run records none', async () => {
+    expect(await title('en')).toContain('512 tokens, LossLens’s default max_seq_len, as the run records none')
+    expect(await title('zh-CN')).toContain('512')
   })
 })

@@ -714,5 +714,9 @@ export default {
       yellow: 'yellow',
       next: 'next',
     },
+    /** The rolling column's tooltip, with the window length the run used (shared/measures.ts rollingWindow). */
+    rollingTitle: 'Whole-sample loss in disjoint windows of {n} tokens, {source} (nats)',
+    windowRecorded: 'the run’s max_seq_len',
+    windowDefault: 'LossLens’s default max_seq_len, as the run records none',
   },
 }

@@ -683,5 +683,9 @@ export default {
       yellow: '黄',
       next: '下一步',
     },
+    /** 滚动窗口列的提示，带上运行所用的窗口长度（shared/measures.ts rollingWindow）。 */
+    rollingTitle: '整条样本按每个 {n} 个 token 的不重叠窗口（{source}）计算的 loss（nats）',
+    windowRecorded: '运行的 max_seq_len',
+    windowDefault: 'LossLens 默认的 max_seq_len，因为运行未记录',
   },
 }

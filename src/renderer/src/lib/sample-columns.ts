@@ -167,13 +167,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     (r) => r.trainFormat?.loss,
     'gapui.colTitle.trainFormat',
   ),
-  loss(
-    'rolling',
-    'gapui.col.rolling',
-    MEASURE_COLORS.rolling,
-    (r) => r.rolling?.loss,
-    'gapui.colTitle.rolling',
-  ),
+  // Its tooltip names the window length (SampleTable fills {n} and {source} from the run's settings).
+  loss('rolling', 'gapui.col.rolling', MEASURE_COLORS.rolling, (r) => r.rolling?.loss, 'polish.rollingTitle'),
   // Bits per byte: the measure's colour, as the number is the same loss per byte of text. The
   // training-format one is in the runs table's means and the trajectory, not here, to keep the
   // table readable at 1024 px.
