@@ -1,7 +1,7 @@
 /**
  * The rolling measure's description names the window length it used: the run's max_seq_len, or
- * LossLens's default (512) said as such when the run records none; in the report (rollingBlock) and in
- * the window's sample table (the rolling column's tooltip), in both languages.
+ * LossLens's default (512) said as such when the run records none, in the report (rollingBlock); the
+ * window's sample-table tooltip is checked in test/renderer/sample-columns-width.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import type { RunSettings, SampleResult } from '../../src/shared/results'
