@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_SEQ_LEN } from './limits'
+
 /** The measurements LossLens makes; exact definitions in docs/measurements.md. */
 export const MEASURES = [
   'teacherForcing',
@@ -8,7 +10,7 @@ export const MEASURES = [
   'kvCache',
   /** Each sample encoded and scored as the trainer does (BOS/EOS convention, max_seq_len, pad mask). */
   'trainFormat',
-  /** The whole sample without truncation: rolling disjoint windows of the model's context. */
+  /** The whole sample without truncation: disjoint windows of max_seq_len tokens (rollingWindow). */
   'rolling',
   /** Continuation teacher forcing scored with and without a leading BOS. */
   'bosBoth',
@@ -47,4 +49,17 @@ export function parseMeasures(list: string): Measure[] {
     }
   }
   return names as Measure[]
+}
+
+/**
+ * The window length the rolling measure scored a run's samples in: the run's max_seq_len, else the
+ * engine's default (analysis-core.ts falls back to DEFAULT_MAX_SEQ_LEN for a run that names none).
+ * `recorded` says whether the run's settings say it, so a description can say where the number is from.
+ */
+export function rollingWindow(settings: { maxSeqLen?: number } | null | undefined): {
+  tokens: number
+  recorded: boolean
+} {
+  const n = settings?.maxSeqLen
+  return n === undefined ? { tokens: DEFAULT_MAX_SEQ_LEN, recorded: false } : { tokens: n, recorded: true }
 }

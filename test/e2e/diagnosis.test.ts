@@ -242,7 +242,7 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
     await waitForPage(page, `document.querySelectorAll('[data-test="changes"] tbody tr').length === 4`)
     const rows = (await page.evaluate(`[...document.querySelectorAll('[data-test="changes"] tbody tr')]
       .map((tr) => tr.textContent)`)) as string[]
-    for (const r of rows) expect(r).toMatch(/early → final.*[+-]\d+\.\d{3} ± \d+\.\d{3}/)
+    for (const r of rows) expect(r).toMatch(/early → final.*[+−]\d+\.\d{3} ± \d+\.\d{3}/)
     await page.evaluate(`document.querySelector('.content').scrollTop = 0`)
     await shot(page, 'diagnosis-compare')
   }, 60_000)

@@ -129,9 +129,10 @@ function quantile(sorted: number[]): number {
 /** The losses a report prints (numbers with exactly three decimals), outside code blocks and provenance. */
 export function printedLosses(markdown: string): { text: string; value: number }[] {
   const body = markdown.split(/\n## 🧾/)[0]!.replace(/```[\s\S]*?```/g, '')
-  return [...body.matchAll(/(?<![\w.])[-+]?\d+\.\d{3}(?![\d%×e])/g)].map((m) => ({
+  // A negative number is printed with the reader's minus (U+2212); an ASCII one is read too.
+  return [...body.matchAll(/(?<![\w.])[-+\u2212]?\d+\.\d{3}(?![\d%×e])/g)].map((m) => ({
     text: m[0],
-    value: Number(m[0]),
+    value: Number(m[0].replace('\u2212', '-')),
   }))
 }
 

@@ -119,7 +119,7 @@ describe.each(LANGS)('report in %s', (lang) => {
     close(mis[1]!, means.keepLastMisaligned)
     expect(mis[2]).toBe(`${(means.keepLastMisaligned! / means.teacherForcing!).toFixed(2)}×`)
     const rel = (means.keepLastMisaligned! - window.mean) / window.mean
-    expect(mis[3]).toBe(`${rel >= 0 ? '+' : '-'}${Math.abs(100 * rel).toFixed(1)}%`)
+    expect(mis[3]).toBe(`${rel >= 0 ? '+' : '−'}${Math.abs(100 * rel).toFixed(1)}%`)
     close(row(t.measures.keepLastAligned)[1]!, means.keepLastAligned)
     close(row(t.measures.autoregressive)[1]!, means.autoregressive)
     close(row(t.overview.reported)[1]!, 12.34)
@@ -131,8 +131,8 @@ describe.each(LANGS)('report in %s', (lang) => {
   it('gives the offset sweep means shift by shift, and the exact right slice', () => {
     const rows = tableRows(md, t.phaseAlign.shift)
     const sweep = meansFromResults(finalTrain.results).offsetSweep!
-    expect(rows.map((r) => r[0])).toEqual(['-2', '-1', '0', '+1', '+2'])
-    for (const r of rows) close(r[2]!, sweep[String(Number(r[0])) as '0'])
+    expect(rows.map((r) => r[0])).toEqual(['−2', '−1', '0', '+1', '+2'])
+    for (const r of rows) close(r[2]!, sweep[String(Number(r[0]!.replace('\u2212', '-'))) as '0'])
     expect(rows[2]![1]).toBe('99 … 128')
     expect(md).toContain(t.phaseAlign.rightSlice('`logits[0, 99:129]`'))
   })
@@ -266,7 +266,7 @@ describe('zh-CN report', () => {
       tableRows(md, first).map((r) => statusOf(lang)(r[col]!))
     expect(verdicts(zh, 'zh-CN', '#', 4)).toEqual(verdicts(en, 'en', '#', 4))
     expect(verdicts(zh, 'zh-CN', '#', 4)).not.toContain(undefined)
-    const figures = (md: string) => tableRows(md, '#').map((r) => r[5]!.match(/[-+]?\d+\.\d+/g))
+    const figures = (md: string) => tableRows(md, '#').map((r) => r[5]!.match(/[-+\u2212]?\d+\.\d+/g))
     expect(figures(zh)).toEqual(figures(en))
     const sorted = (md: string) =>
       printedLosses(md)

@@ -11,6 +11,7 @@ import type { EChartsOption } from 'echarts'
 import { positionLossChart, positionsOf } from '../../shared/charts/position-loss'
 import type { Lang, ReportChart } from '../../shared/ipc'
 import { statedBos, type SampleResult } from '../../shared/results'
+import { rollingWindow } from '../../shared/measures'
 import { estimate, pairedDifference } from '../../shared/stats'
 import { blocks, table } from './gfm'
 import type { DatasetView, ReportModel, RunView } from './report-model'
@@ -159,9 +160,11 @@ function rollingBlock(ctx: ReportContext, run: RunView): string | null {
   if (items.length === 0) return null
   const g = ctx.words.gap
   const windows = items.reduce((s, x) => s + (x.windows ?? 0), 0)
+  // The window length the engine used for this run, named so the number can be reproduced.
+  const w = rollingWindow(run.stored.run.settings)
   return blocks(
     `#### ${g.rollingHeading}`,
-    `**${ctx.words.phase.method}**${ctx.words.colon}${g.rollingMethod}`,
+    `**${ctx.words.phase.method}**${ctx.words.colon}${g.rollingMethod(w.tokens, w.recorded)}`,
     wholeTable(ctx, [wholeRow(g.rolling, items)]),
     windows > 0 ? g.windows(windows) : null,
   )

@@ -443,11 +443,11 @@ export const en = {
     bitsPerByte: 'Bits per byte',
     samples: 'Samples',
     trainFormat: 'training format (whole sample)',
-    rolling: 'rolling windows (whole sample, model context)',
+    rolling: 'rolling windows (whole sample, max_seq_len)',
     teacherForcing: 'continuation teacher forcing',
     rollingHeading: 'Whole samples in rolling windows',
-    rollingMethod:
-      "Samples longer than the model's context scored in disjoint windows, as lm-evaluation-harness's loglikelihood_rolling defines them: every token scored once, each window conditioned on the tokens before it within the window.",
+    rollingMethod: (tokens: number, recorded: boolean) =>
+      `Each whole sample scored in disjoint windows of ${tokens} tokens (max_seq_len${recorded ? '' : ": the run does not record it, so LossLens's default"}), as lm-evaluation-harness's loglikelihood_rolling defines them: every token scored once, from at most the ${tokens} tokens before it; a sample of at most ${tokens} tokens is one window.`,
     windows: (n: number) => `${n} windows in all.`,
     bpbHeading: 'Bits per byte',
     bpbMethod:

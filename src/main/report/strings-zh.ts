@@ -384,11 +384,11 @@ export const zh: ReportStrings = {
     bitsPerByte: '每字节比特数',
     samples: '样本数',
     trainFormat: '训练格式（整个样本）',
-    rolling: '滚动窗口（整个样本，模型上下文）',
+    rolling: '滚动窗口（整个样本，max_seq_len）',
     teacherForcing: '续写窗口的教师强制',
     rollingHeading: '滚动窗口中的整个样本',
-    rollingMethod:
-      '超过模型上下文长度的样本按 lm-evaluation-harness 的 loglikelihood_rolling 定义，切成互不重叠的窗口打分：每个token只打分一次，每个窗口以窗口内它之前的token为条件。',
+    rollingMethod: (tokens: number, recorded: boolean) =>
+      `每个完整样本按 lm-evaluation-harness 的 loglikelihood_rolling 定义，切成每个 ${tokens} 个token的互不重叠窗口打分（max_seq_len${recorded ? '' : '：运行未记录，因此为 LossLens 的默认值'}）：每个token只打分一次，至多以它之前的 ${tokens} 个token为条件；不超过 ${tokens} 个token的样本只有一个窗口。`,
     windows: (n: number) => `共${n}个窗口。`,
     bpbHeading: '每字节比特数',
     bpbMethod:

@@ -689,4 +689,31 @@ export default {
     overlaid: 'Overlaid with the runs picked in the runs table ({n}), each in its checkpoint’s colour.',
     missing: 'Not drawn: {n} picked runs without the training-format measure.',
   },
+  polish: {
+    /** Accessible labels of the report preview's icons (lib/emoji-icons.ts), one per emoji it draws. */
+    icon: {
+      overview: 'Overview',
+      analysis: 'Analysis',
+      fix: 'Fix',
+      verification: 'Verification',
+      trajectory: 'Checkpoints',
+      conclusion: 'Conclusion',
+      provenance: 'Provenance',
+      pass: 'pass',
+      fail: 'fail',
+      warning: 'warning',
+      expected: 'expected',
+      inconclusive: 'inconclusive',
+      notMeasured: 'not measured',
+      chosen: 'chosen by hand',
+      red: 'red',
+      green: 'green',
+      yellow: 'yellow',
+      next: 'next',
+    },
+    /** The rolling column's tooltip, with the window length the run used (shared/measures.ts rollingWindow). */
+    rollingTitle: 'Whole-sample loss in disjoint windows of {n} tokens, {source} (nats)',
+    windowRecorded: 'the run’s max_seq_len',
+    windowDefault: 'LossLens’s default max_seq_len, as the run records none',
+  },
 }

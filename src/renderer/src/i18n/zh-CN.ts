@@ -658,4 +658,31 @@ export default {
     overlaid: '叠加了在运行表中选中的运行（{n} 个），每个用其检查点的颜色。',
     missing: '未绘制：{n} 个选中的运行没有训练格式度量。',
   },
+  polish: {
+    /** 报告预览中图标的无障碍标签（lib/emoji-icons.ts），每个表情符号一个。 */
+    icon: {
+      overview: '概述',
+      analysis: '分析',
+      fix: '修复',
+      verification: '验证',
+      trajectory: '检查点',
+      conclusion: '结论',
+      provenance: '数据来源',
+      pass: '通过',
+      fail: '未通过',
+      warning: '警告',
+      expected: '符合预期',
+      inconclusive: '无法判定',
+      notMeasured: '未测量',
+      chosen: '手动选择',
+      red: '红',
+      green: '绿',
+      yellow: '黄',
+      next: '下一步',
+    },
+    /** 滚动窗口列的提示，带上运行所用的窗口长度（shared/measures.ts rollingWindow）。 */
+    rollingTitle: '整条样本按每个 {n} 个 token 的不重叠窗口（{source}）计算的 loss（nats）',
+    windowRecorded: '运行的 max_seq_len',
+    windowDefault: 'LossLens 默认的 max_seq_len，因为运行未记录',
+  },
 }

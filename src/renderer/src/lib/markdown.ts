@@ -2,7 +2,7 @@
 import MarkdownIt from 'markdown-it'
 import type { MarkdownIt as MarkdownItInstance } from 'markdown-it'
 import type { ReportChart } from '../../../shared/ipc'
-import { useHeadingIcons } from './heading-icons'
+import { useEmojiIcons, type IconName } from './emoji-icons'
 
 function newRenderer(): MarkdownItInstance {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: false })
@@ -38,10 +38,17 @@ export function chartFor(src: string, charts: readonly ReportChart[]): ReportCha
   return charts.find((c) => c.file.replace(/^charts\//, '') === name)
 }
 
-/** The report's markdown to HTML with its charts inlined as data: URLs of our own server-rendered SVG. */
-export function renderReport(markdown: string, charts: readonly ReportChart[]): string {
+/**
+ * The report's markdown to HTML with its charts inlined as data: URLs of our own server-rendered SVG and
+ * its emoji drawn as icons; `label` names an icon for screen readers (the report's language).
+ */
+export function renderReport(
+  markdown: string,
+  charts: readonly ReportChart[],
+  label: (name: IconName) => string = (name) => name,
+): string {
   const r = newRenderer()
-  useHeadingIcons(r)
+  useEmojiIcons(r, label)
   r.renderer.rules.image = (tokens, idx, options, _env, self) => {
     const token = tokens[idx]!
     const chart = chartFor(String(token.attrGet('src') ?? ''), charts)

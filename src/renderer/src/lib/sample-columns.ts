@@ -34,11 +34,42 @@ export interface SampleColumn {
   /** The cell's text; lang for the words some cells carry ("0 (bit-identical)"). */
   format: (x: number | null, lang?: GlossaryLang) => string
   color?: string
-  width: string
+  /** Px its cells need; the header may need more (columnTrack). */
+  cells: number
+  /** Takes a share of the table's spare width beyond its minimum (losses); else exactly its minimum. */
+  grow?: boolean
 }
 
 // Narrow enough that a pretraining run's nine columns fit beside nothing at 1024 px ("10.1285" fits).
-const LOSS_WIDTH = 'minmax(68px, 1fr)'
+const LOSS_CELLS = 68
+
+/**
+ * Px a header's text takes at the header's 11 px font, over-estimated so it fits with room: a CJK
+ * character about 12 px, anything else about 7 (the window's fonts differ by platform; nothing is
+ * measured at run time).
+ */
+export function headerTextWidth(text: string): number {
+  let px = 0
+  for (const ch of text) px += /[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]/.test(ch) ? 12 : 7
+  return px
+}
+
+/** What a header adds to its text (SampleTable.vue .th): 6 px padding a side, a 3 px gap, an 8 px sort arrow. */
+export const HEADER_CHROME = 6 + 6 + 3 + 8
+
+/** The i18n key of the header a column shows: its short name in a compact (wide) table, where it has one. */
+export const headerKey = (c: SampleColumn, compact: boolean): string =>
+  compact && c.short ? c.short : c.label
+
+/**
+ * The column's grid track for the header text shown (in the window's language): wide enough for its
+ * cells and for that header, so no language's header is cut ("token 数" needs 77 px where "tokens"
+ * needs 65). A growing column's minimum is that width and it takes spare room beyond it.
+ */
+export function columnTrack(c: SampleColumn, header: string): string {
+  const px = Math.max(c.cells, headerTextWidth(header) + HEADER_CHROME)
+  return c.grow ? `minmax(${px}px, 1fr)` : `${px}px`
+}
 
 /** A loss column (nats, four decimals) in a measure's colour. */
 function loss(
@@ -55,13 +86,15 @@ function loss(
     get: (r) => get(r) ?? null,
     format: (x) => fmtNats(x),
     color,
-    width: LOSS_WIDTH,
+    cells: LOSS_CELLS,
+    grow: true,
   }
 }
 
 export const SAMPLE_COLUMNS: SampleColumn[] = [
-  { key: 'index', label: 'table.index', get: (r) => r.index, format: (x) => fmtInt(x), width: '48px' },
-  { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), width: '72px' },
+  { key: 'index', label: 'table.index', get: (r) => r.index, format: (x) => fmtInt(x), cells: 48 },
+  // "12,345" in the table's monospace digits, with its padding.
+  { key: 'tokens', label: 'table.tokens', get: (r) => r.tokens, format: (x) => fmtInt(x), cells: 56 },
   {
     ...loss(
       'teacherForcing',
@@ -96,7 +129,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     format: (x, lang) => fmtKvDiff(x, lang),
     color: MEASURE_COLORS.kvCache,
     // Room for "0 (bit-identical)".
-    width: 'minmax(132px, 1fr)',
+    cells: 132,
+    grow: true,
   },
   // SFT runs (docs/measurements.md, "SFT loss").
   loss('sft', 'gapui.col.sft', MEASURE_COLORS.sft, (r) => r.sft?.loss, 'gapui.colTitle.sft'),
@@ -115,8 +149,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     get: (r) => r.sft?.tokens ?? null,
     format: (x) => fmtInt(x),
     color: MEASURE_COLORS.sft,
-    // Room for the header "counted" and its sort arrow.
-    width: '88px',
+    // A count of target tokens; the header ("counted", "计入词元") sets the width.
+    cells: 56,
   },
   loss(
     'sftAutoregressive',
@@ -133,13 +167,8 @@ export const SAMPLE_COLUMNS: SampleColumn[] = [
     (r) => r.trainFormat?.loss,
     'gapui.colTitle.trainFormat',
   ),
-  loss(
-    'rolling',
-    'gapui.col.rolling',
-    MEASURE_COLORS.rolling,
-    (r) => r.rolling?.loss,
-    'gapui.colTitle.rolling',
-  ),
+  // Its tooltip names the window length (SampleTable fills {n} and {source} from the run's settings).
+  loss('rolling', 'gapui.col.rolling', MEASURE_COLORS.rolling, (r) => r.rolling?.loss, 'polish.rollingTitle'),
   // Bits per byte: the measure's colour, as the number is the same loss per byte of text. The
   // training-format one is in the runs table's means and the trajectory, not here, to keep the
   // table readable at 1024 px.
