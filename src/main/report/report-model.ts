@@ -9,6 +9,7 @@ import {
   meansFromResults,
   orderCheckpoints,
   scoredResults,
+  statedFormat,
   type Conclusion,
   type DataVerdict,
   type Diagnosis,
@@ -115,6 +116,7 @@ export function buildReportModel(
       results: run.results,
       hasKvCache: run.summary?.model.hasKvCache ?? checkpoint.description?.hasKvCache,
       bosUsed: statedBos(run.summary, run.run.settings),
+      format: statedFormat(run.summary, run.run.settings),
     })),
     checkpoints: experiment.checkpoints.map((c) => ({ id: c.id, step: c.step, weights: weights[c.id] })),
     datasets: experiment.datasets.map((d) => ({
