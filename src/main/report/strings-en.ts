@@ -97,6 +97,8 @@ export const en = {
       keepLastMisaligned: 'Misaligned',
       keepLastAligned: 'Aligned keep-last',
       autoregressive: 'Autoregressive',
+      sft: 'SFT loss',
+      sftAutoregressive: 'Reply generated',
     },
   },
   phase: { method: 'Method', result: 'Result', verdict: 'Verdict' },

@@ -79,6 +79,8 @@ export const zh: ReportStrings = {
       keepLastMisaligned: '错位切片',
       keepLastAligned: '对齐的keep-last',
       autoregressive: '自回归',
+      sft: 'SFT loss',
+      sftAutoregressive: '生成回复',
     },
   },
   phase: { method: '方法', result: '结果', verdict: '判定' },
