@@ -692,4 +692,12 @@ export default {
     pairedTitle: 'paired over the {n} samples both runs scored',
     notPaired: 'no shared samples',
   },
+  sftCompare: {
+    measure: 'Compare',
+    bitsPerByte: '{measure} (bits/byte)',
+    bitsPerByteUnit: 'bits/byte',
+    noShared: 'These runs share no per-sample measure: there is nothing to join sample by sample.',
+    noSharedHint:
+      'An SFT run scores conversations with MiniMind’s SFT loss (assistant tokens); a pretraining run scores text with teacher forcing and the training format. Compare each with runs of its own kind.',
+  },
 }

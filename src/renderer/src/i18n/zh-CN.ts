@@ -661,4 +661,12 @@ export default {
     pairedTitle: '在两次运行都评分的 {n} 个样本上配对',
     notPaired: '无共同样本',
   },
+  sftCompare: {
+    measure: '比较',
+    bitsPerByte: '{measure}（比特/字节）',
+    bitsPerByteUnit: '比特/字节',
+    noShared: '这些运行没有共同的逐样本度量：无法按样本逐条对照。',
+    noSharedHint:
+      'SFT 运行用 MiniMind 的 SFT 损失（助手词元）为对话打分；预训练运行用教师强制和训练格式为文本打分。请各自与同类运行比较。',
+  },
 }
