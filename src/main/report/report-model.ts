@@ -6,6 +6,7 @@
  */
 import {
   diagnose,
+  isSftRunOf,
   meansFromResults,
   orderCheckpoints,
   scoredResults,
@@ -39,6 +40,8 @@ export interface RunView {
   step: number | null
   /** Every verdict about this checkpoint on this dataset. */
   verdicts: RunDiagnosis
+  /** An SFT run (conversations scored with MiniMind's SFT loss), by the format the run states. */
+  sft: boolean
 }
 
 /** One dataset: its runs in training order, the headline (latest checkpoint), trajectory and conclusion. */
@@ -141,6 +144,7 @@ export function buildReportModel(
     P: run.run.settings.predictLength,
     step: checkpoint.step ?? null,
     verdicts: diagnosis.runs.find((r) => r.checkpointId === checkpoint.id && r.datasetId === dataset.id)!,
+    sft: isSftRunOf(statedFormat(run.summary, run.run.settings), run.results),
   }))
   const find = (checkpointId: string, datasetId: string): RunView | undefined =>
     runs.find((r) => r.checkpoint.id === checkpointId && r.dataset.id === datasetId)
