@@ -301,7 +301,7 @@ export const zh: ReportStrings = {
     fromReportedValue: (rep, tf, pct) => `${rep} → ${tf}：正确切片比您的数字低 ${pct}`,
     sftEvalLoss: (part) => `MiniMind的SFT loss${part}`,
     fromReportedSftValue: (rep, sft, pct, lower) =>
-      `${rep} → ${sft}：MiniMind的SFT loss（按其loss掩码只对助手词元取平均，即SFT训练记录的数）比您的数字${lower ? '低' : '高'} ${pct}`,
+      `${rep} → ${sft}：MiniMind的SFT loss（按其loss掩码只对助手token取平均，即SFT训练记录的数）比您的数字${lower ? '低' : '高'} ${pct}`,
     chartNote: '图中每次评估都画在其检查点的步数处（点 ± 2个标准误），背后是记录的训练loss。',
   },
   trajectory: {
