@@ -16,6 +16,9 @@ import {
   type RunFormat,
   type Waterfall,
 } from '../../src/shared/diagnosis'
+import { chartRun } from '../../src/shared/charts/run-charts'
+import { chartText } from '../../src/shared/charts/text'
+import { meansFromResults } from '../../src/shared/diagnosis'
 import { parseTrainLog } from '../../src/main/engine/evidence/train-log'
 import type { SampleResult } from '../../src/shared/results'
 
@@ -116,5 +119,25 @@ describe('the waterfall path is the dataset kind, not the measures present', () 
     expect(pre.runs[0]!.trainEval[0]!.evalMeasure).toBeUndefined()
     expect(pre.runs[0]!.trainEval[0]!.evalLoss).toBeCloseTo(TF, 12)
     expect(pre.waterfalls[0]!.end.level).toBe('teacherForcing')
+  })
+})
+
+describe("the run's charts follow the same rule", () => {
+  const facts = (format: RunFormat | null) => ({
+    results: BOTH,
+    means: meansFromResults(BOTH),
+    checkpointLabel: 'c',
+    datasetLabel: 'd',
+    step: 100,
+    checkpoint: 0,
+    L: null,
+    P: null,
+    divergenceStep: null,
+    format,
+  })
+  it('a stated SFT run is charted as one though it carries teacher forcing; a stated pretraining run is not', () => {
+    expect(chartRun(facts('sft'), chartText('en')).sft).toBe(true)
+    expect(chartRun(facts('pretrain'), chartText('en')).sft).toBe(false)
+    expect(chartRun(facts(null), chartText('en')).sft).toBe(true)
   })
 })

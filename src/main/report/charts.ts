@@ -64,6 +64,7 @@ export function reportChartRun(model: ReportModel, run: RunView, ctx: ChartConte
       L: run.L,
       P: run.P,
       divergenceStep: run.verdicts.mode.divergenceStep,
+      format: run.sft ? 'sft' : 'pretrain',
     },
     ctx.text,
   )
