@@ -94,9 +94,11 @@ describe('report QA: an SFT number the two SFT losses cannot tell apart', () => 
       expect(md).not.toMatch(/prints —|打印 —|为 —；/)
       expect(md).not.toMatch(/> — nats/)
       // "Explain your number" lists the run's SFT variants (never a table of headers only), and
-      // points to the SFT section that weighs the number.
+      // points to the SFT section that weighs the number (an SFT-only report names it after the SFT loss).
       const w = reportStrings(lang)
-      expect(md).toContain(w.explain.sftElsewhere(g.sectionHeading, g.sftHeading))
+      expect(md).toContain(w.explain.sftElsewhere(g.sftSectionHeading, g.sftHeading))
+      expect(md).toContain(`## ${g.sftSectionHeading}\n\n${g.sftSectionIntro}`)
+      expect(md).not.toContain(`## ${g.sectionHeading}`)
       const vw = verdictText(lang)
       for (const measure of ['sft', 'sftShiftedMask'] as const) {
         expect(md).toContain(`| ${vw.candidate({ measure, value: 0 })} |`)

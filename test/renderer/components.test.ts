@@ -7,8 +7,8 @@ import CreateExperimentDialog from '../../src/renderer/src/components/CreateExpe
 import SampleTable from '../../src/renderer/src/components/SampleTable.vue'
 import CompareTable from '../../src/renderer/src/components/CompareTable.vue'
 import { useWorkspaceStore } from '../../src/renderer/src/stores/workspace'
-import { joinRuns } from '../../src/renderer/src/lib/compare'
 import { experiment, type FakeApi, installFakeHost, sample } from './fake-api'
+import type { SampleResult } from '../../src/shared/results'
 
 let api: FakeApi
 let pinia: Pinia
@@ -100,12 +100,11 @@ describe('compare table', () => {
     ...r,
     teacherForcing: { ...r.teacherForcing!, loss: r.teacherForcing!.loss + (r.index % 2 ? 0.2 : 0.01) },
   }))
-  const rows = joinRuns([base, other])
 
   it('filters to changed samples above the threshold it shows, and sorts by delta', async () => {
     const w = mount(CompareTable, {
       props: {
-        rows,
+        runs: [base, other],
         labels: ['final', 'early'],
         colors: ['#332288', '#117733'],
         threshold: 0.05,
@@ -124,5 +123,80 @@ describe('compare table', () => {
     await w.get('.th[data-col="delta:1"]').trigger('click')
     expect(w.findAll('.tr').map((r) => r.attributes('data-index'))).toEqual(['1', '3', '0', '2', '4'])
     expect(w.get('.tr[data-index="1"]').findAll('.td').at(-1)!.text()).toBe('+0.2000')
+  })
+})
+
+describe('compare table: the measure compared', () => {
+  /** An SFT conversation: MiniMind's SFT loss and the first reply generated. */
+  const conv = (index: number, loss: number): SampleResult => ({
+    index,
+    id: `c${String(index).padStart(15, '0')}`,
+    tokens: 80,
+    inputLength: 30,
+    predictLength: 4,
+    sft: {
+      loss,
+      tokens: 10,
+      shiftedMaskLoss: loss + 1,
+      tokenLosses: Array.from({ length: 10 }, () => loss),
+      maskedPositions: Array.from({ length: 10 }, (_, i) => 30 + i),
+    },
+    sftAutoregressive: { loss: loss + 2, stepLosses: [loss + 2], generatedText: 'x' },
+  })
+  const mountWith = (runs: SampleResult[][]) =>
+    mount(CompareTable, {
+      props: {
+        runs,
+        labels: runs.map((_, k) => `run${k}`),
+        colors: runs.map(() => '#332288'),
+        threshold: 0.05,
+        changedOnly: false,
+      },
+      global: global(),
+    })
+  const cells = (w: ReturnType<typeof mountWith>, index: number): string[] =>
+    w
+      .get(`.tr[data-index="${index}"]`)
+      .findAll('.td')
+      .map((c) => c.text())
+
+  it('two SFT runs compare the SFT loss by default, and the reply generated when picked', async () => {
+    const a = [conv(0, 1.5), conv(1, 2.0)]
+    const b = [conv(0, 1.25), conv(1, 2.5)]
+    const w = mountWith([a, b])
+    const select = w.get('[data-test="compare-measure"]')
+    expect(select.findAll('option').map((o) => o.attributes('value'))).toEqual(['sft', 'sftAutoregressive'])
+    expect((select.element as HTMLSelectElement).value).toBe('sft')
+    expect(cells(w, 0).slice(2)).toEqual(['1.5000', '1.2500', '−0.2500'])
+    expect(cells(w, 1).slice(2)).toEqual(['2.0000', '2.5000', '+0.5000'])
+    await select.setValue('sftAutoregressive')
+    expect(cells(w, 0).slice(2)).toEqual(['3.5000', '3.2500', '−0.2500'])
+  })
+
+  it('offers what both runs scored: bits per byte named after its loss, with its unit', async () => {
+    const withBytes = (r: SampleResult, bpb: number): SampleResult => ({
+      ...r,
+      teacherForcing: { ...r.teacherForcing!, bitsPerByte: bpb, bytes: 12 },
+    })
+    const a = [withBytes(sample(0), 1.0), withBytes(sample(1), 1.5)]
+    const b = [withBytes(sample(0), 0.75), sample(1)]
+    const w = mountWith([a, b])
+    const select = w.get('[data-test="compare-measure"]')
+    const offered = select.findAll('option').map((o) => o.attributes('value'))
+    expect(offered[0]).toBe('teacherForcing')
+    expect(offered).toContain('teacherForcingBitsPerByte')
+    expect(offered).not.toContain('sft')
+    expect(select.findAll('option').at(-1)!.text()).toBe('Teacher forcing (bits/byte)')
+    await select.setValue('teacherForcingBitsPerByte')
+    expect(cells(w, 0).slice(2)).toEqual(['1.0000', '0.7500', '−0.2500'])
+    expect(cells(w, 1).slice(2)).toEqual(['1.5000', '—', '—'])
+    expect(w.get('.thr + .check + .thr').text()).toContain('bits/byte')
+  })
+
+  it('an SFT run beside a pretraining run: no shared measure, said plainly instead of an empty table', () => {
+    const w = mountWith([[conv(0, 1.5)], [sample(0)]])
+    expect(w.find('[data-test="compare-measure"]').exists()).toBe(false)
+    expect(w.findAll('.tr')).toHaveLength(0)
+    expect(w.get('[data-test="compare-no-shared"]').text()).toContain('share no per-sample measure')
   })
 })

@@ -2,7 +2,13 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { installHost } from '../../src/renderer/src/api'
-import { changedOnly, joinRuns, sortBy } from '../../src/renderer/src/lib/compare'
+import {
+  changedOnly,
+  compareMeasure,
+  joinRuns,
+  sharedMeasures,
+  sortBy,
+} from '../../src/renderer/src/lib/compare'
 import { fmtDuration, errorText } from '../../src/renderer/src/lib/format'
 import { fmtKvDiff, fmtNats, fmtSci, fmtSignedNats } from '../../src/shared/diagnosis'
 import { renderMarkdown, renderReport, utf8Base64 } from '../../src/renderer/src/lib/markdown'
@@ -112,5 +118,38 @@ describe('experiment and report stores', () => {
     await report.render('1.4.0', 'zh-CN')
     expect(report.report?.markdown).toBe('# zh-CN')
     expect(report.lang).toBe('zh-CN')
+  })
+})
+
+describe('compare: the measures runs share', () => {
+  const conv = (index: number) => ({
+    index,
+    id: `c${index}`,
+    tokens: 9,
+    inputLength: 3,
+    predictLength: 2,
+    sft: { loss: 1, tokens: 2, shiftedMaskLoss: 2, tokenLosses: [1, 1], maskedPositions: [3, 4] },
+  })
+  it('only what every run scored on a sample it did not skip, in the default order', () => {
+    const pre = [sample(0)]
+    expect(sharedMeasures([pre, pre])).toEqual([
+      'teacherForcing',
+      'autoregressive',
+      'keepLastMisaligned',
+      'keepLastAligned',
+    ])
+    expect(sharedMeasures([[conv(0)], [conv(1)]])).toEqual(['sft'])
+    expect(sharedMeasures([[conv(0)], pre])).toEqual([])
+    expect(sharedMeasures([[conv(0)], [{ ...conv(1), skipped: 'too short' }]])).toEqual([])
+  })
+  it('keeps the pick while the runs share it, else the first shared; null when none', () => {
+    expect(compareMeasure(['teacherForcing', 'autoregressive'], 'autoregressive')).toBe('autoregressive')
+    expect(compareMeasure(['sft', 'sftAutoregressive'], 'autoregressive')).toBe('sft')
+    expect(compareMeasure([], 'sft')).toBeNull()
+  })
+  it('joins on the measure named', () => {
+    const rows = joinRuns([[conv(0)], [{ ...conv(0), sft: { ...conv(0).sft, loss: 1.5 } }]], 'sft')
+    expect(rows[0]!.losses).toEqual([1, 1.5])
+    expect(rows[0]!.deltas).toEqual([0.5])
   })
 })

@@ -24,6 +24,7 @@ import { DEFAULT_MEASURES, MEASURES, parseMeasures, type Measure } from '../../s
 import { z } from 'zod'
 import { RunSettingsSchema, type RunSettings, type RunSummary } from '../../shared/results'
 import { runAnalysis, validateSettings, type AnalysisOptions } from '../engine/index'
+import { isSftDataset, readSamples } from '../engine/dataset'
 import { InputError, UsageError } from '../engine/errors'
 import { runIsolated } from '../engine/isolated/client'
 import { readResults, ResultsAppender, type ResultsRead } from '../store/results-file'
@@ -97,30 +98,23 @@ const REPORT_OPTIONS = {
 } as const
 
 /**
- * Whether this analyze run is on SFT conversations, before anything is parsed: --format sft, or
- * --format auto (the default) with a data file whose first row has "conversations" (the engine decides
- * for good when it reads the rows; this only spares the user flags an SFT run does not use).
+ * Whether this analyze run is on SFT conversations, before the settings are parsed, by the engine's own
+ * rule (isSftDataset over the rows it reads): this only spares the user flags an SFT run does not use,
+ * and the engine decides again when it runs. A file the rule cannot read (missing, malformed, mixed) is
+ * left to the run, which reports it with its name.
  */
-function looksLikeSft(v: Record<string, string | boolean | undefined>): boolean {
-  if (v.format === 'sft') return true
-  if ((v.format !== undefined && v.format !== 'auto') || typeof v.data !== 'string') return false
+export async function isSftData(v: Record<string, string | boolean | undefined>): Promise<boolean> {
+  const format = v.format ?? 'auto'
+  if (format === 'sft') return true
+  // --format pretrain, or a value the flags' parser refuses next with its own message.
+  if (format !== 'auto' || typeof v.data !== 'string') return false
   try {
-    // Only a regular file is peeked: opening a FIFO or a device would block before the engine's
+    // Only a regular file is read: opening a FIFO or a device would block before the engine's
     // guarded reader could refuse it with its one-line message.
-    if (!fs.statSync(v.data).isFile()) return false
-    const fd = fs.openSync(v.data, 'r')
-    try {
-      const head = Buffer.alloc(64 << 10)
-      const n = fs.readSync(fd, head, 0, head.length, 0)
-      const text = head.subarray(0, n).toString('utf8')
-      const conv = text.search(/"conversations"\s*:/)
-      const plain = text.search(/"text"\s*:/)
-      return conv >= 0 && (plain < 0 || conv < plain)
-    } finally {
-      fs.closeSync(fd)
-    }
+    if (!(await fs.promises.stat(v.data)).isFile()) return false
+    return isSftDataset(await readSamples(v.data), 'auto', v.data)
   } catch {
-    return false // a missing or unreadable file is reported by the run, with its name
+    return false
   }
 }
 
@@ -491,7 +485,7 @@ export async function run(argv: string[]): Promise<number> {
   // An SFT run has no context split: --input-length is not asked for (--predict-length caps the reply).
   let settings = settingsFromFlags(
     values,
-    looksLikeSft(values) ? { inputLength: 1, predictLength: 64 } : undefined,
+    (await isSftData(values)) ? { inputLength: 1, predictLength: 64 } : undefined,
   )
   // Report flags are checked before the run, so a typo does not cost a whole analysis.
   checkReportFlags(values)

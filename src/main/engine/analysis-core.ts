@@ -17,6 +17,7 @@ import { scoreForwardGraph } from './scoring-graph'
 import { DEFAULT_MAX_SEQ_LEN } from '../../shared/limits'
 import { scoreBosBoth, scoreRolling, scoreTrainFormat, trainFormatInput } from './whole-sample'
 import { mergeResults, runSummary } from './summary'
+import { progressEvent, startedEvent } from './run-events'
 import { validateSettings } from './settings'
 import { TextTokenizer } from './tokenizer'
 
@@ -115,32 +116,28 @@ export async function* analyzeCore(
     const skip = new Set(opts.skipIndices ?? [])
     const todo = samples.filter((s) => !skip.has(s.index))
     const alreadyDone = samples.length - todo.length
-    yield {
-      type: 'started',
+    yield startedEvent({
       runId,
       label: opts.label,
       total: samples.length,
       alreadyDone,
       model,
       provider: opened.report,
-    }
+    })
 
     const batchSize = Math.max(1, Math.min(settings.batchSize, session.maxBatch))
     const results: SampleResult[] = []
     let scored = 0
     let scoringSeconds = 0
-    const progress = (): RunEvent => {
-      const done = alreadyDone + results.length
-      const rate = scoringSeconds > 0 ? results.length / scoringSeconds : 0
-      return {
-        type: 'progress',
+    const progress = (): RunEvent =>
+      progressEvent({
         runId,
-        done,
         total: samples.length,
-        tokensPerSecond: scoringSeconds > 0 ? (scored * N) / scoringSeconds : 0,
-        etaSeconds: rate > 0 ? (samples.length - done) / rate : null,
-      }
-    }
+        alreadyDone,
+        doneNow: results.length,
+        tokens: scored * N,
+        scoringSeconds,
+      })
     const s = session
     async function scoreBatch(batch: Prepared[]): Promise<SampleResult[]> {
       const out: SampleResult[] = batch.map(({ sample, ids }) => ({
@@ -309,7 +306,9 @@ export async function* analyzeCore(
 
     const summary = runSummary({
       run: opts,
-      settings,
+      // The format as applied ('auto' resolved), as the SFT loop writes 'sft': what a run's readers
+      // decide its kind by (statedFormat), whatever measures its samples happen to carry.
+      settings: { ...settings, format: 'pretrain' },
       model,
       provider: opened.report,
       merged: mergeResults(opts.previousResults ?? [], results),

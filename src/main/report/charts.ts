@@ -65,6 +65,7 @@ export function reportChartRun(model: ReportModel, run: RunView, ctx: ChartConte
       P: run.P,
       divergenceStep: run.verdicts.mode.divergenceStep,
       maxSeqLen: run.stored.run.settings.maxSeqLen ?? null,
+      format: run.sft ? 'sft' : 'pretrain',
     },
     ctx.text,
   )

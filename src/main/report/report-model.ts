@@ -6,9 +6,11 @@
  */
 import {
   diagnose,
+  isSftRunOf,
   meansFromResults,
   orderCheckpoints,
   scoredResults,
+  statedFormat,
   type Conclusion,
   type DataVerdict,
   type Diagnosis,
@@ -38,6 +40,8 @@ export interface RunView {
   step: number | null
   /** Every verdict about this checkpoint on this dataset. */
   verdicts: RunDiagnosis
+  /** An SFT run (conversations scored with MiniMind's SFT loss), by the format the run states. */
+  sft: boolean
 }
 
 /** One dataset: its runs in training order, the headline (latest checkpoint), trajectory and conclusion. */
@@ -115,6 +119,7 @@ export function buildReportModel(
       results: run.results,
       hasKvCache: run.summary?.model.hasKvCache ?? checkpoint.description?.hasKvCache,
       bosUsed: statedBos(run.summary, run.run.settings),
+      format: statedFormat(run.summary, run.run.settings),
     })),
     checkpoints: experiment.checkpoints.map((c) => ({ id: c.id, step: c.step, weights: weights[c.id] })),
     datasets: experiment.datasets.map((d) => ({
@@ -139,6 +144,7 @@ export function buildReportModel(
     P: run.run.settings.predictLength,
     step: checkpoint.step ?? null,
     verdicts: diagnosis.runs.find((r) => r.checkpointId === checkpoint.id && r.datasetId === dataset.id)!,
+    sft: isSftRunOf(statedFormat(run.summary, run.run.settings), run.results),
   }))
   const find = (checkpointId: string, datasetId: string): RunView | undefined =>
     runs.find((r) => r.checkpoint.id === checkpointId && r.dataset.id === datasetId)

@@ -4,6 +4,7 @@
  */
 import { fmtLoss, fmtPct, fmtSci, fmtShift, fmtSignedLoss, sweepEntries } from '../../shared/diagnosis'
 import { blocks, code, codeBlock, table } from './gfm'
+import { gapSectionHeading } from './section-gap'
 import type { RunView } from './report-model'
 import {
   chartImage,
@@ -253,11 +254,19 @@ function phaseAlignment(ctx: ReportContext): string {
       result.push(chartImage(ctx, 'offset-sweep', run.dataset.id))
     }
     if (result.length === 0) result.push(words.notRun)
+    // An SFT run scores no continuation window: a logits slice of its L and P would name rows it never
+    // scored (its loss mask is what a script gets wrong, in the SFT section and the fix).
     const finding =
       v.status === 'fail' && v.rowOffset !== null && v.rowOffset !== 0
         ? w.offsetFix(fmtShift(v.rowOffset), code(sliceOf(run.L, run.P, v.rowOffset)), run.L, run.P)
-        : w.rightSlice(code(sliceOf(run.L, run.P)))
-    return onRun(ctx, run, resultAndVerdict(ctx, result, [verdictLine(ctx, v), finding]))
+        : run.sft
+          ? null
+          : w.rightSlice(code(sliceOf(run.L, run.P)))
+    return onRun(
+      ctx,
+      run,
+      resultAndVerdict(ctx, result, finding ? [verdictLine(ctx, v), finding] : [verdictLine(ctx, v)]),
+    )
   })
   return phase(ctx, w.title, w.method(L, P), perRun)
 }
@@ -310,7 +319,7 @@ function explainSection(ctx: ReportContext): string | null {
   return phase(ctx, w.title, w.method(fmtLoss(ex.reported), fmtPct(ex.tolerance, 0)), [
     resultAndVerdict(ctx, result, [
       ctx.verdictWords.explanation(ex, name),
-      ...(sftRuns ? [w.sftElsewhere(words.gap.sectionHeading, words.gap.sftHeading)] : []),
+      ...(sftRuns ? [w.sftElsewhere(gapSectionHeading(ctx), words.gap.sftHeading)] : []),
     ]),
   ])
 }

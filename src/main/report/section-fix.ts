@@ -23,6 +23,23 @@ export function rootCause(ctx: ReportContext): string {
       `**${w.cause}**${words.paren(runName(ctx, run))}${words.colon}${verdictLine(ctx, broken)}`,
     )
   }
+  // An SFT run: the loss is masked over assistant tokens, not sliced from a continuation window; what
+  // a script gets wrong there is the mask (one position late), so the fix is the mask's.
+  if (run.sft) {
+    const sft = run.means.sft
+    return blocks(
+      `## ${w.headingCheck}`,
+      ex ? ctx.verdictWords.explanation(ex, name) : w.noReported,
+      sft === undefined
+        ? null
+        : w.sftIfYourScript(runName(ctx, run), fmtLoss(sft), fmtLoss(run.means.sftShiftedMask)),
+      w.sftRightMask,
+      `**${w.ifBefore}**${words.colon.trimEnd()}`,
+      codeBlock('python', w.sftBefore),
+      `**${w.ifAfter}**${words.colon.trimEnd()}`,
+      codeBlock('python', w.sftAfter),
+    )
+  }
   if (ex?.match && model.explainedBy === 'alignment') {
     const match = ex.match
     const s = match.rowShift!

@@ -82,11 +82,27 @@ export function gapCharts(model: ReportModel, lang: Lang): Map<string, ReportCha
   return out
 }
 
+/**
+ * Whether every dataset this section speaks of is an SFT one: the section is then about MiniMind's SFT
+ * loss alone, and is named and introduced in its terms (training format, positions, bytes and BOS are
+ * pretraining measures an SFT run does not make).
+ */
+function sftOnly(ctx: ReportContext): boolean {
+  const runs = ctx.model.datasets.map((d) => d.headline)
+  return runs.length > 0 && runs.every((r) => r.sft)
+}
+
+/** The section's heading, as other sections name it too. */
+export function gapSectionHeading(ctx: ReportContext): string {
+  return sftOnly(ctx) ? ctx.words.gap.sftSectionHeading : ctx.words.gap.sectionHeading
+}
+
 /** The whole section; null when no headline run has any of these measures. */
 export function gapSection(ctx: ReportContext): string | null {
   const parts = ctx.model.datasets.map((d) => datasetBlock(ctx, d)).filter((x): x is string => x !== null)
   if (parts.length === 0) return null
-  return blocks(`## ${ctx.words.gap.sectionHeading}`, ctx.words.gap.sectionIntro, ...parts)
+  const g = ctx.words.gap
+  return blocks(`## ${gapSectionHeading(ctx)}`, sftOnly(ctx) ? g.sftSectionIntro : g.sectionIntro, ...parts)
 }
 
 function datasetBlock(ctx: ReportContext, d: DatasetView): string | null {

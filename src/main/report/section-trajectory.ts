@@ -8,11 +8,14 @@ import { blocks, code, table } from './gfm'
 import type { DatasetView } from './report-model'
 import { badgeOf, chartImage, lossPm, type ReportContext } from './render-context'
 
-// The losses in nats the report's words name (its trajectory table is in nats).
+// The losses in nats the report's words name (its trajectory table is in nats): a pretraining run's,
+// then an SFT run's (MiniMind's SFT loss and the first reply generated); a table shows those it has.
 const SHOWN = [
   'teacherForcing',
   'keepLastMisaligned',
   'autoregressive',
+  'sft',
+  'sftAutoregressive',
 ] as const satisfies readonly TrajectoryMeasure[]
 
 /** Null with a single checkpoint. */
@@ -41,7 +44,7 @@ function onDataset(ctx: ReportContext, d: DatasetView): string {
     model.names.checkpoint(p.checkpointId),
     p.step === null ? '—' : String(p.step),
     ...measures.map((m) => lossPm(p.values[m]?.mean, p.values[m]?.stderr)),
-    String(p.values.teacherForcing?.n ?? p.values[measures[0]!]?.n ?? 0),
+    String(p.values[measures[0]!]?.n ?? 0),
   ])
   const changes = t.changes.map((c) => {
     const mark = c.status === 'regression' ? '⚠️ ' : c.status === 'improvement' ? '✅ ' : ''

@@ -62,6 +62,7 @@ function samples(ctx: ReportContext, run: RunView): string {
             .join(words.sep),
         )
       : null
+  if (run.sft) return sftSamples(ctx, run, skipped)
   const head = [
     `### ${w.title(runTitle(ctx, run))}`,
     w.intro(code('logits_to_keep=P'), code(sliceOf(run.L, run.P))),
@@ -153,6 +154,48 @@ function samples(ctx: ReportContext, run: RunView): string {
   )
 }
 
+/**
+ * An SFT run sample by sample: each conversation's SFT loss (MiniMind's masked mean over assistant
+ * tokens), the same mean with the mask one position late, their difference and the first reply
+ * generated; beyond SAMPLE_TABLE_LIMIT the conversations where the late mask moves the loss most.
+ */
+function sftSamples(ctx: ReportContext, run: RunView, skipped: string | null): string {
+  const w = ctx.words.perSample
+  const list = run.scored.filter((r) => r.sft)
+  const late = (r: SampleResult): number => r.sft!.shiftedMaskLoss - r.sft!.loss
+  const many = list.length > SAMPLE_TABLE_LIMIT
+  const shown = many
+    ? [...list]
+        .sort((a, b) => Math.abs(late(b)) - Math.abs(late(a)) || a.index - b.index)
+        .slice(0, LARGEST_GAPS)
+    : list
+  const rows = shown.map((r) => [
+    String(r.index),
+    fmtLoss(r.sft!.loss),
+    fmtLoss(r.sft!.shiftedMaskLoss),
+    fmtSignedLoss(late(r)),
+    fmtLoss(r.sftAutoregressive?.loss),
+  ])
+  const m = run.means
+  const diff = estimate(list.map(late))
+  rows.push([
+    `**${w.mean}**`,
+    `**${fmtLoss(m.sft)}**`,
+    `**${fmtLoss(m.sftShiftedMask)}**`,
+    `**${fmtSignedLoss(diff?.mean)}**`,
+    `**${fmtLoss(m.sftAutoregressive)}**`,
+  ])
+  const csv = samplesCsvFile(ctx.model.fileBase)
+  return blocks(
+    `### ${w.title(runTitle(ctx, run))}`,
+    w.sftIntro,
+    chartImage(ctx, 'per-sample', run.dataset.id),
+    many ? w.sftLargest(list.length, LARGEST_GAPS, `[${code(csv)}](${encodeURI(csv)})`) : null,
+    table([w.sample, w.sftLoss, w.sftLate, w.sftLateDiff, w.sftReply], rows, ['r', 'r', 'r', 'r', 'r']),
+    skipped,
+  )
+}
+
 /** Every dataset's headline against the training loss at its checkpoint's step. */
 function finalVerification(ctx: ReportContext): string {
   const { model, words } = ctx
@@ -181,9 +224,11 @@ function trainEvalBlock(ctx: ReportContext, run: RunView, v: TrainEvalVerdict): 
       `- **${w.trainLoss}**${words.colon}${w.trainLossValue(lossPm(t.mean, t.stderr), t.lines, t.step, t.fromStep, t.toStep, fmtLoss(t.sd), code(baseName(log.path)))}${words.sentenceGap}${w.caveat}`,
     )
   }
+  // An SFT run's evaluation loss is MiniMind's SFT loss (the diagnosis says which it took).
+  const sft = v.evalMeasure === 'sft'
   if (v.evalLoss !== null) {
     lines.push(
-      `- **${w.evalLoss(part)}**${words.colon}${w.evalLossValue(lossPm(v.evalLoss, v.evalStderr), code(run.dataset.label), v.samples, code(checkpointName(ctx, run)))}`,
+      `- **${sft ? w.sftEvalLoss(part) : w.evalLoss(part)}**${words.colon}${w.evalLossValue(lossPm(v.evalLoss, v.evalStderr), code(run.dataset.label), v.samples, code(checkpointName(ctx, run)))}`,
     )
   }
   if (v.difference !== null && v.reason !== 'noStep') {
@@ -193,8 +238,13 @@ function trainEvalBlock(ctx: ReportContext, run: RunView, v: TrainEvalVerdict): 
   }
   const reported = model.experiment.reportedLoss
   if (reported !== undefined && run === model.primary && v.subset === 'all' && v.evalLoss !== null) {
+    const rel = (reported - v.evalLoss) / reported
     lines.push(
-      `- **${w.fromReported}**${words.colon}${w.fromReportedValue(fmtLoss(reported), fmtLoss(v.evalLoss), fmtPct((reported - v.evalLoss) / reported))}`,
+      `- **${w.fromReported}**${words.colon}${
+        sft
+          ? w.fromReportedSftValue(fmtLoss(reported), fmtLoss(v.evalLoss), fmtPct(Math.abs(rel)), rel >= 0)
+          : w.fromReportedValue(fmtLoss(reported), fmtLoss(v.evalLoss), fmtPct(rel))
+      }`,
     )
   }
   return blocks(

@@ -97,6 +97,8 @@ export const en = {
       keepLastMisaligned: 'Misaligned',
       keepLastAligned: 'Aligned keep-last',
       autoregressive: 'Autoregressive',
+      sft: 'SFT loss',
+      sftAutoregressive: 'Reply generated',
     },
   },
   phase: { method: 'Method', result: 'Result', verdict: 'Verdict' },
@@ -250,6 +252,25 @@ export const en = {
     ifAfter: 'Do this instead',
     ifYourScript: (ds: string, mis: string, ar: string, tf: string) =>
       `On ${ds} a script that keeps the last P rows after \`logits_to_keep=P\` prints ${mis}; one that scores free-running generation prints ${ar}; the right slice prints ${tf}.`,
+
+    sftRightMask:
+      "MiniMind's SFT loss is the mean cross-entropy over the assistant tokens its loss mask counts: each reply's tokens, its closing <|im_end|> and the newline after it; nothing of the system and user turns and nothing of the <|im_start|>assistant header. The mask is shifted with the labels (loss_mask = mask[1:]), so logits row t − 1 scores each counted token t.",
+    sftIfYourScript: (ds: string, sft: string, shifted: string) =>
+      `On ${ds} MiniMind's SFT loss is ${sft}; the same mean with the mask one position late, a script's usual slip, is ${shifted}.`,
+    sftBefore: [
+      'X, Y = ids[:-1], ids[1:]                 # logits row t predicts token t + 1',
+      'logits = model(X[None]).logits[0]',
+      "ce = F.cross_entropy(logits, Y, reduction='none')",
+      'loss_mask = mask[:-1]                    # the mask of the input rows: one position late',
+      'loss = (ce * loss_mask).sum() / loss_mask.sum()',
+    ].join('\n'),
+    sftAfter: [
+      'X, Y = ids[:-1], ids[1:]                 # logits row t predicts token t + 1',
+      'logits = model(X[None]).logits[0]',
+      "ce = F.cross_entropy(logits, Y, reduction='none')",
+      "loss_mask = mask[1:]                     # shifted with the labels, as MiniMind's SFT dataset does",
+      'loss = (ce * loss_mask).sum() / loss_mask.sum()',
+    ].join('\n'),
   },
   perSample: {
     heading: '📊 Verification',
@@ -276,6 +297,14 @@ export const en = {
     largestHeading: (what: string) => `The 10 largest gaps (${what})`,
     gapMisaligned: 'misaligned − teacher forcing',
     gapTf: 'highest teacher-forcing loss',
+    sftIntro:
+      "Conversations by their index in the dataset (0-based, as the window shows them). SFT loss: MiniMind's mean over the assistant tokens its loss mask counts, as the SFT trainer computes it; mask one late: the same mean with the mask one position late, the usual slip of an evaluation script; reply: the first assistant reply generated greedily, true-token cross-entropy per step.",
+    sftLargest: (n: number, k: number, csv: string) =>
+      `${n} conversations: too many to list here. The ${k} where the late mask moves the loss most, then the means over all ${n}; every conversation is in ${csv}.`,
+    sftLoss: 'SFT loss (nats)',
+    sftLate: 'Mask one late (nats)',
+    sftLateDiff: 'Late − SFT',
+    sftReply: 'Reply generated (nats)',
     id: 'Sample id',
     gap: 'Gap (nats)',
   },
@@ -307,6 +336,9 @@ export const en = {
     fromReported: 'From your number',
     fromReportedValue: (rep: string, tf: string, pct: string) =>
       `${rep} → ${tf}: the right slice is ${pct} lower than your number`,
+    sftEvalLoss: (part: string) => `MiniMind's SFT loss${part}`,
+    fromReportedSftValue: (rep: string, sft: string, pct: string, lower: boolean) =>
+      `${rep} → ${sft}: MiniMind's SFT loss, the mean over the assistant tokens its loss mask counts (what the SFT trainer logs), is ${pct} ${lower ? 'lower' : 'higher'} than your number`,
     chartNote:
       "The chart puts each evaluation at its checkpoint's step, as a point with ± 2 standard errors, over the logged training loss.",
   },
@@ -473,6 +505,9 @@ export const en = {
       `The mean training-format loss at each target position 1..T over the samples that reach it; the dashed line marks the trainer's max_seq_len (${maxSeqLen}). Past it the model never trained on a position, so a rise there is expected, not a defect.`,
     positionSummary: (first: string, last: string, at: number) =>
       `Mean loss at position 1: ${first}; at position ${at}: ${last}.`,
+    sftSectionHeading: "MiniMind's SFT loss",
+    sftSectionIntro:
+      'How MiniMind\'s SFT trainer makes its loss and where this evaluation stands against it (docs/measurements.md, "SFT loss"): each conversation is scored on the assistant tokens the trainer\'s loss mask counts, and their mean is the SFT loss it logs. Means over the scored conversations, ± one standard error; token-weighted: Σ token losses / Σ tokens, what one batch of these conversations would log.',
     sftHeading: 'SFT loss',
     sftMethod:
       "Each conversation rendered with the tokenizer's own chat template and scored as MiniMind's SFT trainer scores it: the masked mean over the assistant replies' tokens, each reply's closing <|im_end|> and the newline after it, nothing of the system and user turns and nothing of the <|im_start|>assistant header. The same mean with the mask one position late is what the common evaluation bug prints.",

@@ -79,6 +79,8 @@ export const zh: ReportStrings = {
       keepLastMisaligned: '错位切片',
       keepLastAligned: '对齐的keep-last',
       autoregressive: '自回归',
+      sft: 'SFT loss',
+      sftAutoregressive: '生成回复',
     },
   },
   phase: { method: '方法', result: '结果', verdict: '判定' },
@@ -225,6 +227,25 @@ export const zh: ReportStrings = {
     ifAfter: '应改为',
     ifYourScript: (ds, mis, ar, tf) =>
       `在 ${ds} 上，用 \`logits_to_keep=P\` 后取最后P行的脚本会得到 ${mis}；评估自由生成的脚本会得到 ${ar}；正确切片得到 ${tf}。`,
+
+    sftRightMask:
+      'MiniMind的SFT loss是其loss掩码计入的助手token上的平均交叉熵：每段回复的token、结尾的<|im_end|>及其后的换行；系统和用户轮次、<|im_start|>assistant标头都不计入。掩码随标签一起移位（loss_mask = mask[1:]），因此每个计入的token t由logits的第 t − 1 行打分。',
+    sftIfYourScript: (ds, sft, shifted) =>
+      `在 ${ds} 上，MiniMind的SFT loss为 ${sft}；掩码错后一个位置（脚本常见的失误）时同一均值为 ${shifted}。`,
+    sftBefore: [
+      'X, Y = ids[:-1], ids[1:]                 # logits 第 t 行预测第 t + 1 个token',
+      'logits = model(X[None]).logits[0]',
+      "ce = F.cross_entropy(logits, Y, reduction='none')",
+      'loss_mask = mask[:-1]                    # 输入行的掩码：错后了一位',
+      'loss = (ce * loss_mask).sum() / loss_mask.sum()',
+    ].join('\n'),
+    sftAfter: [
+      'X, Y = ids[:-1], ids[1:]                 # logits 第 t 行预测第 t + 1 个token',
+      'logits = model(X[None]).logits[0]',
+      "ce = F.cross_entropy(logits, Y, reduction='none')",
+      'loss_mask = mask[1:]                     # 与标签一起移位，与MiniMind的SFT数据集一致',
+      'loss = (ce * loss_mask).sum() / loss_mask.sum()',
+    ].join('\n'),
   },
   perSample: {
     heading: '📊 修复效果验证',
@@ -250,6 +271,14 @@ export const zh: ReportStrings = {
     largestHeading: (what) => `差距最大的10个样本（${what}）`,
     gapMisaligned: '错位切片 − 教师强制',
     gapTf: '教师强制loss最高',
+    sftIntro:
+      '对话按其在数据集中的序号排列（从0开始，与窗口中一致）。SFT loss：MiniMind按其loss掩码只对助手token取的平均交叉熵，与SFT训练器的算法相同；掩码错后一位：掩码错后一个位置时的同一均值，即评估脚本的常见失误；生成回复：贪心生成的第一条助手回复，每步对真实token的交叉熵。',
+    sftLargest: (n, k, csv) =>
+      `共 ${n} 段对话，无法在此全部列出。下面是掩码错后一位时loss变化最大的 ${k} 段，然后是全部 ${n} 段的均值；每段对话都在 ${csv} 中。`,
+    sftLoss: 'SFT loss（nats）',
+    sftLate: '掩码错后一位（nats）',
+    sftLateDiff: '错后 − SFT',
+    sftReply: '生成回复（nats）',
     id: '样本id',
     gap: '差距（nats）',
   },
@@ -270,6 +299,9 @@ export const zh: ReportStrings = {
       `${diff} nats（相对训练loss ${rel}）→ ${badge}（阈值 ${thr}）`,
     fromReported: '与您的数字相比',
     fromReportedValue: (rep, tf, pct) => `${rep} → ${tf}：正确切片比您的数字低 ${pct}`,
+    sftEvalLoss: (part) => `MiniMind的SFT loss${part}`,
+    fromReportedSftValue: (rep, sft, pct, lower) =>
+      `${rep} → ${sft}：MiniMind的SFT loss（按其loss掩码只对助手token取平均，即SFT训练记录的数）比您的数字${lower ? '低' : '高'} ${pct}`,
     chartNote: '图中每次评估都画在其检查点的步数处（点 ± 2个标准误），背后是记录的训练loss。',
   },
   trajectory: {
@@ -413,6 +445,9 @@ export const zh: ReportStrings = {
       `在每个目标位置1..T上，对到达该位置的样本求训练格式loss的均值；虚线标出训练器的 max_seq_len（${maxSeqLen}）。超过它的位置模型从未训练过，loss在那里上升是预期的，不是缺陷。`,
     positionSummary: (first: string, last: string, at: number) =>
       `位置1的平均loss：${first}；位置${at}：${last}。`,
+    sftSectionHeading: 'MiniMind的SFT loss',
+    sftSectionIntro:
+      'MiniMind的SFT训练器如何得出它的loss，以及本次评估与之相比的位置（docs/measurements.md，“SFT loss”）：每段对话只在训练器的loss掩码计入的助手token上打分，其均值就是训练记录的SFT loss。均值取自已打分的对话，± 一个标准误；按token加权：Σ token loss / Σ token数，即这些对话组成一个batch时记录的数。',
     sftHeading: 'SFT loss',
     sftMethod:
       '每段对话用分词器自带的对话模板渲染，并按MiniMind的SFT训练器的方式打分：对助手回复的token、每段回复结尾的<|im_end|>及其后的换行求掩码均值，不计系统和用户轮次，也不计<|im_start|>assistant这一头部。把掩码向后错一位得到的均值，就是常见评估错误打印出的数字。',

@@ -8,6 +8,7 @@ import { SWEEP_SHIFTS } from '../measures'
 import type { Means, SampleResult } from '../results'
 import { fmtLoss, fmtShift } from '../diagnosis/format'
 import { isScored, sweepEntries } from '../diagnosis/means'
+import { isSftRunOf, type RunFormat } from '../diagnosis/run-kind'
 import { mean, meanPerPosition } from '../stats'
 import { strideIndices } from './series-math'
 import { axis, frame, xNameGap, yNameGap } from './frame'
@@ -357,14 +358,11 @@ export interface RunFacts {
   maxSeqLen?: number | null
   /** Name runs in legends with their dataset too (overlaid runs on different datasets). */
   withDataset?: boolean
-}
-
-/**
- * An SFT run scores conversations with MiniMind's SFT loss and has no continuation teacher forcing
- * (the run's means say which it scored: the summary's once finished, the samples' so far).
- */
-export function isSftRun(means: Means): boolean {
-  return means.sft !== undefined && means.teacherForcing === undefined
+  /**
+   * The dataset format the run states (statedFormat): an SFT run's charts are drawn by it (isSftRunOf,
+   * the diagnosis's rule), whatever measures its samples carry.
+   */
+  format?: RunFormat | null
 }
 
 /** The offset sweep a sample's charts draw: the continuation's, or an SFT sample's over its assistant targets. */
@@ -405,7 +403,7 @@ export function sftChartMeans(results: readonly SampleResult[], means: Means): M
 }
 
 export function chartRun(f: RunFacts, text: ChartContext['text']): ChartRun {
-  const sft = isSftRun(f.means)
+  const sft = isSftRunOf(f.format ?? null, f.results)
   return {
     label: f.withDataset ? `${f.checkpointLabel} · ${f.datasetLabel}` : f.checkpointLabel,
     scope: text.scope(f.datasetLabel, f.checkpointLabel, f.step),

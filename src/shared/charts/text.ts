@@ -94,6 +94,8 @@ const en: ChartText = {
     trainFormat: 'training format',
     teacherForcingBitsPerByte: 'teacher forcing (bits/byte)',
     trainFormatBitsPerByte: 'training format (bits/byte)',
+    sft: 'SFT loss (assistant tokens)',
+    sftAutoregressive: 'first reply generated (greedy)',
   },
   axis: {
     sample: 'sample index',
@@ -187,6 +189,8 @@ const zh: ChartText = {
     trainFormat: '训练格式',
     teacherForcingBitsPerByte: '教师强制（比特/字节）',
     trainFormatBitsPerByte: '训练格式（比特/字节）',
+    sft: 'SFT 损失（助手词元）',
+    sftAutoregressive: '首条回复贪心生成',
   },
   axis: {
     sample: '样本序号',

@@ -10,6 +10,7 @@ import { candidatesFromMeans, explainReportedLoss } from './explain'
 import { meansFromResults, scoredResults } from './means'
 import { DEFAULT_WINDOW_LINES, trainingLossAt } from './training-reference'
 import { gapWaterfall, type Waterfall } from './waterfall'
+import type { RunFormat } from './run-kind'
 import { orderCheckpoints, trajectoryOf, type CheckpointChange, type Trajectory } from './trajectory'
 import type {
   AlignmentVerdict,
@@ -44,6 +45,8 @@ export interface DiagnosisRun {
   hasKvCache?: boolean
   /** The BOS convention the run applied (RunSummary.bosUsed), when it says; the waterfall infers it otherwise. */
   bosUsed?: 'yes' | 'no' | null
+  /** The dataset format the run states (statedFormat): an SFT run's path is taken by it. */
+  format?: RunFormat | null
 }
 
 export interface DiagnosisInput {
@@ -188,6 +191,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
           step,
           input.trainLog,
           windowLines,
+          r.format ?? null,
         ),
       })
     }
@@ -242,6 +246,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       reportedElsewhere: !isNumberRun && input.reportedLoss !== undefined && input.reportedLoss !== null,
       explanation: isNumberRun ? explanation : null,
       bosUsed: r.bosUsed ?? null,
+      format: r.format ?? null,
     })
     return w ? [w] : []
   })
@@ -266,8 +271,9 @@ function trainEvalVerdicts(
   step: number | null,
   trainLog: TrainLog | null | undefined,
   windowLines: number,
+  format: RunFormat | null,
 ): TrainEvalVerdict[] {
-  const common = { subject, step, trainLog, windowLines }
+  const common = { subject, step, trainLog, windowLines, format }
   if (kind !== 'mixed' || !consistency) return [diagnoseTrainEval({ ...common, results, kind })]
   const missing = new Set(consistency.notFound.map((n) => n.index))
   return [

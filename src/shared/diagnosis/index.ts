@@ -2,6 +2,7 @@
 export * from './types'
 export * from './thresholds'
 export * from './means'
+export * from './run-kind'
 export * from './format'
 export * from './verdicts'
 export * from './explain'

@@ -280,8 +280,17 @@ function conclusion(c: Conclusion, names: Names): string {
   return head + why + changes
 }
 
+const CHANGE_NAMES: Record<CheckpointChange['measure'], string> = {
+  teacherForcing: 'teacher forcing',
+  autoregressive: 'autoregressive loss',
+  sft: 'SFT loss',
+  sftAutoregressive: 'generated-reply loss',
+}
+
 function change(c: CheckpointChange, names: Names): string {
-  const m = c.measure === 'teacherForcing' ? 'teacher forcing' : 'autoregressive loss'
+  const m = CHANGE_NAMES[c.measure]
+  // What a sharper model improved: the teacher-forced loss beside the generation measure.
+  const forced = c.measure === 'sftAutoregressive' ? 'SFT loss' : 'teacher forcing'
   const amount = `${fmtSignedLoss(c.delta)}${fmtPm(c.stderr)} nats on ${c.samples} samples`
   const on = names.dataset(c.datasetId)
   if (c.status === 'regression') {
@@ -291,7 +300,7 @@ function change(c: CheckpointChange, names: Names): string {
     return `${names.checkpoint(c.to)} vs ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}, not a change made by training: one of the two fails alignment or weight verification, and the difference is that defect's.`
   }
   if (c.status === 'sharperModel') {
-    return `${names.checkpoint(c.to)}'s ${m} on ${on} rose over ${names.checkpoint(c.from)} (${amount}) while its teacher forcing improved: a sharper model pays more for the true tokens off its own greedy path (exposure bias growing with training), expected rather than over-fitting.`
+    return `${names.checkpoint(c.to)}'s ${m} on ${on} rose over ${names.checkpoint(c.from)} (${amount}) while its ${forced} improved: a sharper model pays more for the true tokens off its own greedy path (exposure bias growing with training), expected rather than over-fitting.`
   }
   if (c.status === 'improvement') {
     return `${names.checkpoint(c.to)} improves on ${names.checkpoint(c.from)} on ${on} (${m}): ${amount}.`

@@ -265,8 +265,17 @@ function conclusion(c: Conclusion, names: Names): string {
   return head + why + [...c.regressions, ...c.improvements].map((x) => change(x, names)).join('')
 }
 
+const CHANGE_NAMES: Record<CheckpointChange['measure'], string> = {
+  teacherForcing: '教师强制',
+  autoregressive: '自回归loss',
+  sft: 'SFT loss',
+  sftAutoregressive: '生成回复的loss',
+}
+
 function change(c: CheckpointChange, names: Names): string {
-  const m = c.measure === 'teacherForcing' ? '教师强制' : '自回归loss'
+  const m = CHANGE_NAMES[c.measure]
+  // 更“确定”的模型改善的是与生成并列的教师强制式loss。
+  const forced = c.measure === 'sftAutoregressive' ? 'SFT loss' : '教师强制'
   const amount = `${fmtSignedLoss(c.delta)}${fmtPm(c.stderr)} nats，${c.samples} 条样本`
   const on = names.dataset(c.datasetId)
   if (c.status === 'regression')
@@ -274,7 +283,7 @@ function change(c: CheckpointChange, names: Names): string {
   if (c.status === 'brokenExport')
     return `${names.checkpoint(c.to)} 与 ${names.checkpoint(c.from)} 在 ${on} 上（${m}）：${amount}，这不是训练带来的变化：其中一个检查点未通过位置对齐或权重验证，差异来自这一缺陷。`
   if (c.status === 'sharperModel')
-    return `${names.checkpoint(c.to)} 在 ${on} 上的${m}比 ${names.checkpoint(c.from)} 高（${amount}），而教师强制有所改善：模型越“确定”，沿自己的贪心路径给真实token的概率就越低（曝光偏差随训练增大），属于预期，而不是过拟合。`
+    return `${names.checkpoint(c.to)} 在 ${on} 上的${m}比 ${names.checkpoint(c.from)} 高（${amount}），而${forced}有所改善：模型越“确定”，沿自己的贪心路径给真实token的概率就越低（曝光偏差随训练增大），属于预期，而不是过拟合。`
   if (c.status === 'improvement')
     return `${names.checkpoint(c.to)} 在 ${on} 上优于 ${names.checkpoint(c.from)}（${m}）：${amount}。`
   return `${names.checkpoint(c.to)} 与 ${names.checkpoint(c.from)} 在 ${on} 上（${m}）：${amount}，在噪声范围内${c.unclear ? '（更多样本可以判定）' : ''}。`

@@ -23,6 +23,9 @@ export const TRAJECTORY_MEASURES = [
   'trainFormat',
   'teacherForcingBitsPerByte',
   'trainFormatBitsPerByte',
+  /** SFT runs: MiniMind's SFT loss (masked mean over assistant tokens) and the first reply generated. */
+  'sft',
+  'sftAutoregressive',
 ] as const
 export type TrajectoryMeasure = (typeof TRAJECTORY_MEASURES)[number]
 
@@ -35,6 +38,8 @@ export const TRAJECTORY_UNIT: Record<TrajectoryMeasure, TrajectoryUnit> = {
   trainFormat: 'nats',
   teacherForcingBitsPerByte: 'bitsPerByte',
   trainFormatBitsPerByte: 'bitsPerByte',
+  sft: 'nats',
+  sftAutoregressive: 'nats',
 }
 /** The palette entry each measure is drawn in: a bits-per-byte series takes its loss's colour. */
 export const TRAJECTORY_COLOR: Record<TrajectoryMeasure, ColoredSeries> = {
@@ -44,6 +49,8 @@ export const TRAJECTORY_COLOR: Record<TrajectoryMeasure, ColoredSeries> = {
   trainFormat: 'trainFormat',
   teacherForcingBitsPerByte: 'teacherForcing',
   trainFormatBitsPerByte: 'trainFormat',
+  sft: 'sft',
+  sftAutoregressive: 'sftAutoregressive',
 }
 
 /** The measures of one unit that some point of these trajectories has (what a chart of that unit can draw). */
@@ -56,9 +63,18 @@ export function measuresWithValues(
   )
 }
 
-/** The measures whose changes between checkpoints are judged (the misaligned slice is a bug's number). */
-export const CHANGE_MEASURES = ['teacherForcing', 'autoregressive'] as const
+/**
+ * The measures whose changes between checkpoints are judged (the misaligned slice is a bug's number):
+ * a pretraining run's teacher forcing and generation, an SFT run's SFT loss and generation.
+ */
+export const CHANGE_MEASURES = ['teacherForcing', 'autoregressive', 'sft', 'sftAutoregressive'] as const
 export type ChangeMeasure = (typeof CHANGE_MEASURES)[number]
+
+/**
+ * Each generation measure with the teacher-forced loss on the same samples: generation worse while the
+ * teacher-forced loss improved is a sharper model (see CheckpointChange.status), not a regression.
+ */
+const FORCED_OF = { autoregressive: 'teacherForcing', sftAutoregressive: 'sft' } as const
 
 const PICK: Record<TrajectoryMeasure, (r: SampleResult) => number | undefined> = {
   teacherForcing: (r) => r.teacherForcing?.loss,
@@ -67,6 +83,8 @@ const PICK: Record<TrajectoryMeasure, (r: SampleResult) => number | undefined> =
   trainFormat: (r) => r.trainFormat?.loss,
   teacherForcingBitsPerByte: (r) => r.teacherForcing?.bitsPerByte,
   trainFormatBitsPerByte: (r) => r.trainFormat?.bitsPerByte,
+  sft: (r) => r.sft?.loss,
+  sftAutoregressive: (r) => r.sftAutoregressive?.loss,
 }
 
 export interface TrajectoryPoint {
@@ -88,9 +106,10 @@ export interface CheckpointChange {
   samples: number
   /**
    * regression / improvement: beyond noise and changeMinNats; withinNoise: too small to matter or unclear;
-   * sharperModel: the autoregressive loss rose while teacher forcing on the same samples improved beyond
-   * noise. A model that predicts better puts less mass on tokens off its own greedy path, so scoring the
-   * true text along that path costs more: exposure bias growing with training, not over-fitting;
+   * sharperModel: the autoregressive loss (an SFT run's: the generated reply's) rose while teacher forcing
+   * (the SFT loss) on the same samples improved beyond noise. A model that predicts better puts less
+   * mass on tokens off its own greedy path, so scoring the true text along that path costs more:
+   * exposure bias growing with training, not over-fitting;
    * brokenExport: one of the two checkpoints fails alignment (its rows are out of step, or its
    * logits_to_keep path differs) or weight verification on this dataset: the change is that defect's,
    * not training's.
@@ -170,10 +189,12 @@ export function trajectoryOf(
         unclear: sep === 'unclear',
       })
     }
-    const pair = changes.slice(-CHANGE_MEASURES.length)
-    const tf = pair.find((c) => c.measure === 'teacherForcing')
-    const ar = pair.find((c) => c.measure === 'autoregressive')
-    if (ar?.status === 'regression' && tf?.status === 'improvement') ar.status = 'sharperModel'
+    const pair = changes.filter((c) => c.from === a.checkpointId && c.to === b.checkpointId)
+    for (const [generated, forced] of Object.entries(FORCED_OF)) {
+      const ar = pair.find((c) => c.measure === generated)
+      const tf = pair.find((c) => c.measure === forced)
+      if (ar?.status === 'regression' && tf?.status === 'improvement') ar.status = 'sharperModel'
+    }
   }
   return { datasetId, points, changes }
 }

@@ -9,6 +9,7 @@ import { claimedKind, type DatasetKind } from '../experiment'
 import type { Means, SampleResult } from '../results'
 import { estimate, pairedDifference, samplesToDecide, separation, type Estimate } from '../stats'
 import { isScored, sweepEntries } from './means'
+import { isSftRunOf, type RunFormat } from './run-kind'
 import { THRESHOLDS } from './thresholds'
 import { crossingStep, trainingLossAt, DEFAULT_WINDOW_LINES } from './training-reference'
 import type {
@@ -464,11 +465,13 @@ export function diagnoseTrainEval(args: {
   step: number | null | undefined
   trainLog?: TrainLog | null
   windowLines?: number
+  /** The dataset format the run states (statedFormat); the samples decide when it does not. */
+  format?: RunFormat | null
 }): TrainEvalVerdict {
   const windowLines = args.windowLines ?? DEFAULT_WINDOW_LINES
-  // Teacher forcing plays the part of the training loss on a continuation set; on an SFT run (no
-  // teacher forcing, conversations scored with MiniMind's SFT loss) the SFT loss is that loss itself.
-  const sftRun = !args.results.some((r) => r.teacherForcing) && args.results.some((r) => r.sft && isScored(r))
+  // Teacher forcing plays the part of the training loss on a continuation set; on an SFT run
+  // (conversations scored with MiniMind's SFT loss) the SFT loss is that loss itself.
+  const sftRun = isSftRunOf(args.format, args.results)
   const ev: Estimate | null = estimate([
     ...perSample(args.results, (r) => (sftRun ? r.sft?.loss : r.teacherForcing?.loss)).values(),
   ])

@@ -14,7 +14,7 @@
  *   bos            teacher forcing in the run's BOS convention -> the other convention (bosBoth)
  *   slicing        teacher forcing -> the variant "explain my number" matched (misaligned, AR, ...)
  *
- * An SFT run (its samples carry `sft`, not teacher forcing) takes a shorter path: the SFT loss is
+ * An SFT run (its dataset is conversations: isSftRunOf) takes a shorter path: the SFT loss is
  * MiniMind's own training loss on the conversations (assistant tokens only), so the training mix is
  * the log window against the `sft` mean, and the slicing step goes from `sft` to the variant matched
  * (the one-late mask or generation). The format, token-weighting, position and BOS steps, which bridge
@@ -24,6 +24,7 @@ import type { TrainLog } from '../evidence'
 import type { SampleResult } from '../results'
 import { combinedStderr, estimate, mean, separation, type Separation } from '../stats'
 import { scoredResults } from './means'
+import { isSftRunOf, type RunFormat } from './run-kind'
 import { THRESHOLDS } from './thresholds'
 import { trainingWindow } from './training-reference'
 import type { Candidate, Explanation, RankedCandidate } from './types'
@@ -163,6 +164,8 @@ export interface WaterfallInput {
   explanation: Explanation | null
   /** The convention the run applied, when the run says so (RunSummary.bosUsed); inferred from bosBoth otherwise. */
   bosUsed?: 'yes' | 'no' | null
+  /** The dataset format the run states (statedFormat): it picks the SFT path, not the measures present. */
+  format?: RunFormat | null
 }
 
 type Pick1 = (r: SampleResult) => number | undefined
@@ -313,8 +316,9 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
   const scored = scoredResults(input.results)
   const bars: WaterfallBar[] = []
 
-  // An SFT run: conversations scored with MiniMind's SFT loss and no continuation teacher forcing.
-  const isSft = !scored.some((r) => r.teacherForcing) && scored.some((r) => r.sft)
+  // An SFT run (conversations scored with MiniMind's SFT loss) by its dataset's format, so a run that
+  // also carries teacher forcing still takes the path of its kind.
+  const isSft = isSftRunOf(input.format, scored)
   // --- the end: the user's number, else teacher forcing (the SFT loss on an SFT run) over every
   // sample that has it.
   const baseLevel: 'teacherForcing' | 'sft' = isSft ? 'sft' : 'teacherForcing'
@@ -414,7 +418,9 @@ export function gapWaterfall(input: WaterfallInput): Waterfall | null {
     // --- the training mix: the log window against the SFT loss over these conversations (the
     // trainer's own loss, so nothing between them is a format difference); independent, so the
     // standard errors combine.
-    const sftEst = estimate(tfValues)!
+    const sftEst = estimate(tfValues)
+    // Stated SFT, yet no conversation scored with the SFT loss: there is no level to draw a path from.
+    if (!sftEst) return null
     const sftMean: WaterfallMean = { level: 'sft', value: sftEst.mean, n: sftEst.n }
     if (logLevel) {
       bars.push(

@@ -18,6 +18,7 @@ import { describeSession } from '../describe'
 import { InputError, errorMessage } from '../errors'
 import { rowStats } from '../math'
 import { openModel } from '../providers'
+import { progressEvent, startedEvent } from '../run-events'
 import { mergeResults, runSummary } from '../summary'
 import { TextTokenizer } from '../tokenizer'
 import { ChatTemplate, type SftRoles } from './chat-template'
@@ -185,15 +186,14 @@ export async function* runSftAnalysis(
         )
       }
     })
-    yield {
-      type: 'started',
+    yield startedEvent({
       runId,
       label: opts.label,
       total: samples.length,
       alreadyDone,
       model,
       provider: opened.report,
-    }
+    })
 
     const results: SampleResult[] = []
     let forwardTokens = 0
@@ -206,16 +206,14 @@ export async function* runSftAnalysis(
       if (!r.skipped) forwardTokens += layouts[i]!.ids.length
       results.push(r)
       yield { type: 'sample', runId, result: r }
-      const done = alreadyDone + results.length
-      const rate = scoringSeconds > 0 ? results.length / scoringSeconds : 0
-      yield {
-        type: 'progress',
+      yield progressEvent({
         runId,
-        done,
         total: samples.length,
-        tokensPerSecond: scoringSeconds > 0 ? forwardTokens / scoringSeconds : 0,
-        etaSeconds: rate > 0 ? (samples.length - done) / rate : null,
-      }
+        alreadyDone,
+        doneNow: results.length,
+        tokens: forwardTokens,
+        scoringSeconds,
+      })
     }
 
     const summary = runSummary({

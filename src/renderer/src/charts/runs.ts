@@ -4,7 +4,7 @@
  * else the samples so far), the divergence step from the mode verdict, colour from the checkpoint's
  * position in the experiment.
  */
-import { diagnoseMode } from '../../../shared/diagnosis'
+import { diagnoseMode, statedFormat } from '../../../shared/diagnosis'
 import type { Experiment } from '../../../shared/experiment'
 import { chartRun, type ChartRun } from '../../../shared/charts/run-charts'
 import { checkpointPosition } from '../../../shared/charts/style'
@@ -43,6 +43,7 @@ export function windowChartRun(
       divergenceStep: diagnoseMode(run.results, means, subject).divergenceStep,
       maxSeqLen: run.settings?.maxSeqLen ?? null,
       withDataset,
+      format: statedFormat(run.summary, run.settings),
     },
     text,
   )

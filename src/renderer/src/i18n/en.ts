@@ -716,4 +716,12 @@ export default {
     windowRecorded: 'the run’s max_seq_len',
     windowDefault: 'LossLens’s default max_seq_len, as the run records none',
   },
+  sftCompare: {
+    measure: 'Compare',
+    bitsPerByte: '{measure} (bits/byte)',
+    bitsPerByteUnit: 'bits/byte',
+    noShared: 'These runs share no per-sample measure: there is nothing to join sample by sample.',
+    noSharedHint:
+      'An SFT run scores conversations with MiniMind’s SFT loss (assistant tokens); a pretraining run scores text with teacher forcing and the training format. Compare each with runs of its own kind.',
+  },
 }

@@ -685,4 +685,12 @@ export default {
     windowRecorded: '运行的 max_seq_len',
     windowDefault: 'LossLens 默认的 max_seq_len，因为运行未记录',
   },
+  sftCompare: {
+    measure: '比较',
+    bitsPerByte: '{measure}（比特/字节）',
+    bitsPerByteUnit: '比特/字节',
+    noShared: '这些运行没有共同的逐样本度量：无法按样本逐条对照。',
+    noSharedHint:
+      'SFT 运行用 MiniMind 的 SFT 损失（助手词元）为对话打分；预训练运行用教师强制和训练格式为文本打分。请各自与同类运行比较。',
+  },
 }

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { diagnose, type Diagnosis, type Names } from '../../../shared/diagnosis'
+import { diagnose, statedFormat, type Diagnosis, type Names } from '../../../shared/diagnosis'
 import { statedBos } from '../../../shared/results'
 import { pairKey, referencePairs, type ReferencePair } from '../lib/reference-runs'
 import { useExperimentStore } from './experiment'
@@ -84,11 +84,12 @@ export const useReferenceStore = defineStore('reference', () => {
           results: r.results,
           hasKvCache: r.summary?.model.hasKvCache ?? r.model?.hasKvCache,
           bosUsed: statedBos(r.summary, r.settings),
+          format: statedFormat(r.summary, r.settings),
         },
       ]
     })
     const log = experiment.trainLog.result
-    const made = runs.flatMap((r) => [r.runId, r.results, r.results.length, r.bosUsed])
+    const made = runs.flatMap((r) => [r.runId, r.results, r.results.length, r.bosUsed, r.format])
     if (
       last &&
       last.exp === exp &&
