@@ -10,6 +10,7 @@ import { describeSession } from './describe'
 import { InputError, errorMessage } from './errors'
 import { openModel } from './providers'
 import type { WorkerData, WorkerMessage } from './worker-protocol'
+import { yieldCpuToWindow } from './yield-cpu'
 
 async function main(): Promise<void> {
   const port = parentPort
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const flag = new Int32Array(cancel)
   const isCancelled = () => Atomics.load(flag, 0) === 1
   const post = (m: WorkerMessage) => port.postMessage(m)
+  // Before any model is opened, so onnxruntime's threads inherit it (yield-cpu.ts).
+  yieldCpuToWindow()
   try {
     switch (job.kind) {
       case 'analyze':
