@@ -12,7 +12,7 @@ import { isSftRunOf, type RunFormat } from '../diagnosis/run-kind'
 import { mean, meanPerPosition } from '../stats'
 import { strideIndices } from './series-math'
 import { axis, frame, xNameGap, yNameGap } from './frame'
-import { CURVE_ID, zoomable } from './interaction'
+import { CURVE_ID, ZOOM_ABOVE, zoomable } from './interaction'
 import type { ColoredSeries } from '../palette'
 import { seriesStyle } from './style'
 import type { ChartContext } from './text'
@@ -60,7 +60,11 @@ export function perSampleChart(run: ChartRun, { theme, text }: ChartContext): EC
     type: 'bar' as const,
     color: seriesStyle(color, null).color,
     data,
+    // Past the zoom's threshold the bars are one path per series (ECharts' large mode from the same
+    // count, not its default 400): redrawing hundreds of single bars as samples stream took a frame
+    // of over 50 ms, and the axis tooltip still names each sample's values.
     large,
+    ...(large ? { largeThreshold: ZOOM_ABOVE } : {}),
     barGap: '10%',
     barMaxWidth: 16,
   })
