@@ -32,6 +32,12 @@ export default defineConfig({
     root: resolve(__dirname, 'src/renderer'),
     resolve: { alias: { '@renderer': resolve(__dirname, 'src/renderer/src') } },
     plugins: [vue()],
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } } },
+    build: {
+      // Minified: the window parses less than half the JavaScript before its first paint (electron-vite
+      // leaves the renderer unminified). `npm run bench:ui -- --profile` wants readable names: build
+      // with LOSSLENS_UNMINIFIED=1 and serve that build with --static.
+      minify: !process.env.LOSSLENS_UNMINIFIED,
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+    },
   },
 })

@@ -196,6 +196,7 @@ class Bridge {
 
 /** Page-side: every long task and the paint entries, from the first script on. */
 const OBSERVE = `(() => {
+  window.__losslensTaskTimings = true
   window.__longTasks = []
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration })
@@ -208,6 +209,8 @@ interface Window {
   count: number
   overBudget: number
   ms: number
+  /** The slowest draw of each chart in the step ("name 42 ms"), slowest first. */
+  draws?: string[]
 }
 async function now(page: Page): Promise<number> {
   return (await page.evaluate('performance.now()')) as number
@@ -254,28 +257,104 @@ async function measure(page: Page, phase: string, work: () => Promise<void>): Pr
   const t1 = await now(page)
   if (cdp) {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
-    console.log(`self time during "${phase}":\n${topFunctions(profile).join('\n')}`)
+    console.log(
+      `self time during "${phase}":\n${[...topFunctions(profile), ...busyStretches(profile)].join('\n')}`,
+    )
     await cdp.detach()
   }
   const tasks = await tasksBetween(page, t0, t1)
   const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0)
+  const draws = await slowestDraws(page, t0, t1)
   const w = {
     phase,
     longest,
     count: tasks.length,
     overBudget: tasks.filter((t) => t.duration > 50).length,
     ms: t1 - t0,
+    draws,
   }
   console.log(
     `${phase.padEnd(34)} longest ${longest.toFixed(0).padStart(5)} ms   tasks ≥50 ms: ${String(tasks.length).padStart(3)}   over 50 ms: ${String(w.overBudget).padStart(3)}   (${(w.ms / 1000).toFixed(1)} s)`,
   )
+  if (draws.length > 0) console.log(`${''.padEnd(34)} slowest queued pieces: ${draws.join(', ')}`)
   return w
 }
 
+/**
+ * The slowest piece of each kind between t0 and t1 (lib/task-queue.ts's `task:<name>` measures: a chart's
+ * setOption, `chart:<name>`, not its frame after; a panel's mount, `mount:<name>`), top 4.
+ */
+async function slowestDraws(page: Page, t0: number, t1: number): Promise<string[]> {
+  const entries = (await page.evaluate(
+    "performance.getEntriesByType('measure').filter((e) => e.name.startsWith('task:')).map((e) => ({ name: e.name, start: e.startTime, duration: e.duration }))",
+  )) as { name: string; start: number; duration: number }[]
+  const worst = new Map<string, number>()
+  for (const e of entries)
+    if (e.start >= t0 && e.start < t1) worst.set(e.name, Math.max(worst.get(e.name) ?? 0, e.duration))
+  return [...worst.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, ms]) => `${name.slice('task:'.length)} ${ms.toFixed(0)} ms`)
+}
+
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
+  nodes: {
+    id: number
+    callFrame: { functionName: string; url: string; lineNumber: number }
+    children?: number[]
+  }[]
   samples: number[]
   timeDeltas: number[]
+}
+
+/**
+ * The profile's busy stretches of 50 ms or more (runs of non-idle samples: about the long tasks), each
+ * with the functions on the stack for most of it (inclusive time), to say what a long task was doing.
+ */
+function busyStretches(profile: CpuProfile, n = 30): string[] {
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id)
+  const frame = new Map(profile.nodes.map((x) => [x.id, x.callFrame]))
+  const name = (id: number): string => {
+    const f = frame.get(id)!
+    return `${f.functionName || '(anonymous)'}  ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`
+  }
+  const idle = (id: number) => ['(idle)', '(program)'].includes(frame.get(id)?.functionName ?? '')
+  const out: string[] = []
+  let start = -1
+  let t = 0
+  let busy: { id: number; dt: number }[] = []
+  const close = (end: number) => {
+    const ms = (end - start) / 1000
+    if (ms >= 50) {
+      const inclusive = new Map<string, number>()
+      for (const { id, dt } of busy) {
+        const seen = new Set<string>()
+        for (let k: number | undefined = id; k !== undefined; k = parent.get(k)) {
+          const key = name(k)
+          if (!seen.has(key) && !key.startsWith('(root)'))
+            inclusive.set(key, (inclusive.get(key) ?? 0) + dt / 1000)
+          seen.add(key)
+        }
+      }
+      const top = [...inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+      out.push(`busy ${ms.toFixed(0)} ms:`, ...top.map(([k, v]) => `${v.toFixed(0).padStart(7)} ms  ${k}`))
+    }
+    busy = []
+    start = -1
+  }
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i + 1] ?? 0
+    if (idle(id)) {
+      if (start >= 0 && dt > 0) close(t)
+    } else {
+      if (start < 0) start = t
+      busy.push({ id, dt })
+    }
+    t += dt
+  })
+  if (start >= 0) close(t)
+  return out
 }
 /** Self time per function (ms), largest first. */
 function topFunctions(profile: CpuProfile, n = 25): string[] {
@@ -329,9 +408,23 @@ async function main(): Promise<void> {
 
     // Start: navigation to the open demo experiment.
     const t0 = Date.now()
+    const cdp =
+      opts.profile && 'start'.includes(opts.profile) ? await page.context().newCDPSession(page) : null
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+      await cdp.send('Profiler.start')
+    }
     await page.goto(`${served.url}#/${DEMO_ID}/overview`)
     await page.waitForSelector('[data-test="experiment-id"]', { timeout: 60_000 })
     await settle(page, 0)
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
+      console.log(
+        `self time during "start":\n${[...topFunctions(profile), ...busyStretches(profile)].join('\n')}`,
+      )
+      await cdp.detach()
+    }
     const startTasks = await tasksBetween(page, 0, await now(page))
     fcp = (await page.evaluate(
       "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null",
