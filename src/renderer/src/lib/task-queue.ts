@@ -58,7 +58,7 @@ function runNext(): void {
   const [owner, task] = next.value
   waiting.delete(owner)
   const t0 = performance.now()
-  let result: TaskResult
+  let result: TaskResult = undefined
   try {
     result = task.run()
   } catch (err) {
