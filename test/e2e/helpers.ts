@@ -132,6 +132,13 @@ export async function chartsDrawn(
   page: Page,
   scope = 'body',
 ): Promise<{ name: string; points: number; painted: number }[]> {
+  // Charts are created and drawn one per task (lib/task-queue.ts), the draw landing in the next
+  // animation frame: wait until each under `scope` has its first option, then for two frames.
+  const sel = JSON.stringify(`${scope} [data-chart]`)
+  await waitForPage(page, `[...document.querySelectorAll(${sel})].every((f) => f.dataset.drawn === 'true')`)
+  await page.evaluate(
+    'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))',
+  )
   return page.evaluate(`(() => {
     const out = []
     for (const fig of document.querySelectorAll(${JSON.stringify(scope)} + ' [data-chart]')) {
