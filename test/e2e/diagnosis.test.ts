@@ -269,6 +269,8 @@ describe.skipIf(!canRun)('diagnosis in Chromium through the bridge (demo)', () =
     expect(picked.length).toBe(4)
     const reportText = async (): Promise<string> => {
       await waitForPage(page, `!document.querySelector('[data-test="refresh-report"]').disabled`, 60_000)
+      // The preview inserts one section per task: read it once all are in.
+      await waitForPage(page, `document.querySelector('[data-test="report"]')?.dataset.complete === 'true'`)
       return (await page.evaluate(
         `document.querySelector('[data-test="report"]')?.textContent ?? ''`,
       )) as string

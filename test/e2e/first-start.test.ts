@@ -87,7 +87,9 @@ describe('first start at 1024×700 in zh-CN', () => {
 
     await page.click('[data-test="guide"] li[data-step="report"] button')
     await page.waitForSelector('[data-test="guide"] li[data-step="report"].done')
-    await page.waitForSelector('[data-test="report"] h2 .emoji-icon', { timeout: 60_000 })
+    await page.waitForSelector('[data-test="report"][data-complete="true"] h2 .emoji-icon', {
+      timeout: 60_000,
+    })
     await shot(page, 'first-start-report-zh-1024')
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -353,7 +353,7 @@ describe('workbench in Chromium through the bridge', () => {
 
   it('renders the report with its charts, in English and Chinese', async () => {
     await page.click('[data-tab="report"]')
-    await page.waitForSelector('[data-test="report"] h1', { timeout: 60_000 })
+    await page.waitForSelector('[data-test="report"][data-complete="true"] h1', { timeout: 60_000 })
     const images = await page.locator('[data-test="report"] img[src^="data:image/svg+xml;base64,"]').count()
     expect(images).toBeGreaterThan(0)
     await shot(page, 'report-light-en')

@@ -11,7 +11,13 @@ import {
 } from '../../src/renderer/src/lib/compare'
 import { fmtDuration, errorText } from '../../src/renderer/src/lib/format'
 import { fmtKvDiff, fmtNats, fmtSci, fmtSignedNats } from '../../src/shared/diagnosis'
-import { renderMarkdown, renderReport, utf8Base64 } from '../../src/renderer/src/lib/markdown'
+import {
+  renderMarkdown,
+  renderReport,
+  reportRenderer,
+  reportSections,
+  utf8Base64,
+} from '../../src/renderer/src/lib/markdown'
 import { useExperimentStore } from '../../src/renderer/src/stores/experiment'
 import { uniqueSlug } from '../../src/shared/slug'
 import { useReportStore } from '../../src/renderer/src/stores/report'
@@ -151,5 +157,32 @@ describe('compare: the measures runs share', () => {
     const rows = joinRuns([[conv(0)], [{ ...conv(0), sft: { ...conv(0).sft, loss: 1.5 } }]], 'sft')
     expect(rows[0]!.losses).toEqual([1, 1.5])
     expect(rows[0]!.deltas).toEqual([0.5])
+  })
+})
+
+describe('reportSections (the preview inserts one section per task)', () => {
+  it('cuts before each "## " heading outside code fences, and the parts join back to the report', () => {
+    const md = [
+      '# Report',
+      'intro',
+      '',
+      '## Phase 1',
+      'text',
+      '```python',
+      '## not a heading: a comment in code',
+      '```',
+      '',
+      '## Phase 2',
+      '### sub',
+      'more',
+    ].join('\n')
+    const parts = reportSections(md)
+    expect(parts).toHaveLength(3)
+    expect(parts.join('\n')).toBe(md)
+    expect(parts[1]).toContain('## not a heading')
+    for (const p of parts.slice(1)) expect(p.startsWith('## ')).toBe(true)
+    // The sections rendered one by one make the same HTML as the whole report.
+    const render = reportRenderer([])
+    expect(parts.map(render).join('')).toBe(renderReport(md, []))
   })
 })

@@ -39,14 +39,14 @@ export function chartFor(src: string, charts: readonly ReportChart[]): ReportCha
 }
 
 /**
- * The report's markdown to HTML with its charts inlined as data: URLs of our own server-rendered SVG and
- * its emoji drawn as icons; `label` names an icon for screen readers (the report's language).
+ * A report renderer: markdown to HTML with the report's charts inlined as data: URLs of our own
+ * server-rendered SVG and its emoji drawn as icons; `label` names an icon for screen readers (the
+ * report's language). One renderer serves every section of a report (reportSections).
  */
-export function renderReport(
-  markdown: string,
+export function reportRenderer(
   charts: readonly ReportChart[],
   label: (name: IconName) => string = (name) => name,
-): string {
+): (markdown: string) => string {
   const r = newRenderer()
   useEmojiIcons(r, label)
   r.renderer.rules.image = (tokens, idx, options, _env, self) => {
@@ -60,5 +60,36 @@ export function renderReport(
     token.attrSet('alt', self.renderInlineAsText(token.children ?? [], options, _env))
     return self.renderToken(tokens, idx, options)
   }
-  return r.render(markdown)
+  return (markdown) => r.render(markdown)
+}
+
+/** The whole report to HTML (reportRenderer on all of it). */
+export function renderReport(
+  markdown: string,
+  charts: readonly ReportChart[],
+  label: (name: IconName) => string = (name) => name,
+): string {
+  return reportRenderer(charts, label)(markdown)
+}
+
+/**
+ * The report cut before each "## " heading (outside code fences): the preview renders and inserts one
+ * section per task, as the whole report at once held the window for ~90 ms. The report uses no
+ * reference-style links or footnotes, which would not survive the cut.
+ */
+export function reportSections(markdown: string): string[] {
+  const out: string[] = []
+  let current: string[] = []
+  let fence: string | null = null
+  for (const line of markdown.split('\n')) {
+    const f = /^\s*(```|~~~)/.exec(line)
+    if (f) fence = fence === null ? f[1]! : fence === f[1] ? null : fence
+    if (fence === null && line.startsWith('## ') && current.some((l) => l.trim() !== '')) {
+      out.push(current.join('\n'))
+      current = []
+    }
+    current.push(line)
+  }
+  if (current.some((l) => l.trim() !== '')) out.push(current.join('\n'))
+  return out
 }
