@@ -12,27 +12,11 @@ import type { RunEvent } from '../../src/shared/run-events'
 import { runAnalysis } from '../../src/main/engine/index'
 import { assertClose } from '../helpers/assert-close'
 import { DEMO, collect, fixture, tmpDir } from './fixtures'
+import { readReferenceSft } from '../helpers/reference-sft'
 
 const TOL = 1e-4
 
-interface RefSft {
-  index: number
-  ids: number[]
-  tokenTexts: string[]
-  sft: {
-    loss: number
-    tokens: number
-    shiftedMaskLoss: number
-    tokenLosses: number[]
-    maskedPositions: number[]
-    offsetSweep: Record<string, number>
-  }
-  sftAutoregressive: { loss: number; stepLosses: number[]; generatedIds: number[]; generatedText: string }
-}
-const ref = JSON.parse(readFileSync(fixture(join(DEMO, 'reference-sft.json')), 'utf8')) as {
-  settings: { predictLength: number; maxSeqLen: number }
-  samples: RefSft[]
-}
+const ref = readReferenceSft(fixture(join(DEMO, 'reference-sft.json')))
 const demoRef = JSON.parse(readFileSync(join(DEMO, 'reference.json'), 'utf8')) as {
   sft: { results: { sft: { samples: { index: number; loss: number; maskLate: { loss: number } }[] } } }
 }

@@ -5,8 +5,6 @@
  * (resources/demo/reference-sft.json, tools/reference_sft.py); every mean the charts draw is computed
  * here by hand with plain loops, independently of the code under test.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { EChartsOption } from 'echarts'
 import { buildReportModel } from '../../src/main/report'
@@ -19,24 +17,9 @@ import { chartText } from '../../src/shared/charts/text'
 import { meansFromResults } from '../../src/shared/diagnosis'
 import type { SampleResult } from '../../src/shared/results'
 import { seedLikeInput } from '../main/report-fixture'
+import { readReferenceSft } from '../helpers/reference-sft'
 
-interface RefSample {
-  index: number
-  ids: number[]
-  sft: {
-    loss: number
-    tokens: number
-    shiftedMaskLoss: number
-    tokenLosses: number[]
-    maskedPositions: number[]
-    offsetSweep: Record<string, number>
-  }
-  sftAutoregressive: { loss: number; stepLosses: number[]; generatedText: string; promptLength: number }
-}
-const ref = JSON.parse(readFileSync(join(__dirname, '../../resources/demo/reference-sft.json'), 'utf8')) as {
-  means: { sft: number; sftShiftedMask: number; sftAutoregressive: number }
-  samples: RefSample[]
-}
+const ref = readReferenceSft()
 
 /** Results as the engine writes them for an SFT run: the first reply's length is the predict length. */
 const results: SampleResult[] = ref.samples.map((s) => ({

@@ -21,20 +21,10 @@ import { chartText } from '../../src/shared/charts/text'
 import { meansFromResults } from '../../src/shared/diagnosis'
 import { parseTrainLog } from '../../src/main/engine/evidence/train-log'
 import type { SampleResult } from '../../src/shared/results'
+import { readReferenceSft } from '../helpers/reference-sft'
 
 const DEMO = join(__dirname, '../../resources/demo')
-const REF = JSON.parse(readFileSync(join(DEMO, 'reference-sft.json'), 'utf8')) as {
-  samples: {
-    index: number
-    sft: {
-      loss: number
-      tokens: number
-      shiftedMaskLoss: number
-      tokenLosses: number[]
-      maskedPositions: number[]
-    }
-  }[]
-}
+const REF = readReferenceSft()
 const LOG = parseTrainLog(readFileSync(join(DEMO, 'train_sft.log'), 'utf8'), 'train_sft.log')
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 const SFT = mean(REF.samples.map((s) => s.sft.loss))

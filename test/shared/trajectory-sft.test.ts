@@ -5,26 +5,13 @@
  * earlier one is the same conversations with the SFT loss 0.3–0.32 nats higher and the reply 0.4 lower
  * (a model that was less sure: generation cheaper, teacher forcing dearer), so each change is known.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { measuresWithValues, trajectoryOf, verdictText } from '../../src/shared/diagnosis'
 import { trajectoryPoints } from '../../src/shared/charts/eval-points'
 import type { SampleResult } from '../../src/shared/results'
+import { readReferenceSft } from '../helpers/reference-sft'
 
-const REF = JSON.parse(readFileSync(join(__dirname, '../../resources/demo/reference-sft.json'), 'utf8')) as {
-  samples: {
-    index: number
-    sft: {
-      loss: number
-      tokens: number
-      shiftedMaskLoss: number
-      tokenLosses: number[]
-      maskedPositions: number[]
-    }
-    sftAutoregressive: { loss: number; stepLosses: number[]; generatedText: string }
-  }[]
-}
+const REF = readReferenceSft()
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 const se = (xs: number[]): number => {
   const m = mean(xs)

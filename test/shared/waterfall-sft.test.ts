@@ -20,24 +20,10 @@ import {
 } from '../../src/shared/diagnosis'
 import { parseTrainLog } from '../../src/main/engine/evidence/train-log'
 import type { SampleResult } from '../../src/shared/results'
+import { readReferenceSft } from '../helpers/reference-sft'
 
 const DEMO = join(__dirname, '../../resources/demo')
-interface RefSample {
-  index: number
-  text: string
-  sft: {
-    loss: number
-    tokens: number
-    shiftedMaskLoss: number
-    tokenLosses: number[]
-    maskedPositions: number[]
-  }
-  sftAutoregressive: { loss: number; stepLosses: number[]; generatedText: string }
-}
-const REF = JSON.parse(readFileSync(join(DEMO, 'reference-sft.json'), 'utf8')) as {
-  means: { sft: number; sftShiftedMask: number; sftAutoregressive: number }
-  samples: RefSample[]
-}
+const REF = readReferenceSft()
 const RESULTS: SampleResult[] = REF.samples.map((s) => ({
   index: s.index,
   id: `c${s.index}`,
