@@ -12,7 +12,13 @@ import {
   ZOOM_ABOVE,
 } from '../../src/shared/charts/interaction'
 import { chartRun, offsetSweepChart, stepsChart, stepsOf } from '../../src/shared/charts/run-charts'
-import { checkpointColor, checkpointPosition, seriesStyle } from '../../src/shared/charts/style'
+import {
+  checkpointColor,
+  checkpointPosition,
+  datasetStyle,
+  measureColor,
+  seriesStyle,
+} from '../../src/shared/charts/style'
 import { chartText } from '../../src/shared/charts/text'
 import { trainCurveChart } from '../../src/shared/charts/train-curve'
 import { meansFromResults } from '../../src/shared/diagnosis'
@@ -60,6 +66,21 @@ describe('the colour rule', () => {
     expect(ar.color).toBe(tf.color)
     expect([tf.lineType, ar.lineType]).toEqual(['solid', 'dotted'])
     expect(tf.symbol).not.toBe(ar.symbol)
+  })
+
+  it('a black measure colour is lifted to the text colour on the dark theme, nowhere else', () => {
+    const black = Object.entries(MEASURE_COLORS).filter(([, c]) => c === '#000000')
+    expect(black.map(([m]) => m)).toContain('trainFormat')
+    const dark = CHART_THEMES.dark
+    expect(measureColor('trainFormat', dark)).toBe(dark.text)
+    expect(seriesStyle('trainFormat', null, dark).color).toBe(dark.text)
+    // The trajectory and the training curve's evaluations (datasetStyle) follow the same rule.
+    expect(datasetStyle('trainFormat', 1, dark).color).toBe(dark.text)
+    expect(measureColor('trainFormat', CHART_THEMES.light)).toBe('#000000')
+    expect(measureColor('trainFormat', CHART_THEMES.report)).toBe('#000000')
+    expect(measureColor('teacherForcing', dark)).toBe(MEASURE_COLORS.teacherForcing)
+    // Compared runs keep their checkpoint's colour on either theme.
+    expect(seriesStyle('trainFormat', 2, dark).color).toBe(CHECKPOINT_COLORS[2])
   })
 
   it('the checkpoint palette shares no colour with the measures, and a checkpoint keeps its colour', () => {

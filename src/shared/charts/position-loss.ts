@@ -7,7 +7,6 @@
  * measure's line style (style.ts), and each distinct max_seq_len marked.
  */
 import type { EChartsOption } from 'echarts'
-import { MEASURE_COLORS } from '../palette'
 import type { SampleResult } from '../results'
 import { isScored } from '../diagnosis/means'
 import { meanPerPosition } from '../stats'
@@ -77,18 +76,14 @@ export function positionLossChart(all: readonly PositionRun[], { theme, text }: 
   const n = Math.max(0, ...runs.map((r) => r.means.length))
   const xMax = Math.max(1, n, ...markers.map(maxSeqLenPosition))
   const lossName = (r: PositionRun) => (one ? text.position.loss : r.label)
-  // The measure's colour is black: the dark theme lifts it to its text colour so a lone run stays
-  // visible (as the theme lifts the training-loss grey).
-  const onTheme = (color: string) =>
-    theme.mode === 'dark' && color === MEASURE_COLORS.trainFormat ? theme.text : color
   const lines = runs.map((r, k) => {
-    const style = seriesStyle('trainFormat', one ? null : r.checkpoint)
+    const style = seriesStyle('trainFormat', one ? null : r.checkpoint, theme)
     return {
       name: lossName(r),
       id: `${CURVE_ID}${k}`,
       type: 'line' as const,
       data: r.means.map((v, i) => [i + 1, v]),
-      color: onTheme(style.color),
+      color: style.color,
       // The marker names the measure in the legend and under the pointer; on the line hundreds of
       // positions would bury it.
       symbol: style.symbol,

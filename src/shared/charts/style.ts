@@ -6,6 +6,7 @@
  */
 import { TRAJECTORY_COLOR, type TrajectoryMeasure } from '../diagnosis/trajectory'
 import { CHECKPOINT_COLORS, MEASURE_COLORS, type ColoredSeries } from '../palette'
+import type { ChartTheme } from './frame'
 
 export type LineType = 'solid' | 'dashed' | 'dotted'
 
@@ -50,12 +51,26 @@ export function checkpointPosition(
 }
 
 /**
- * The style of a series of `measure`: `checkpoint` is the position of its run's checkpoint when runs
- * are compared in this chart, null when one run is shown.
+ * A measure's colour on a theme: the palette's, except that a black one (the training format's) is
+ * drawn in the theme's text colour, so it stays visible on the dark theme (as the theme lifts the
+ * training-loss grey).
  */
-export function seriesStyle(measure: ColoredSeries, checkpoint: number | null): SeriesStyle {
+export function measureColor(measure: ColoredSeries, theme?: Pick<ChartTheme, 'mode' | 'text'>): string {
+  const color = MEASURE_COLORS[measure]
+  return theme?.mode === 'dark' && color === '#000000' ? theme.text : color
+}
+
+/**
+ * The style of a series of `measure`: `checkpoint` is the position of its run's checkpoint when runs
+ * are compared in this chart, null when one run is shown (its colour on `theme`, measureColor).
+ */
+export function seriesStyle(
+  measure: ColoredSeries,
+  checkpoint: number | null,
+  theme?: Pick<ChartTheme, 'mode' | 'text'>,
+): SeriesStyle {
   if (checkpoint === null)
-    return { color: MEASURE_COLORS[measure], lineType: 'solid', symbol: measureSymbol(measure) }
+    return { color: measureColor(measure, theme), lineType: 'solid', symbol: measureSymbol(measure) }
   return {
     color: checkpointColor(checkpoint),
     lineType: measureLine(measure),
@@ -71,15 +86,19 @@ const DATASET_LINES: readonly LineType[] = ['solid', 'dashed', 'dotted']
  * the x axis, so colour keeps meaning the measure; several datasets there are told apart by marker
  * and line style (the dataset's position among those drawn).
  */
-export function datasetStyle(measure: ColoredSeries | TrajectoryMeasure, dataset: number): SeriesStyle {
+export function datasetStyle(
+  measure: ColoredSeries | TrajectoryMeasure,
+  dataset: number,
+  theme?: Pick<ChartTheme, 'mode' | 'text'>,
+): SeriesStyle {
   return {
     // A bits-per-byte series takes its loss's colour (TRAJECTORY_COLOR).
-    color:
-      MEASURE_COLORS[
-        measure in TRAJECTORY_COLOR
-          ? TRAJECTORY_COLOR[measure as TrajectoryMeasure]
-          : (measure as ColoredSeries)
-      ],
+    color: measureColor(
+      measure in TRAJECTORY_COLOR
+        ? TRAJECTORY_COLOR[measure as TrajectoryMeasure]
+        : (measure as ColoredSeries),
+      theme,
+    ),
     symbol: DATASET_SYMBOLS[dataset % DATASET_SYMBOLS.length]!,
     lineType: DATASET_LINES[dataset % DATASET_LINES.length]!,
   }

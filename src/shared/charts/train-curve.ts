@@ -36,7 +36,7 @@ export function trainCurveChart(
   const groups = evalGroups(placed)
   const evalSeries = groups.flatMap((list) => {
     const e0 = list[0]!
-    const style = datasetStyle(e0.measure, datasets.indexOf(e0.datasetId))
+    const style = datasetStyle(e0.measure, datasets.indexOf(e0.datasetId), theme)
     const name = nameOf(e0)
     return [
       errorBars(

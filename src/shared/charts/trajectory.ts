@@ -24,7 +24,7 @@ export function trajectoryChart(input: TrajectoryInput, { theme, text }: ChartCo
   const groups = evalGroups(points)
   const series = groups.flatMap((list) => {
     const p0 = list[0]!
-    const style = datasetStyle(p0.measure, datasets.indexOf(p0.datasetId))
+    const style = datasetStyle(p0.measure, datasets.indexOf(p0.datasetId), theme)
     const name = seriesName(p0)
     const sorted = [...list].sort(
       (a, b) =>
