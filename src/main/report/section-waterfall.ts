@@ -109,7 +109,7 @@ export function waterfallBlock(ctx: ReportContext, d: DatasetView): string | nul
     .join('\n')
   return blocks(
     `### ${g.waterfallHeading(runTitle(ctx, d.headline))}`,
-    g.waterfallIntro,
+    d.headline.sft ? g.waterfallIntroSft : g.waterfallIntro,
     `**${t.summary(w)}**`,
     chartImage(ctx, 'waterfall', d.dataset.id),
     table([t.words.step, t.words.from, t.words.to, t.words.change, g.n, t.words.status], rows, [
