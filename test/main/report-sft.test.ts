@@ -7,7 +7,7 @@
  * teacher forcing: the report follows the format.
  */
 import { describe, expect, it } from 'vitest'
-import { fmtLoss, fmtPct } from '../../src/shared/diagnosis'
+import { fmtLoss, fmtPct, verdictText } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import type { SampleResult } from '../../src/shared/results'
 import { estimate } from '../../src/shared/stats'
@@ -167,6 +167,13 @@ describe('SFT report: overview, conclusion and provenance in SFT terms', () => {
       // The waterfall ends at the SFT loss without a number: said so.
       expect(md).toContain(s.gap.waterfallIntroSft)
       expect(md).not.toContain(s.gap.waterfallIntro)
+      // Its continuation steps do not apply to conversations: "not applicable", not "not measured".
+      const t = verdictText(lang).waterfall
+      const steps = tableRows(md, t.words.step)
+      for (const step of ['tokenWeighting', 'position', 'bos'] as const) {
+        expect(steps.find((r) => r[0]!.endsWith(t.step(step)))!.at(-1)).toBe(t.words.notApplicable)
+      }
+      expect(steps.find((r) => r[0]!.endsWith(t.step('logNoise')))!.at(-1)).toBe(t.words.measured)
     })
   }
 
