@@ -7,7 +7,7 @@
  * teacher forcing: the report follows the format.
  */
 import { describe, expect, it } from 'vitest'
-import { fmtLoss, fmtPct } from '../../src/shared/diagnosis'
+import { fmtLoss, fmtPct, verdictText } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import type { SampleResult } from '../../src/shared/results'
 import { estimate } from '../../src/shared/stats'
@@ -109,7 +109,82 @@ describe('report of an SFT experiment', () => {
       expect(header).toContain(`${s.measures.short.sftAutoregressive}${s.paren('nats')}`)
       const earlyE = estimate(early.map((x) => x.sft!.loss))!
       expect(md).toContain(`${fmtLoss(earlyE.mean)} ± ${earlyE.stderr!.toFixed(3)}`)
-      expect(md).toMatch(lang === 'en' ? /\(SFT loss\): -/ : /（SFT loss）：-/)
+      // The change is signed with the typographic minus the report's numbers use.
+      expect(md).toMatch(lang === 'en' ? /\(SFT loss\): −/ : /（SFT loss）：−/)
     })
   }
+})
+
+/**
+ * The report's overview, conclusion and provenance for an SFT headline: the key numbers are the SFT
+ * loss, the late mask and the reply generated, divided by the SFT loss (not by the stray teacher
+ * forcing the samples carry); "not measured yet" gives SFT advice; the settings row lists what the SFT
+ * loop scored (the run asked for the pretraining list) and no L or BOS convention. Ratios and standard
+ * errors are recomputed here from the per-sample results.
+ */
+describe('SFT report: overview, conclusion and provenance in SFT terms', () => {
+  for (const lang of LANGS) {
+    it(`${lang}: key numbers by the SFT loss, SFT advice, the SFT measures scored`, () => {
+      const { input, final } = sftInput()
+      const md = buildReport(input, lang).markdown
+      const s = reportStrings(lang)
+      const sftMean = mean(final.map((x) => x.sft!.loss))
+      const late = estimate(final.map((x) => x.sft!.shiftedMaskLoss))!
+      const reply = estimate(final.map((x) => x.sftAutoregressive!.loss))!
+
+      // Key numbers: "× SFT loss", with the SFT rows, and no teacher-forcing row.
+      expect(md).toContain(`| ${s.overview.quantity} | ${s.overview.loss} | ${s.overview.timesSft} |`)
+      expect(md).not.toContain(`| ${s.overview.timesTf} |`)
+      const rows = tableRows(md, s.overview.quantity)
+      const row = (name: string) => rows.find((r) => r[0] === name)!
+      expect(row(s.gap.sftLoss).slice(1, 3)).toEqual([
+        `${fmtLoss(sftMean)} ± ${estimate(final.map((x) => x.sft!.loss))!.stderr!.toFixed(3)}`,
+        '1.00×',
+      ])
+      expect(row(s.gap.sftShifted).slice(1, 3)).toEqual([
+        `${fmtLoss(late.mean)} ± ${late.stderr!.toFixed(3)}`,
+        `${(late.mean / sftMean).toFixed(2)}×`,
+      ])
+      expect(row(s.gap.sftAutoregressive)[2]).toBe(`${(reply.mean / sftMean).toFixed(2)}×`)
+      expect(rows.some((r) => r[0] === s.measures.teacherForcing)).toBe(false)
+      expect(md).toContain(
+        s.overview.keyNoteSft(final.length, '`eval_sft.json`', '`final (step 836)`').slice(0, 40),
+      )
+
+      // Not measured yet: the SFT advice, never the pretraining measures to run.
+      for (const h of ['mode', 'kvCache', 'alignment'] as const) {
+        expect(md).toContain(s.conclusion.howToSft(h, true)!)
+        expect(md).not.toContain(s.conclusion.howTo(h))
+      }
+
+      // Provenance: the SFT measures scored, under the SFT settings (no L, no BOS).
+      const settings = tableRows(md, s.prov.item).find((r) => r[0] === s.prov.settingsAll)!
+      expect(settings[1]).toBe(
+        s.prov.settingsValueSft(SETTINGS.predictLength, undefined, 'sft, sftAutoregressive', 1, 2, undefined),
+      )
+      expect(settings[1]).not.toContain('teacherForcing')
+
+      // The waterfall ends at the SFT loss without a number: said so.
+      expect(md).toContain(s.gap.waterfallIntroSft)
+      expect(md).not.toContain(s.gap.waterfallIntro)
+      // Its continuation steps do not apply to conversations: "not applicable", not "not measured".
+      const t = verdictText(lang).waterfall
+      const steps = tableRows(md, t.words.step)
+      for (const step of ['tokenWeighting', 'position', 'bos'] as const) {
+        expect(steps.find((r) => r[0]!.endsWith(t.step(step)))!.at(-1)).toBe(t.words.notApplicable)
+      }
+      expect(steps.find((r) => r[0]!.endsWith(t.step('logNoise')))!.at(-1)).toBe(t.words.measured)
+    })
+  }
+
+  it('a run that did not generate the reply is told to measure it', () => {
+    const { input } = sftInput()
+    const strip = (r: SampleResult): SampleResult => ({ ...r, sftAutoregressive: undefined })
+    const runs = input.runs.map((run) => ({ ...run, results: run.results.map(strip) }))
+    const md = buildReport({ ...input, runs }, 'en').markdown
+    const s = reportStrings('en')
+    expect(md).toContain(s.conclusion.howToSft('mode', false)!)
+    expect(md).not.toContain(s.conclusion.howToSft('mode', true)!)
+    expect(tableRows(md, s.prov.item).find((r) => r[0] === s.prov.settingsAll)![1]).toContain('measures sft,')
+  })
 })

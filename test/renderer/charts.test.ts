@@ -287,7 +287,7 @@ describe('compare charts', () => {
       { label: 'final', checkpoint: 2 },
       { label: 'early', checkpoint: 0 },
     ]
-    const o = scatterChart(rows, runs, ctx)
+    const o = scatterChart(rows, runs, 'teacherForcing', ctx)
     expectReadable(o)
     const [diag, pts] = seriesOf(o)
     expect(diag!.name).toBe('y = x')
@@ -297,7 +297,7 @@ describe('compare charts', () => {
     expect(pts!.data).toHaveLength(6)
     // Colour is the checkpoint's (its place in the experiment), not the run's place in the selection.
     expect(pts!.color).toBe(checkpointColor(0))
-    expect(scatterChart(rows, [...runs].reverse(), ctx).series).toSatisfy(
+    expect(scatterChart(rows, [...runs].reverse(), 'teacherForcing', ctx).series).toSatisfy(
       (s: Series[]) => s[1]!.color === checkpointColor(2),
     )
     expect((pts!.data as number[][])[2]).toEqual([a[2]!.teacherForcing!.loss, b[2]!.teacherForcing!.loss, 2])
@@ -311,6 +311,7 @@ describe('compare charts', () => {
         { label: 'final', checkpoint: 2 },
         { label: 'early', checkpoint: 0 },
       ],
+      'teacherForcing',
       ctx,
     )
     const data = seriesOf(o)[0]!.data as { value: number[] }[]

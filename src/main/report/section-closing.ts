@@ -4,6 +4,8 @@ import type { Hypothesis, Verdict } from '../../shared/diagnosis'
 import { blocks, code, table } from './gfm'
 import type { FileHash } from './input'
 import { badgeOf, type ReportContext } from './render-context'
+import type { RunView } from './report-model'
+import { SFT_MEASURES } from '../../shared/measures'
 
 /** One paragraph per dataset (cause, the verdict naming it, every change beyond noise), then what to measure. */
 export function conclusion(ctx: ReportContext): string {
@@ -15,11 +17,18 @@ export function conclusion(ctx: ReportContext): string {
         `- ${c.verdict ? badgeOf(ctx, c.verdict) : ctx.verdictWords.badge('notMeasured')} — ${ctx.verdictWords.conclusion(c, model.names)}`,
     ),
   )
-  // Headline verdicts not measured, one entry per hypothesis naming every checkpoint or dataset missing it.
-  const missing: { h: Hypothesis; label: string }[] = []
-  const add = (v: Verdict, label: string): void => {
-    if (v.status === 'notMeasured' && !missing.some((m) => m.h === v.hypothesis && m.label === label)) {
-      missing.push({ h: v.hypothesis, label })
+  // Headline verdicts not measured, one entry per hypothesis and advice naming every checkpoint or
+  // dataset missing it. An SFT headline gets the SFT advice where the pretraining one does not apply
+  // (its loop scores conversations, not a continuation), so its runs are listed apart.
+  const missing: { h: Hypothesis; label: string; howTo: string }[] = []
+  const add = (v: Verdict, label: string, run?: RunView): void => {
+    const sft = run?.sft ? w.howToSft(v.hypothesis, run.means.sftAutoregressive !== undefined) : null
+    const howTo = sft ?? w.howTo(v.hypothesis)
+    if (
+      v.status === 'notMeasured' &&
+      !missing.some((m) => m.h === v.hypothesis && m.label === label && m.howTo === howTo)
+    ) {
+      missing.push({ h: v.hypothesis, label, howTo })
     }
   }
   for (const d of model.datasets) {
@@ -30,18 +39,19 @@ export function conclusion(ctx: ReportContext): string {
       h.checkpoint.label,
     )
     for (const v of [h.verdicts.mode, h.verdicts.kvCache, h.verdicts.alignment, ...h.verdicts.trainEval]) {
-      add(v, `${h.dataset.label}, ${h.checkpoint.label}`)
+      add(v, `${h.dataset.label}, ${h.checkpoint.label}`, h)
     }
   }
-  const byHypothesis = [...new Set(missing.map((m) => m.h))].map((h) =>
+  const groups = [...new Map(missing.map((m) => [`${m.h}\u0000${m.howTo}`, m])).values()]
+  const byHypothesis = groups.map((g) =>
     w.item(
-      `${w.name(h)}${words.paren(
+      `${w.name(g.h)}${words.paren(
         missing
-          .filter((m) => m.h === h)
+          .filter((m) => m.h === g.h && m.howTo === g.howTo)
           .map((m) => m.label)
           .join(words.sep),
       )}`,
-      w.howTo(h),
+      g.howTo,
     ),
   )
   return blocks(
@@ -100,15 +110,27 @@ export function provenance(ctx: ReportContext): string {
           s?.losslensVersion ?? null,
         ),
       ])
-      const text = w.settingsValue(
-        st.inputLength,
-        st.predictLength,
-        (s?.bosUsed ?? st.bos) === 'yes',
-        st.measures.join(', '),
-        st.batchSize,
-        st.threads,
-        st.maxSeqLen,
-      )
+      // An SFT run scores what its loop scores, whatever measures were asked for (a pretraining list
+      // by default): the SFT measures its conversations carry, under the settings as applied.
+      const applied = s?.settings ?? st
+      const text = r.sft
+        ? w.settingsValueSft(
+            applied.predictLength,
+            applied.sftRoles,
+            SFT_MEASURES.filter((m) => (r.means as Record<string, unknown>)[m] !== undefined).join(', '),
+            applied.batchSize,
+            applied.threads,
+            applied.maxSeqLen,
+          )
+        : w.settingsValue(
+            st.inputLength,
+            st.predictLength,
+            (s?.bosUsed ?? st.bos) === 'yes',
+            st.measures.join(', '),
+            st.batchSize,
+            st.threads,
+            st.maxSeqLen,
+          )
       settings.set(text, [...(settings.get(text) ?? []), `${c.label} / ${r.dataset.label}`])
     }
   }

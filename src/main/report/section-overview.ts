@@ -100,14 +100,20 @@ function runsTable(ctx: ReportContext): string {
   )
 }
 
-/** One dataset's headline numbers: each loss, its ratio to teacher forcing, and its distance from training. */
+/**
+ * One dataset's headline numbers: each loss, its ratio to the run's base measure, and its distance
+ * from training. The base is teacher forcing for a pretraining run, MiniMind's SFT loss for an SFT run
+ * (whose rows are the SFT loss, the same with the mask one late, and the reply generated: the stray
+ * continuation measures an SFT run may carry are not what it is judged on).
+ */
 export function keyNumbers(ctx: ReportContext, run: RunView, trainEval: TrainEvalVerdict[]): string {
   const { words, model } = ctx
   const o = words.overview
   // The whole set's training reference (a mixed set's two parts share the same window).
   const reference = trainEval.find((v) => v.training !== null)?.training ?? null
   const train = reference?.mean ?? null
-  const tf = run.means.teacherForcing ?? null
+  // The base every row is divided by.
+  const base = (run.sft ? run.means.sft : run.means.teacherForcing) ?? null
   const vsTrain = (x: number | null | undefined): string =>
     x === null || x === undefined || train === null ? '—' : fmtSignedPct((x - train) / train)
   const se = (pick: (r: (typeof run.scored)[number]) => number | undefined): number | null =>
@@ -117,37 +123,53 @@ export function keyNumbers(ctx: ReportContext, run: RunView, trainEval: TrainEva
     rows.push([
       o.trainLoss(reference.lines, reference.step),
       lossPm(reference.mean, reference.stderr),
-      timesOf(reference.mean, tf),
+      timesOf(reference.mean, base),
       '—',
     ])
   }
-  const measures: [string, number | undefined, number | null][] = [
-    [words.measures.teacherForcing, run.means.teacherForcing, se((r) => r.teacherForcing?.loss)],
-    [words.measures.keepLastMisaligned, run.means.keepLastMisaligned, se((r) => r.keepLastMisaligned?.loss)],
-    [words.measures.keepLastAligned, run.means.keepLastAligned, se((r) => r.keepLastAligned?.loss)],
-    [words.measures.autoregressive, run.means.autoregressive, se((r) => r.autoregressive?.loss)],
-  ]
+  const measures: [string, number | undefined, number | null][] = run.sft
+    ? [
+        [words.gap.sftLoss, run.means.sft, se((r) => r.sft?.loss)],
+        [words.gap.sftShifted, run.means.sftShiftedMask, se((r) => r.sft?.shiftedMaskLoss)],
+        [words.gap.sftAutoregressive, run.means.sftAutoregressive, se((r) => r.sftAutoregressive?.loss)],
+      ]
+    : [
+        [words.measures.teacherForcing, run.means.teacherForcing, se((r) => r.teacherForcing?.loss)],
+        [
+          words.measures.keepLastMisaligned,
+          run.means.keepLastMisaligned,
+          se((r) => r.keepLastMisaligned?.loss),
+        ],
+        [words.measures.keepLastAligned, run.means.keepLastAligned, se((r) => r.keepLastAligned?.loss)],
+        [words.measures.autoregressive, run.means.autoregressive, se((r) => r.autoregressive?.loss)],
+      ]
   // The training-format loss (issue 13), token-weighted as the trainer's batches average it: the row
   // closest to the logged loss, so it sits first among the measures when the run has it.
-  const whole = run.scored.flatMap((r) => (r.trainFormat ? [r.trainFormat] : []))
+  const whole = run.sft ? [] : run.scored.flatMap((r) => (r.trainFormat ? [r.trainFormat] : []))
   if (whole.length > 0) {
     const tokens = whole.reduce((s, x) => s + x.tokens, 0)
     const weighted = tokens > 0 ? whole.reduce((s, x) => s + x.loss * x.tokens, 0) / tokens : null
     measures.unshift([words.gap.trainFormatKey, weighted ?? undefined, null])
   }
   for (const [name, value, stderr] of measures) {
-    if (value !== undefined) rows.push([name, lossPm(value, stderr), timesOf(value, tf), vsTrain(value)])
+    if (value !== undefined) rows.push([name, lossPm(value, stderr), timesOf(value, base), vsTrain(value)])
   }
   const reported = model.experiment.reportedLoss
   if (reported !== undefined && run === model.primary) {
-    rows.push([o.reported, fmtLoss(reported), timesOf(reported, tf), vsTrain(reported)])
+    rows.push([o.reported, fmtLoss(reported), timesOf(reported, base), vsTrain(reported)])
   }
-  const note = [o.keyNote(run.scored.length, code(run.dataset.label), code(checkpointName(ctx, run)))]
+  const note = [
+    (run.sft ? o.keyNoteSft : o.keyNote)(
+      run.scored.length,
+      code(run.dataset.label),
+      code(checkpointName(ctx, run)),
+    ),
+  ]
   if (!model.input.trainLog) note.push(o.keyNoLog)
   else if (run.step === null) note.push(o.keyNoStep(code(run.checkpoint.label)))
   return blocks(
     `### ${o.keyHeading(runTitle(ctx, run))}`,
-    table([o.quantity, o.loss, o.timesTf, o.vsTrain], rows, ['l', 'r', 'r', 'r']),
+    table([o.quantity, o.loss, run.sft ? o.timesSft : o.timesTf, o.vsTrain], rows, ['l', 'r', 'r', 'r']),
     note.join(' '),
   )
 }

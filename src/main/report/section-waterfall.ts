@@ -5,7 +5,7 @@
  * aside, or not measured with its reason), the residual, then each step's method and result.
  */
 import type { Waterfall } from '../../shared/diagnosis'
-import { fmtLoss, fmtPm, fmtSignedLoss } from '../../shared/diagnosis'
+import { fmtLoss, fmtPm, fmtSignedLoss, waterfallStatus } from '../../shared/diagnosis'
 import { WATERFALL_LIGHT, waterfallOption } from '../../shared/charts/waterfall'
 import type { Lang, ReportChart } from '../../shared/ipc'
 import { verdictText } from '../../shared/diagnosis'
@@ -83,8 +83,6 @@ export function waterfallBlock(ctx: ReportContext, d: DatasetView): string | nul
   if (!w) return null
   const t = ctx.verdictWords.waterfall
   const g = ctx.words.gap
-  const status = (s: 'measured' | 'aside' | 'notMeasured'): string =>
-    s === 'measured' ? t.words.measured : s === 'aside' ? t.words.aside : t.words.notMeasured
   const level = (
     m: { level: Parameters<typeof t.level>[0]['level']; value: number; shift?: number } | null,
   ) => (m ? `${t.level(m)} ${fmtLoss(m.value)}` : '—')
@@ -96,7 +94,7 @@ export function waterfallBlock(ctx: ReportContext, d: DatasetView): string | nul
       level(b.to),
       b.value === null ? '—' : `${fmtSignedLoss(b.value)}${fmtPm(b.stderr)}`,
       b.n === null ? '—' : String(b.n),
-      status(b.status),
+      waterfallStatus(t, b),
     ]),
     [t.words.residual, '—', '—', `${fmtSignedLoss(w.residual.value)}${fmtPm(w.residual.stderr)}`, '—', '—'],
     [t.words.end, '—', level(w.end), '—', '—', '—'],
@@ -109,7 +107,7 @@ export function waterfallBlock(ctx: ReportContext, d: DatasetView): string | nul
     .join('\n')
   return blocks(
     `### ${g.waterfallHeading(runTitle(ctx, d.headline))}`,
-    g.waterfallIntro,
+    d.headline.sft ? g.waterfallIntroSft : g.waterfallIntro,
     `**${t.summary(w)}**`,
     chartImage(ctx, 'waterfall', d.dataset.id),
     table([t.words.step, t.words.from, t.words.to, t.words.change, g.n, t.words.status], rows, [

@@ -76,6 +76,10 @@ export const en = {
     reported: 'Your script reported',
     keyNote: (n: number, ds: string, ck: string) =>
       `Mean cross-entropy per target token in nats, ± one standard error, over the ${n} scored samples of ${ds} with checkpoint ${ck}. "× teacher forcing" divides by the teacher-forcing loss of the same samples; "vs training loss" is (loss − training loss) / training loss.`,
+    /** An SFT run's key numbers are divided by its SFT loss, the trainer's own loss. */
+    timesSft: '× SFT loss',
+    keyNoteSft: (n: number, ds: string, ck: string) =>
+      `Mean cross-entropy over each conversation's assistant tokens (MiniMind's SFT loss mask) in nats, ± one standard error, over the ${n} scored conversations of ${ds} with checkpoint ${ck}. "× SFT loss" divides by MiniMind's SFT loss of the same conversations; "vs training loss" is (loss − training loss) / training loss.`,
     keyNoStep: (ck: string) =>
       `The training step of ${ck} is unknown, so no training loss is set beside it (the end of training would be another model).`,
     keyNoLog: 'No training log: nothing to compare with training.',
@@ -382,6 +386,20 @@ export const en = {
         alignment: 'measure offsetSweep and the keepLast variants',
         trainEval: "add the training log, and the checkpoint's step",
       })[h],
+    /**
+     * What an SFT run has instead of the pretraining checks it cannot make (they score a continuation
+     * after L tokens; an SFT run scores conversations); null where the pretraining advice holds.
+     */
+    howToSft: (h: Hypothesis, replyMeasured: boolean): string | null =>
+      h === 'mode'
+        ? replyMeasured
+          ? 'an SFT run scores no teacher forcing on a continuation; the first reply generated (sftAutoregressive) is set against the SFT loss under "MiniMind\'s SFT loss"'
+          : 'measure sftAutoregressive (the first assistant reply generated greedily) to set generation against the SFT loss'
+        : h === 'kvCache'
+          ? 'an SFT run does not check the KV cache: measure kvCache in a pretraining run of the same model (a text dataset), exported with past_key_values'
+          : h === 'alignment'
+            ? 'an SFT run scores no logits slice: its alignment is the loss mask, the SFT loss against the same mask one position late under "MiniMind\'s SFT loss"'
+            : null,
     item: (name: string, value: string) => `${name}: ${value}`,
   },
   prov: {
@@ -439,6 +457,16 @@ export const en = {
       maxSeqLen?: number,
     ) =>
       `L = ${L}, P = ${P}, BOS ${bos ? 'prepended' : 'not added'}${maxSeqLen === undefined ? '' : `, max_seq_len ${maxSeqLen}`}, measures ${measures}, batch ${batch}, threads ${threads === 0 ? 'auto' : threads}`,
+    /** An SFT run's settings: conversations through the chat template, so no L and no BOS convention. */
+    settingsValueSft: (
+      P: number,
+      roles: string | undefined,
+      measures: string,
+      batch: number,
+      threads: number,
+      maxSeqLen: number | undefined,
+    ) =>
+      `SFT conversations (chat template${roles ? `, roles ${roles}` : ''}), reply generated up to P = ${P} tokens${maxSeqLen === undefined ? '' : `, max_seq_len ${maxSeqLen}`}, measures ${measures}, batch ${batch}, threads ${threads === 0 ? 'auto' : threads}`,
     software: 'Software',
     softwareValue: (losslens: string, ort: string | null, node: string, os: string) =>
       `LossLens ${losslens}, onnxruntime-node ${ort ?? 'unknown'}, Node ${node}, ${os}`,
@@ -451,6 +479,8 @@ export const en = {
     waterfallHeading: (dsOnRun: string) => `The gap, step by step: ${dsOnRun}`,
     waterfallIntro:
       "From the training loss logged at the checkpoint's step to your number (or, without one, to teacher forcing), one measured step at a time. Each bar is the difference of two means measured on these samples or read from the log, with its standard error (error bars: ± 2 s.e.); a step not measured is named with the measure that would measure it; what no bar accounts for is the unexplained residual (hatched grey), never folded into a bar.",
+    waterfallIntroSft:
+      "From the training loss logged at the checkpoint's step to your number (or, without one, to MiniMind's SFT loss), one measured step at a time. Each bar is the difference of two means measured on these conversations or read from the log, with its standard error (error bars: ± 2 s.e.); a step not measured is named with the measure that would measure it; what no bar accounts for is the unexplained residual (hatched grey), never folded into a bar.",
     chartTitle: (dsOnRun: string) => `The gap, step by step: ${dsOnRun}`,
     chartSubtitle: 'each step a measured difference of means, ± 2 s.e.; hatched: unexplained residual',
     n: 'n',

@@ -59,6 +59,9 @@ export const zh: ReportStrings = {
     reported: '您的脚本报告的值',
     keyNote: (n, ds, ck) =>
       `均为每个目标token的平均交叉熵（nats），± 一个标准误，基于 ${ds} 中已计算的 ${n} 个样本，检查点 ${ck}。“× 教师强制”是除以同一批样本的教师强制loss；“相对训练loss”是（loss − 训练loss）/ 训练loss。`,
+    timesSft: '× SFT loss',
+    keyNoteSft: (n, ds, ck) =>
+      `均为每段对话助手token（MiniMind的SFT loss掩码）上的平均交叉熵（nats），± 一个标准误，基于 ${ds} 中已计算的 ${n} 段对话，检查点 ${ck}。“× SFT loss”是除以同一批对话的MiniMind SFT loss；“相对训练loss”是（loss − 训练loss）/ 训练loss。`,
     keyNoStep: (ck) => `${ck} 的训练步数未知，因此不与训练loss并列比较（训练结束时的loss属于另一个模型）。`,
     keyNoLog: '没有训练日志，无法与训练loss比较。',
     hypothesesHeading: '可能原因假设',
@@ -343,6 +346,16 @@ export const zh: ReportStrings = {
         alignment: '测量 offsetSweep 和两种 keepLast 切法',
         trainEval: '添加训练日志，并填写检查点的训练步数',
       })[h],
+    howToSft: (h, replyMeasured) =>
+      h === 'mode'
+        ? replyMeasured
+          ? 'SFT运行不对续写做教师强制；贪心生成的第一段回复（sftAutoregressive）已在“MiniMind的SFT loss”一节与SFT loss对照'
+          : '测量 sftAutoregressive（贪心生成第一段助手回复），与SFT loss对照'
+        : h === 'kvCache'
+          ? 'SFT运行不检查KV cache：在同一模型（带 past_key_values 导出）的预训练运行（文本数据集）中测量 kvCache'
+          : h === 'alignment'
+            ? 'SFT运行不切logits：它的位置对齐就是loss掩码，即“MiniMind的SFT loss”一节中SFT loss与掩码错后一位的对照'
+            : null,
     item: (name, value) => `${name}：${value}`,
   },
   prov: {
@@ -381,6 +394,8 @@ export const zh: ReportStrings = {
     settingsAll: '设置（所有运行）',
     settingsValue: (L, P, bos, measures, batch, threads, maxSeqLen) =>
       `L = ${L}，P = ${P}，${bos ? '添加BOS' : '不加BOS'}${maxSeqLen === undefined ? '' : `，max_seq_len ${maxSeqLen}`}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
+    settingsValueSft: (P, roles, measures, batch, threads, maxSeqLen) =>
+      `SFT对话（对话模板${roles ? `，角色 ${roles}` : ''}），生成回复最多 P = ${P} 个token${maxSeqLen === undefined ? '' : `，max_seq_len ${maxSeqLen}`}，测量 ${measures}，batch ${batch}，线程 ${threads === 0 ? '自动' : threads}`,
     software: '软件版本',
     softwareValue: (losslens, ort, node, os) =>
       `LossLens ${losslens}，onnxruntime-node ${ort ?? '未知'}，Node ${node}，${os}`,
@@ -392,6 +407,8 @@ export const zh: ReportStrings = {
     waterfallHeading: (dsOnRun: string) => `差距的逐步分解：${dsOnRun}`,
     waterfallIntro:
       '从检查点所在步记录的训练loss，到您报告的数字（没有时到教师强制），每次一个测量过的步骤。每根柱子都是在这些样本上测得、或从日志读出的两个均值之差，附标准误（误差线：± 2 个标准误）；未测量的步骤会写明需要运行哪项测量；没有任何柱子能解释的部分是未解释的残差（灰色斜纹），从不并入某根柱子。',
+    waterfallIntroSft:
+      '从检查点所在步记录的训练loss，到您报告的数字（没有时到MiniMind的SFT loss），每次一个测量过的步骤。每根柱子都是在这些对话上测得、或从日志读出的两个均值之差，附标准误（误差线：± 2 个标准误）；未测量的步骤会写明需要运行哪项测量；没有任何柱子能解释的部分是未解释的残差（灰色斜纹），从不并入某根柱子。',
     chartTitle: (dsOnRun: string) => `差距的逐步分解：${dsOnRun}`,
     chartSubtitle: '每一步都是测得的均值之差，± 2 个标准误；斜纹：未解释的残差',
     n: 'n',

@@ -8,9 +8,42 @@ import { fiveNumbers } from './series-math'
 import { axis, frame, xNameGap, yNameGap } from './frame'
 import { checkpointColor } from './style'
 import { zoomable } from './interaction'
-import type { ChartContext } from './text'
+import type { ChartContext, ChartText } from './text'
 
-/** One sample's teacher-forcing loss on each compared run (null where that run has none). */
+/**
+ * The per-sample values runs can be compared on, in the order a default is picked: the measure that
+ * best stands for a run first (an SFT run's SFT loss, a pretraining run's teacher forcing), then the
+ * trainer's format, the whole sample, generation and the slices, then bits per byte. Here, beside the
+ * charts that draw them, so the window's table and charts and their words share one list.
+ */
+export const COMPARE_MEASURES = [
+  'sft',
+  'teacherForcing',
+  'trainFormat',
+  'rolling',
+  'autoregressive',
+  'sftAutoregressive',
+  'keepLastMisaligned',
+  'keepLastAligned',
+  'teacherForcingBitsPerByte',
+  'trainFormatBitsPerByte',
+  'rollingBitsPerByte',
+] as const
+export type CompareMeasure = (typeof COMPARE_MEASURES)[number]
+
+/** What a measure's values count in: the table's threshold and deltas, and the charts' axes, are in that unit. */
+export function compareUnit(m: CompareMeasure): 'nats' | 'bitsPerByte' {
+  return m.endsWith('BitsPerByte') ? 'bitsPerByte' : 'nats'
+}
+
+/** A compared measure's name in the charts' words (the trajectory's names, and the few it lacks). */
+export function compareMeasureName(text: ChartText, m: CompareMeasure): string {
+  return m in text.measure
+    ? text.measure[m as keyof ChartText['measure']]
+    : text.compare[m as keyof ChartText['compare']]
+}
+
+/** One sample's value of the compared measure on each compared run (null where that run has none). */
 export interface CompareRow {
   index: number
   losses: readonly (number | null)[]
@@ -22,12 +55,14 @@ export interface CompareRun {
   checkpoint: number
 }
 
-/** A (base) vs B.. teacher-forcing loss per sample, with the y = x line. */
+/** A (base) vs B.. per sample on the compared measure, with the y = x line. */
 export function scatterChart(
   rows: readonly CompareRow[],
   runs: readonly CompareRun[],
+  measure: CompareMeasure,
   { theme, text }: ChartContext,
 ): EChartsOption {
+  const unit = compareUnit(measure)
   const all = rows.flatMap((r) => r.losses.filter((x): x is number => x !== null))
   const lo = all.length ? Math.min(...all) : 0
   const hi = all.length ? Math.max(...all) : 1
@@ -39,7 +74,7 @@ export function scatterChart(
   // Many samples: the window zooms the x axis (interactive()), so the room for its slider is kept.
   const base = frame(theme, {
     title: text.scatter.title,
-    subtitle: text.scatter.subtitle(baseLabel),
+    subtitle: text.scatter.subtitle(baseLabel, compareMeasureName(text, measure)),
     zoom: zoomable(rows.length),
   })
   const series = runs.slice(1).map((run, j) => ({
@@ -62,9 +97,9 @@ export function scatterChart(
       type: 'value',
       min,
       max,
-      ...axis(theme, text.scatter.x(baseLabel), { nameGap: xNameGap(theme) }),
+      ...axis(theme, text.scatter.x(baseLabel, unit), { nameGap: xNameGap(theme) }),
     },
-    yAxis: { type: 'value', min, max, ...axis(theme, text.scatter.y, { nameGap: yNameGap(theme) }) },
+    yAxis: { type: 'value', min, max, ...axis(theme, text.scatter.y(unit), { nameGap: yNameGap(theme) }) },
     series: [
       {
         name: 'y = x',
@@ -84,16 +119,18 @@ export function scatterChart(
   } as EChartsOption
 }
 
-/** Box plot of per-sample teacher-forcing loss for each compared run. */
+/** Box plot of the compared measure per sample, for each compared run. */
 export function distributionChart(
   rows: readonly CompareRow[],
   runs: readonly CompareRun[],
+  measure: CompareMeasure,
   { theme, text }: ChartContext,
 ): EChartsOption {
+  const name = compareMeasureName(text, measure)
   const boxes = runs.map((_, k) =>
     fiveNumbers(rows.flatMap((r) => (r.losses[k] != null ? [r.losses[k]!] : []))),
   )
-  const base = frame(theme, { title: text.dist.title, subtitle: text.dist.subtitle, legend: false })
+  const base = frame(theme, { title: text.dist.title, subtitle: text.dist.subtitle(name), legend: false })
   const names = [text.dist.min, 'Q1', text.dist.median, 'Q3', text.dist.max]
   return {
     ...base,
@@ -108,10 +145,16 @@ export function distributionChart(
       data: runs.map((r) => r.label),
       ...axis(theme, text.dist.x, { nameGap: xNameGap(theme) }),
     },
-    yAxis: { type: 'value', scale: true, ...axis(theme, text.axis.loss, { nameGap: yNameGap(theme) }) },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      ...axis(theme, compareUnit(measure) === 'nats' ? text.axis.loss : text.axis.bitsPerByte, {
+        nameGap: yNameGap(theme),
+      }),
+    },
     series: [
       {
-        name: text.measure.teacherForcing,
+        name,
         type: 'boxplot',
         data: boxes.map((b, k) => {
           const color = checkpointColor(runs[k]!.checkpoint)

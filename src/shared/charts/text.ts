@@ -56,8 +56,23 @@ export interface ChartText {
     titleBitsPerByte: string
     byStepBitsPerByte: string
   }
-  scatter: { title: string; subtitle: (base: string) => string; x: (label: string) => string; y: string }
-  dist: { title: string; subtitle: string; x: string; min: string; median: string; max: string }
+  /** Compare: one measure (the one picked) drawn per sample, base vs the others and each run's spread. */
+  scatter: {
+    title: string
+    subtitle: (base: string, measure: string) => string
+    x: (label: string, unit: 'nats' | 'bitsPerByte') => string
+    y: (unit: 'nats' | 'bitsPerByte') => string
+  }
+  dist: {
+    title: string
+    subtitle: (measure: string) => string
+    x: string
+    min: string
+    median: string
+    max: string
+  }
+  /** Compare: the names of the compared measures the trajectory does not draw. */
+  compare: { rolling: string; keepLastAligned: string; rollingBitsPerByte: string }
   /** Loss by position (training format): its series, the samples axis and the max_seq_len marker. */
   position: {
     title: string
@@ -147,17 +162,22 @@ const en: ChartText = {
   },
   scatter: {
     title: 'Per-sample loss: base vs others',
-    subtitle: (base) => `teacher forcing; points above y = x got worse than ${base}`,
-    x: (label) => `${label} loss (nats)`,
-    y: 'other checkpoint loss (nats)',
+    subtitle: (base, measure) => `${measure}; points above y = x got worse than ${base}`,
+    x: (label, unit) => (unit === 'nats' ? `${label} loss (nats)` : `${label} bits per byte`),
+    y: (unit) => (unit === 'nats' ? 'other checkpoint loss (nats)' : 'other checkpoint bits per byte'),
   },
   dist: {
     title: 'Loss distribution',
-    subtitle: 'teacher-forcing loss per sample',
+    subtitle: (measure) => `per sample: ${measure}`,
     x: 'checkpoint',
     min: 'min',
     median: 'median',
     max: 'max',
+  },
+  compare: {
+    rolling: 'whole sample (rolling windows)',
+    keepLastAligned: 'aligned slice (logits_to_keep = P + 1)',
+    rollingBitsPerByte: 'whole sample (bits/byte)',
   },
   position: {
     title: 'Loss by position',
@@ -239,17 +259,22 @@ const zh: ChartText = {
   },
   scatter: {
     title: '每个样本的损失：基准与其他',
-    subtitle: (base) => `教师强制；y = x 上方的点比 ${base} 更差`,
-    x: (label) => `${label} 的损失（nats）`,
-    y: '其他检查点的损失（nats）',
+    subtitle: (base, measure) => `${measure}；y = x 上方的点比 ${base} 更差`,
+    x: (label, unit) => (unit === 'nats' ? `${label} 的损失（nats）` : `${label} 的每字节比特数`),
+    y: (unit) => (unit === 'nats' ? '其他检查点的损失（nats）' : '其他检查点的每字节比特数'),
   },
   dist: {
     title: '损失分布',
-    subtitle: '每个样本的教师强制损失',
+    subtitle: (measure) => `每个样本：${measure}`,
     x: '检查点',
     min: '最小',
     median: '中位数',
     max: '最大',
+  },
+  compare: {
+    rolling: '整个样本（滚动窗口）',
+    keepLastAligned: '对齐切片（logits_to_keep = P + 1）',
+    rollingBitsPerByte: '整个样本（比特/字节）',
   },
   position: {
     title: '按位置的损失',

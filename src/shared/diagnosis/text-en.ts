@@ -653,6 +653,7 @@ function waterfallEn(): WaterfallText {
       measured: 'measured',
       aside: 'shown, not added',
       notMeasured: 'not measured',
+      notApplicable: 'not applicable',
       residual: 'Unexplained residual',
       start: 'Start',
       end: 'End',

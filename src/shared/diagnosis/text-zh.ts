@@ -624,6 +624,7 @@ function waterfallZh(): WaterfallText {
       measured: '已测量',
       aside: '仅展示、不计入',
       notMeasured: '未测量',
+      notApplicable: '不适用',
       residual: '未解释的残差',
       start: '起点',
       end: '终点',

@@ -67,6 +67,7 @@ export interface WaterfallText {
     measured: string
     aside: string
     notMeasured: string
+    notApplicable: string
     residual: string
     start: string
     end: string
@@ -81,6 +82,17 @@ export interface WaterfallText {
 }
 
 export type { WaterfallLevel }
+
+/**
+ * A bar's status in a waterfall's steps table (the window's and the report's): measured, shown aside,
+ * not measured, or not applicable, for an SFT run's steps that bridge a continuation to the trainer's
+ * format (its SFT loss already is the trainer's loss: there is nothing to measure, nothing missing).
+ */
+export function waterfallStatus(t: WaterfallText, b: Pick<WaterfallBar, 'status' | 'reason'>): string {
+  if (b.status === 'measured') return t.words.measured
+  if (b.status === 'aside') return t.words.aside
+  return b.reason === 'sftRun' ? t.words.notApplicable : t.words.notMeasured
+}
 
 /** The verdict texts for a language. */
 export function verdictText(lang: Lang): VerdictText {

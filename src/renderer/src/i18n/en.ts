@@ -724,4 +724,9 @@ export default {
     noSharedHint:
       'An SFT run scores conversations with MiniMind’s SFT loss (assistant tokens); a pretraining run scores text with teacher forcing and the training format. Compare each with runs of its own kind.',
   },
+  sftReport: {
+    summaryOf: 'Summary: {measure}',
+    mean: 'mean',
+    median: 'median',
+  },
 }

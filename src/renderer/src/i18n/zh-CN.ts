@@ -693,4 +693,9 @@ export default {
     noSharedHint:
       'SFT 运行用 MiniMind 的 SFT 损失（助手词元）为对话打分；预训练运行用教师强制和训练格式为文本打分。请各自与同类运行比较。',
   },
+  sftReport: {
+    summaryOf: '汇总：{measure}',
+    mean: '平均',
+    median: '中位数',
+  },
 }

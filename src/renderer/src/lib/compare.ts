@@ -1,25 +1,10 @@
 /** Joining runs of the same dataset by sample id, for the compare view (pure, so it is tested directly). */
 import type { SampleResult } from '../../../shared/results'
+import { median } from '../../../shared/diagnosis'
+import { COMPARE_MEASURES, compareUnit, type CompareMeasure } from '../../../shared/charts/compare-charts'
 
-/**
- * The per-sample values the joined table can compare, in the order a default is picked: the measure
- * that best stands for a run first (an SFT run's SFT loss, a pretraining run's teacher forcing), then
- * the trainer's format, the whole sample, generation and the slices, then bits per byte.
- */
-export const COMPARE_MEASURES = [
-  'sft',
-  'teacherForcing',
-  'trainFormat',
-  'rolling',
-  'autoregressive',
-  'sftAutoregressive',
-  'keepLastMisaligned',
-  'keepLastAligned',
-  'teacherForcingBitsPerByte',
-  'trainFormatBitsPerByte',
-  'rollingBitsPerByte',
-] as const
-export type CompareMeasure = (typeof COMPARE_MEASURES)[number]
+// The measures and their units live beside the charts that draw them (one list for table and charts).
+export { COMPARE_MEASURES, compareUnit, type CompareMeasure }
 
 /** Each measure's per-sample value (absent where the sample lacks it). */
 const PICK: Record<CompareMeasure, (r: SampleResult) => number | undefined> = {
@@ -36,11 +21,6 @@ const PICK: Record<CompareMeasure, (r: SampleResult) => number | undefined> = {
   rollingBitsPerByte: (r) => r.rolling?.bitsPerByte,
 }
 
-/** What a measure's values count in: the table's threshold and deltas are in that unit. */
-export function compareUnit(m: CompareMeasure): 'nats' | 'bitsPerByte' {
-  return m.endsWith('BitsPerByte') ? 'bitsPerByte' : 'nats'
-}
-
 /**
  * The measures every run scored on some sample, in COMPARE_MEASURES order: what a joined table can
  * compare. Empty when the runs share none (an SFT run beside a pretraining run: conversations scored
@@ -51,6 +31,15 @@ export function sharedMeasures(runs: readonly (readonly SampleResult[])[]): Comp
   return COMPARE_MEASURES.filter((m) =>
     runs.every((results) => results.some((r) => !r.skipped && PICK[m](r) !== undefined)),
   )
+}
+
+/** A run's values of one measure, one per scored sample that has it (the summary's count and median). */
+export function measureValues(results: readonly SampleResult[], m: CompareMeasure): number[] {
+  const pick = PICK[m]
+  return results.flatMap((r) => {
+    const x = r.skipped ? undefined : pick(r)
+    return x === undefined ? [] : [x]
+  })
 }
 
 /** The measure the table compares: the one picked while the runs share it, else the first they share. */
@@ -122,4 +111,59 @@ export function sortBy<T>(rows: readonly T[], key: (row: T) => number | null | u
       return ka === kb ? a.i - b.i : (ka - kb) * sign
     })
     .map((x) => x.row)
+}
+
+/**
+ * Beside the compared measure the summary shows what else tells the runs apart: for pretraining runs
+ * the seed's misaligned slice and generation, for SFT runs the reply generated; each only where some
+ * selected run measured it, and never the compared measure again.
+ */
+const SUMMARY_EXTRAS = ['keepLastMisaligned', 'autoregressive', 'sftAutoregressive'] as const
+export type SummaryExtra = (typeof SUMMARY_EXTRAS)[number]
+
+export function summaryExtras(
+  means: readonly Partial<Record<CompareMeasure, number>>[],
+  measure: CompareMeasure,
+): SummaryExtra[] {
+  return SUMMARY_EXTRAS.filter((m) => m !== measure && means.some((x) => x[m] !== undefined))
+}
+
+export interface SummaryRow {
+  /** Scored samples with the measure. */
+  samples: number
+  /** The run's mean of the measure (its means, as the report and the trajectory give it). */
+  mean: number | null
+  median: number | null
+  /** mean − the base run's mean (null for the base, or when either is unknown). */
+  delta: number | null
+}
+
+/** One run's summary row on the compared measure; the base is runs[0]. */
+export function summaryRows(
+  runs: readonly { results: readonly SampleResult[]; means: Partial<Record<CompareMeasure, number>> }[],
+  measure: CompareMeasure,
+): SummaryRow[] {
+  const baseMean = runs[0]?.means[measure]
+  return runs.map((r, k) => {
+    const values = measureValues(r.results, measure)
+    const m = r.means[measure]
+    return {
+      samples: values.length,
+      mean: m ?? null,
+      median: median(values),
+      delta: k > 0 && m !== undefined && baseMean !== undefined ? m - baseMean : null,
+    }
+  })
+}
+
+/**
+ * A measure's name in the window's words (its i18n `measure.*` name; a bits-per-byte measure is named
+ * after its loss), for the table's picker, the summary and its columns.
+ */
+export function compareMeasureLabel(
+  t: (key: string, params?: Record<string, unknown>) => string,
+  m: CompareMeasure,
+): string {
+  if (compareUnit(m) === 'nats') return t(`measure.${m}`)
+  return t('sftCompare.bitsPerByte', { measure: t(`measure.${m.replace(/BitsPerByte$/, '')}`) })
 }

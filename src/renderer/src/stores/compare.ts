@@ -4,7 +4,7 @@ import { computed, ref } from 'vue'
 import type { TokenComparison } from '../../../shared/compare'
 import { useApi } from '../api'
 import { errorText } from '../lib/format'
-import { joinRuns, type JoinedRow } from '../lib/compare'
+import { compareMeasure, joinRuns, sharedMeasures, type CompareMeasure, type JoinedRow } from '../lib/compare'
 import { useRunStore, type RunBuffer } from './run'
 
 /** |delta| (nats) above which a sample counts as changed, until the user moves it. */
@@ -38,7 +38,22 @@ export const useCompareStore = defineStore('compare', () => {
     }),
   )
   const datasetId = computed(() => selected.value[0]?.datasetId ?? null)
-  const rows = computed<JoinedRow[]>(() => joinRuns(selected.value.map((b) => b.results)))
+  /**
+   * The measure the whole tab compares (summary, charts, joined table): the one the user picked while
+   * every selected run has it, else the first they share (SFT loss for SFT runs, teacher forcing for
+   * pretraining runs); null when they share none (an SFT run beside a pretraining run).
+   */
+  const picked = ref<CompareMeasure | null>(null)
+  const shared = computed<CompareMeasure[]>(() => sharedMeasures(selected.value.map((b) => b.results)))
+  const measure = computed<CompareMeasure | null>(() => compareMeasure(shared.value, picked.value))
+  const rows = computed<JoinedRow[]>(() =>
+    measure.value
+      ? joinRuns(
+          selected.value.map((b) => b.results),
+          measure.value,
+        )
+      : [],
+  )
 
   function setExperiment(id: string): void {
     if (experimentId.value === id) return
@@ -122,6 +137,9 @@ export const useCompareStore = defineStore('compare', () => {
     candidates,
     selected,
     datasetId,
+    picked,
+    shared,
+    measure,
     rows,
     setExperiment,
     autoSelect,
