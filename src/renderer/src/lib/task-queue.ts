@@ -15,9 +15,11 @@
 /**
  * What a piece returns: 'frame' when it left work for the next animation frame (ECharts' lazyUpdate:
  * setOption merges the option now and lays out and paints in the frame), so the next piece waits for
- * that frame and the two halves of two charts never share a task.
+ * that frame and the two halves of two charts never share a task. A function instead of 'frame' says
+ * the same and is told how long that frame's work took (ms), so the owner can pace itself on the
+ * whole cost of its draw.
  */
-export type TaskResult = 'frame' | void
+export type TaskResult = 'frame' | ((frameMs: number) => void) | void
 
 interface Task {
   name: string
@@ -66,25 +68,35 @@ function runNext(): void {
     console.error(`LossLens: ${task.name} failed`, err)
   }
   measure(task.name, t0)
-  if (result === 'frame') afterFrame(schedule)
+  if (result) afterFrame(task.name, result === 'frame' ? null : result)
   else schedule()
 }
 
-/** Runs `then` after the next animation frame has been drawn (a timer where there are no frames). */
-function afterFrame(then: () => void): void {
+/**
+ * Goes on after the next animation frame, and measures that frame's work: a rAF callback is given the
+ * frame's start time, and ours was asked for after the piece ran, so it runs after the frame callbacks
+ * already waiting (zrender's), whose time is now minus that start. A timer where there are no frames.
+ */
+function afterFrame(name: string, told: ((frameMs: number) => void) | null): void {
   scheduled = true
   const go = (): void => {
     scheduled = false
-    then()
+    schedule()
   }
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(go, 0))
-  else setTimeout(go, 16)
+  if (typeof requestAnimationFrame !== 'function') return void setTimeout(go, 16)
+  requestAnimationFrame((frameStart) => {
+    const end = performance.now()
+    const frameMs = Math.max(0, end - frameStart)
+    measure(`${name} (frame)`, frameStart, end)
+    told?.(frameMs)
+    setTimeout(go, 0)
+  })
 }
 
-function measure(name: string, start: number): void {
+function measure(name: string, start: number, end = performance.now()): void {
   if (!(globalThis as { __losslensTaskTimings?: boolean }).__losslensTaskTimings) return
   try {
-    performance.measure(`task:${name}`, { start, end: performance.now() })
+    performance.measure(`task:${name}`, { start, end })
   } catch {
     // Engines without the options form of measure(): the timing is only for the bench.
   }
