@@ -139,7 +139,8 @@ describe('SFT alignment verdict: the sweep over assistant targets and the one-la
     const a = d.runs[0]!.alignment
     expect(a.status).toBe('pass')
     expect(a.reportedValue).toBeCloseTo(REF.means.sftShiftedMask, 10)
-    expect(explainVerdict(a, 'en')).toContain('your script shifts the labels but not the loss mask')
+    // On the demo the two masks are within the noise of each other: the text must not claim which it is.
+    expect(explainVerdict(a, 'en')).toContain('the number alone cannot say which your script computes')
   })
 })
 

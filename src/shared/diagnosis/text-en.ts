@@ -115,7 +115,14 @@ function maskLateEn(v: AlignmentVerdict): string {
     sep === 'above' || sep === 'below'
       ? `${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats, beyond the noise`
       : `${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats, within the noise (${THRESHOLDS.noiseStderrs} s.e.)`
-  return ` The loss mask one position late (the common evaluation bug: labels shifted, mask not) gives ${fmtLoss(v.shiftedMaskLoss)}, ${size} against the SFT loss ${fmtLoss(v.sftLoss)}, which is the trainer's number (mask shifted with the labels). It still pairs each row with its own next token, only over the tokens one later, so it moves the number little and cannot be caught by its value: only the script shows it.${v.reportedValue !== null && v.reportedValue !== undefined ? ` Your reported ${fmtLoss(v.reported)} is this one-late mask (${fmtLoss(v.reportedValue)} here): your script shifts the labels but not the loss mask; the model's rows are not at fault.` : ''}`
+  const mine = v.reportedValue !== null && v.reportedValue !== undefined
+  // The mask's excess within the noise: the number alone cannot tell the two masks apart.
+  const reported = !mine
+    ? ''
+    : sep === 'above' || sep === 'below'
+      ? ` Your reported ${fmtLoss(v.reported)} is this one-late mask (${fmtLoss(v.reportedValue)} here): your script shifts the labels but not the loss mask; the model's rows are not at fault.`
+      : ` Your reported ${fmtLoss(v.reported)} is nearest this one-late mask (${fmtLoss(v.reportedValue)} here), but the two masks are within the noise of each other on these conversations: the number alone cannot say which your script computes, and either way the model's rows are not at fault.`
+  return ` The loss mask one position late (the common evaluation bug: labels shifted, mask not) gives ${fmtLoss(v.shiftedMaskLoss)}, ${size} against the SFT loss ${fmtLoss(v.sftLoss)}, which is the trainer's number (mask shifted with the labels). It still pairs each row with its own next token, only over the tokens one later, so it moves the number little and cannot be caught by its value: only the script shows it.${reported}`
 }
 
 function sftAlignmentVerdict(v: AlignmentVerdict): string {
@@ -306,7 +313,7 @@ function verdict(v: Verdict): string {
     }
     case 'kvCache':
       if (v.reason === 'sftRun')
-        return 'Not applicable to SFT scoring: the SFT loss is one full forward per conversation, with no KV cache in it. Only the generated reply uses the cache; measure kvCache to check that path.'
+        return 'Not applicable to SFT scoring: the SFT loss is one full forward per conversation, with no KV cache in it. The SFT loop does not run the cache check; kvCache in a pretraining run of the same model (a text dataset) checks the cache the generated reply decodes with.'
       if (v.reason === 'noCache')
         return 'The model has no KV-cache inputs, so there is no cache to check; generation recomputed the whole prefix at each step.'
       if (v.reason === 'notMeasured') return 'The KV-cache check was not run.'

@@ -112,7 +112,14 @@ function maskLateZh(v: AlignmentVerdict): string {
   const sep = separation(v.maskLateExcess ?? 0, v.maskLateStderr ?? null, 0, THRESHOLDS.noiseStderrs)
   const noise =
     sep === 'above' || sep === 'below' ? '超出噪声' : `在噪声范围内（${THRESHOLDS.noiseStderrs} 个标准误）`
-  return `损失掩码错后一位（常见的评估错误：标签移了位，掩码没移）得到 ${fmtLoss(v.shiftedMaskLoss)}，比SFT loss ${fmtLoss(v.sftLoss)} ${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats，${noise}；训练器记录的是SFT loss（掩码随标签一起移位）。错位掩码仍让每一行预测它自己的下一个token，只是计入的token整体后移一位，所以数值变化很小，无法从数值上发现，只能看脚本。${v.reportedValue !== null && v.reportedValue !== undefined ? `您报告的 ${fmtLoss(v.reported)} 就是这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}）：您的脚本移动了标签，却没有移动损失掩码；问题不在模型的输出行。` : ''}`
+  const mine = v.reportedValue !== null && v.reportedValue !== undefined
+  // 超额在噪声以内：仅凭数字分不出两种掩码。
+  const reported = !mine
+    ? ''
+    : sep === 'above' || sep === 'below'
+      ? `您报告的 ${fmtLoss(v.reported)} 就是这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}）：您的脚本移动了标签，却没有移动损失掩码；问题不在模型的输出行。`
+      : `您报告的 ${fmtLoss(v.reported)} 最接近这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}），但在这些对话上两种掩码相差在噪声以内：仅凭数字无法判断您的脚本算的是哪一个；无论哪种，问题都不在模型的输出行。`
+  return `损失掩码错后一位（常见的评估错误：标签移了位，掩码没移）得到 ${fmtLoss(v.shiftedMaskLoss)}，比SFT loss ${fmtLoss(v.sftLoss)} ${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats，${noise}；训练器记录的是SFT loss（掩码随标签一起移位）。错位掩码仍让每一行预测它自己的下一个token，只是计入的token整体后移一位，所以数值变化很小，无法从数值上发现，只能看脚本。${reported}`
 }
 
 function sftAlignmentVerdict(v: AlignmentVerdict): string {
@@ -291,7 +298,7 @@ function verdict(v: Verdict): string {
     }
     case 'kvCache':
       if (v.reason === 'sftRun')
-        return '不适用于SFT评分：SFT loss 对每个对话只做一次完整前向，其中没有KV cache。只有生成回复时用到缓存；要检查那条路径，请测量 kvCache。'
+        return '不适用于SFT评分：SFT loss 对每个对话只做一次完整前向，其中没有KV cache。SFT循环不做缓存检查；生成回复所用的缓存可以在同一模型的预训练运行（文本数据集）中用 kvCache 检查。'
       if (v.reason === 'noCache')
         return '模型没有KV cache输入，无需检查缓存；生成时每一步都重新计算了整个前缀。'
       if (v.reason === 'notMeasured') return '未运行KV cache检查。'
