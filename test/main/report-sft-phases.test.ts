@@ -79,4 +79,17 @@ describe('SFT report: phases 3–5 in SFT terms', () => {
       expect(p5).toContain('✅')
     })
   }
+
+  for (const lang of ['en', 'zh-CN'] as Lang[]) {
+    it(`${lang}: the runs table shows no L for the SFT run; final verification counts conversations`, () => {
+      const md = buildReport(input(), lang).markdown
+      const s = reportStrings(lang)
+      const row = tableRows(md.slice(md.indexOf(`### ${s.overview.runsHeading}`)), s.overview.checkpoint)[0]!
+      expect(row[4]).toBe('—')
+      expect(row[5]).toBe(String(SETTINGS.predictLength))
+      const final = md.slice(md.indexOf(`### ${s.final.title}`))
+      expect(final).toContain(lang === 'en' ? '20 conversations' : '20 个对话')
+      expect(final).not.toContain(lang === 'en' ? '20 samples' : '20 个样本')
+    })
+  }
 })

@@ -580,6 +580,9 @@ export const en = {
           ? `${s} row${s > 1 ? 's' : ''} late (has seen its target)`
           : `${-s} row${s < -1 ? 's' : ''} early`,
     seeSft: (heading: string) => `The SFT loss and the user's number are weighed in “${heading}”.`,
+    /** Final verification's evaluation line on an SFT run: it scores conversations, not samples. */
+    evalLossValue: (v: string, ds: string, n: number, ck: string) =>
+      `${v} (${ds}, ${n} conversation${n === 1 ? '' : 's'}, checkpoint ${ck})`,
   },
 }
 

@@ -501,5 +501,7 @@ export const zh: ReportStrings = {
     shiftNote: (s: number): string =>
       s === 0 ? '正确的行：即SFT loss，训练器的数字' : s > 0 ? `错后${s}行（已见过目标）` : `提前${-s}行`,
     seeSft: (heading: string) => `SFT loss 与您报告的数字的比较见“${heading}”。`,
+    evalLossValue: (v: string, ds: string, n: number, ck: string) =>
+      `${v}（${ds}，${n} 个对话，检查点 ${ck}）`,
   },
 }
