@@ -5,7 +5,7 @@
  * SFT reference (reference-sft.json); every number is recomputed here from its conversations.
  */
 import { describe, expect, it } from 'vitest'
-import { fmtLoss } from '../../src/shared/diagnosis'
+import { fmtLoss, verdictText } from '../../src/shared/diagnosis'
 import type { Lang } from '../../src/shared/ipc'
 import type { SampleResult } from '../../src/shared/results'
 import { buildReport, type ReportInput } from '../../src/main/report'
@@ -67,6 +67,10 @@ describe('SFT report: phases 3–5 in SFT terms', () => {
       expect(p3).toMatch(/±/)
       // Phase 4: not applicable to SFT scoring.
       expect(p4).toContain(s.sftPhases.kvNotApplicable)
+      // Its badge says so too, here and in the hypotheses table: not "not measured".
+      const na = `➖ ${verdictText(lang).waterfall.words.notApplicable}`
+      expect(p4).toContain(`${na}${lang === 'en' ? ': ' : '：'}`)
+      expect(p4).not.toContain(verdictText(lang).badge('notMeasured'))
       // Phase 5: the two masks and the sweep over assistant targets.
       const masks = tableRows(p5, s.sftPhases.measure)
       expect(masks[0]).toEqual([s.sftPhases.trainers, fmtLoss(REF.means.sft), '20'])
