@@ -159,7 +159,9 @@ function phaseModeSft(ctx: ReportContext, run: RunView, allSft: boolean): string
   if (v.teacherForcing === null || v.autoregressive === null) {
     result.push(w.modeNotRun)
   } else {
-    const width = Math.max(w.forced.length, w.generated.length) + 2
+    // Display columns (CJK counts two), read off padDisplay so the labels line up in either language.
+    const columns = (x: string): number => x.length + 200 - padDisplay(x, 200).length
+    const width = Math.max(columns(w.forced), columns(w.generated)) + 2
     result.push(
       codeBlock(
         '',
