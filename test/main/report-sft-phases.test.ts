@@ -94,6 +94,9 @@ describe('SFT report: phases 3–5 in SFT terms', () => {
       const final = md.slice(md.indexOf(`### ${s.final.title}`))
       expect(final).toContain(lang === 'en' ? '20 conversations' : '20 个对话')
       expect(final).not.toContain(lang === 'en' ? '20 samples' : '20 个样本')
+      // Nowhere else either (the gap waterfall's steps count conversations too).
+      expect(md).not.toMatch(lang === 'en' ? /20 samples/ : /20 ?个样本/)
+      expect(md).toContain(lang === 'en' ? '20 conversations against the log window' : '20个对话对比日志窗口')
     })
   }
 })

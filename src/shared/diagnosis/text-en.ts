@@ -17,7 +17,7 @@ import { separation } from '../stats'
 import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
-import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
+import type { Waterfall, WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
@@ -640,12 +640,15 @@ function wfNoise(b: WaterfallBar): string {
 }
 
 function waterfallEn(): WaterfallText {
-  const count = (b: WaterfallBar): string =>
-    b.step === 'logNoise' || b.step === 'auxLoss'
+  // An SFT run (its continuation steps carry reason sftRun) scores conversations, not samples.
+  const count = (b: WaterfallBar, w: Waterfall): string => {
+    const items = w.bars.some((x) => x.reason === 'sftRun') ? 'conversations' : 'samples'
+    return b.step === 'logNoise' || b.step === 'auxLoss'
       ? `${b.n} log lines`
       : b.step === 'trainingMix'
-        ? `${b.n} samples against the log window`
-        : `${b.n} samples, paired`
+        ? `${b.n} ${items} against the log window`
+        : `${b.n} ${items}, paired`
+  }
   return {
     step: (s) => WF_STEPS[s],
     stepShort: (s, w) =>
@@ -692,7 +695,7 @@ function waterfallEn(): WaterfallText {
     result: (b, w) => {
       if (b.status === 'notMeasured')
         return wfReason(b.reason!, w.end.level === 'sft' ? 'the SFT loss' : undefined)
-      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
+      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b, w)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? ` One logged line scatters by ${b.sd.toFixed(3)} nats (sd) around the window mean, so a single line is no reference on its own.`

@@ -17,7 +17,7 @@ import { separation } from '../stats'
 import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
-import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
+import type { Waterfall, WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
@@ -119,7 +119,7 @@ function maskLateZh(v: AlignmentVerdict): string {
     : sep === 'above' || sep === 'below'
       ? `您报告的 ${fmtLoss(v.reported)} 就是这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}）：您的脚本移动了标签，却没有移动损失掩码；问题不在模型的输出行。`
       : `您报告的 ${fmtLoss(v.reported)} 最接近这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}），但在这些对话上两种掩码相差在噪声以内：仅凭数字无法判断您的脚本算的是哪一个；无论哪种，问题都不在模型的输出行。`
-  return `损失掩码错后一位（常见的评估错误：标签移了位，掩码没移）得到 ${fmtLoss(v.shiftedMaskLoss)}，比SFT loss ${fmtLoss(v.sftLoss)} ${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats，${noise}；训练器记录的是SFT loss（掩码随标签一起移位）。错位掩码仍让每一行预测它自己的下一个token，只是计入的token整体后移一位，所以数值变化很小，无法从数值上发现，只能看脚本。${reported}`
+  return `损失掩码错后一位（常见的评估错误：标签移了位，掩码没移）得到 ${fmtLoss(v.shiftedMaskLoss)}，与SFT loss ${fmtLoss(v.sftLoss)} 相差 ${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats，${noise}；训练器记录的是SFT loss（掩码随标签一起移位）。错位掩码仍让每一行预测它自己的下一个token，只是计入的token整体后移一位，所以数值变化很小，无法从数值上发现，只能看脚本。${reported}`
 }
 
 function sftAlignmentVerdict(v: AlignmentVerdict): string {
@@ -607,12 +607,15 @@ function wfNoise(b: WaterfallBar): string {
 }
 
 function waterfallZh(): WaterfallText {
-  const count = (b: WaterfallBar): string =>
-    b.step === 'logNoise' || b.step === 'auxLoss'
+  // SFT运行（其续写步骤带 sftRun 原因）评分的是对话，不是样本。
+  const count = (b: WaterfallBar, w: Waterfall): string => {
+    const items = w.bars.some((x) => x.reason === 'sftRun') ? '个对话' : '个样本'
+    return b.step === 'logNoise' || b.step === 'auxLoss'
       ? `${b.n}行日志`
       : b.step === 'trainingMix'
-        ? `${b.n}个样本对比日志窗口`
-        : `${b.n}个样本，配对`
+        ? `${b.n}${items}对比日志窗口`
+        : `${b.n}${items}，配对`
+  }
   return {
     step: (s) => WF_STEPS[s],
     stepShort: (s, w) =>
@@ -659,7 +662,7 @@ function waterfallZh(): WaterfallText {
     result: (b, w) => {
       if (b.status === 'notMeasured')
         return wfReason(b.reason!, w.end.level === 'sft' ? 'SFT loss' : undefined)
-      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
+      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b, w)}），${wfNoise(b)}。`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? `单行日志围绕窗口均值的离散为 ${b.sd.toFixed(3)} nats（标准差），单独一行不能作为参照。`
