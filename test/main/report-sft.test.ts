@@ -151,11 +151,15 @@ describe('SFT report: overview, conclusion and provenance in SFT terms', () => {
         s.overview.keyNoteSft(final.length, '`eval_sft.json`', '`final (step 836)`').slice(0, 40),
       )
 
-      // Not measured yet: the SFT advice, never the pretraining measures to run.
-      for (const h of ['mode', 'kvCache', 'alignment'] as const) {
+      // Not measured (KV cache: not applicable; alignment: no sweep in these results): the SFT advice,
+      // never the pretraining measures to run. The mode is measured (the generated reply against the
+      // same reply tokens teacher-forced), so it asks for nothing.
+      for (const h of ['kvCache', 'alignment'] as const) {
         expect(md).toContain(s.conclusion.howToSft(h, true)!)
         expect(md).not.toContain(s.conclusion.howTo(h))
       }
+      expect(md).not.toContain(s.conclusion.howToSft('mode', true)!)
+      expect(md).not.toContain(s.conclusion.howTo('mode'))
 
       // Provenance: the SFT measures scored, under the SFT settings (no L, no BOS).
       const settings = tableRows(md, s.prov.item).find((r) => r[0] === s.prov.settingsAll)!

@@ -1,5 +1,5 @@
 /** What every report section shares: the model, the wording, the charts, and small helpers. */
-import { fmtLoss, type Verdict, type VerdictText } from '../../shared/diagnosis'
+import { badgeOfVerdict, fmtLoss, type Verdict, type VerdictText } from '../../shared/diagnosis'
 import type { Lang, ReportChart } from '../../shared/ipc'
 import type { ReportModel, RunView } from './report-model'
 import { code, image } from './gfm'
@@ -64,7 +64,7 @@ export function runTitle(ctx: ReportContext, run: RunView): string {
  * "🔵 expected (exposure bias)", "🔵 expected (generalisation gap)".
  */
 export function badgeOf(ctx: ReportContext, v: Verdict): string {
-  const badge = ctx.verdictWords.badge(v.status)
+  const badge = badgeOfVerdict(ctx.verdictWords, v)
   const note =
     v.hypothesis === 'mode' && v.reason === 'expected'
       ? 'exposureBias'

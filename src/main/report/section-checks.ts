@@ -140,10 +140,51 @@ function phaseWeights(ctx: ReportContext): string {
   ])
 }
 
+/**
+ * An SFT dataset's phases 3–5 are the same hypotheses measured on the assistant replies: the method is
+ * the phase's own when every dataset is SFT, else a method line of its own under the run's heading.
+ */
+function sftMethod(ctx: ReportContext, text: string, allSft: boolean): string | null {
+  return allSft ? null : `**${ctx.words.sftPhases.method}**${ctx.words.colon}${text}`
+}
+
+function allSftRuns(ctx: ReportContext): boolean {
+  return ctx.model.datasets.length > 0 && ctx.model.datasets.every((d) => d.headline.sft)
+}
+
+function phaseModeSft(ctx: ReportContext, run: RunView, allSft: boolean): string {
+  const w = ctx.words.sftPhases
+  const v = run.verdicts.mode
+  const result: string[] = []
+  if (v.teacherForcing === null || v.autoregressive === null) {
+    result.push(w.modeNotRun)
+  } else {
+    // Display columns (CJK counts two), read off padDisplay so the labels line up in either language.
+    const columns = (x: string): number => x.length + 200 - padDisplay(x, 200).length
+    const width = Math.max(columns(w.forced), columns(w.generated)) + 2
+    result.push(
+      codeBlock(
+        '',
+        [
+          `${padDisplay(w.forced, width)}${fmtLoss(v.teacherForcing).padStart(7)}`,
+          `${padDisplay(w.generated, width)}${fmtLoss(v.autoregressive).padStart(7)}   (${w.diff} ${fmtSignedLoss(v.gap)})`,
+        ].join('\n'),
+      ),
+    )
+  }
+  return onRun(
+    ctx,
+    run,
+    blocks(sftMethod(ctx, w.modeMethod, allSft), resultAndVerdict(ctx, result, [verdictLine(ctx, v)])),
+  )
+}
+
 function phaseMode(ctx: ReportContext): string {
   const { model, words } = ctx
   const w = words.phaseMode
+  const allSft = allSftRuns(ctx)
   const perRun = model.datasets.map(({ headline: run }) => {
+    if (run.sft) return phaseModeSft(ctx, run, allSft)
     const v = run.verdicts.mode
     const tf = run.means.teacherForcingSteps ?? []
     const ar = run.means.autoregressiveSteps ?? []
@@ -192,29 +233,37 @@ function phaseMode(ctx: ReportContext): string {
     }
     return onRun(ctx, run, resultAndVerdict(ctx, result, [verdictLine(ctx, v)]))
   })
-  return phase(ctx, w.title, w.method, [...perRun, w.insight])
+  return allSft
+    ? phase(ctx, w.title, words.sftPhases.modeMethod, perRun)
+    : phase(ctx, w.title, w.method, [...perRun, w.insight])
 }
 
 function phaseKvCache(ctx: ReportContext): string {
   const { model, words } = ctx
   const w = words.phaseKv
+  const allSft = allSftRuns(ctx)
   const perRun = model.datasets.map(({ headline: run }) => {
     const v = run.verdicts.kvCache
     const withKv = run.scored.filter((r) => r.kvCache).length
     const result =
       v.maxAbsDiff !== null
         ? w.result(fmtSci(v.maxAbsDiff), fmtPct(v.top1Agreement, 2), withKv, run.P)
-        : words.notRun
-    return onRun(ctx, run, resultAndVerdict(ctx, [result], [verdictLine(ctx, v)]))
+        : run.sft
+          ? words.sftPhases.kvNotApplicable
+          : words.notRun
+    const body = resultAndVerdict(ctx, [result], [verdictLine(ctx, v)])
+    return onRun(ctx, run, run.sft ? blocks(sftMethod(ctx, words.sftPhases.kvMethod, allSft), body) : body)
   })
-  return phase(ctx, w.title, w.method, perRun)
+  return phase(ctx, w.title, allSft ? words.sftPhases.kvMethod : w.method, perRun)
 }
 
 function phaseAlignment(ctx: ReportContext): string {
   const { model, words } = ctx
   const w = words.phaseAlign
   const { inputLength: L, predictLength: P } = model.primary.stored.run.settings
+  const allSft = allSftRuns(ctx)
   const perRun = model.datasets.map(({ headline: run }) => {
+    if (run.sft) return phaseAlignmentSft(ctx, run, allSft)
     const v = run.verdicts.alignment
     const rowsOf = (s: number): string => `${run.L - 1 + s} … ${run.L + run.P - 2 + s}`
     const slices: string[][] = []
@@ -268,7 +317,52 @@ function phaseAlignment(ctx: ReportContext): string {
       resultAndVerdict(ctx, result, finding ? [verdictLine(ctx, v), finding] : [verdictLine(ctx, v)]),
     )
   })
-  return phase(ctx, w.title, w.method(L, P), perRun)
+  return phase(ctx, w.title, allSft ? words.sftPhases.alignMethod : w.method(L, P), perRun)
+}
+
+/** Phase 5 on an SFT dataset: the sweep over assistant targets and the two loss masks, from its verdict. */
+function phaseAlignmentSft(ctx: ReportContext, run: RunView, allSft: boolean): string {
+  const { words } = ctx
+  const w = words.sftPhases
+  const v = run.verdicts.alignment
+  const result: string[] = []
+  const withSft = run.scored.filter((r) => r.sft).length
+  if (v.sftLoss !== null && v.sftLoss !== undefined) {
+    result.push(
+      table(
+        [w.measure, w.loss, w.conversations],
+        [
+          [w.trainers, fmtLoss(v.sftLoss), String(withSft)],
+          [w.maskLate, fmtLoss(v.shiftedMaskLoss ?? null), String(withSft)],
+        ],
+        ['l', 'r', 'r'],
+      ),
+    )
+  }
+  const sweep = Object.entries(v.sweep)
+    .map(([k, val]) => [Number(k), val] as [number, number | undefined])
+    .filter((e): e is [number, number] => e[1] !== undefined)
+    .sort((a, b) => a[0] - b[0])
+  if (sweep.length > 0) {
+    const counts = (s: number): number =>
+      run.scored.filter((r) => r.sft?.offsetSweep?.[String(s) as '0'] !== undefined).length
+    result.push(
+      table(
+        [words.phaseAlign.shift, words.phaseAlign.meanLoss, w.conversations, words.phaseAlign.meaning],
+        sweep.map(([s, val]) => [fmtShift(s), fmtLoss(val), String(counts(s)), w.shiftNote(s)]),
+        ['r', 'r', 'r', 'l'],
+      ),
+    )
+  }
+  if (result.length === 0) result.push(words.notRun)
+  return onRun(
+    ctx,
+    run,
+    blocks(
+      sftMethod(ctx, w.alignMethod, allSft),
+      resultAndVerdict(ctx, result, [verdictLine(ctx, v), w.seeSft(gapSectionHeading(ctx))]),
+    ),
+  )
 }
 
 function explainSection(ctx: ReportContext): string | null {

@@ -73,7 +73,8 @@ function runsTable(ctx: ReportContext): string {
     r.step === null ? '—' : String(r.step),
     r.dataset.label,
     ctx.verdictWords.kind(r.verdicts.kind),
-    String(r.L),
+    // An SFT run's loop does not use L (its P caps the generated reply, as the provenance says).
+    r.sft ? '—' : String(r.L),
     String(r.P),
     `${r.scored.length}/${r.stored.results.length}`,
     `${code(r.stored.run.runId)}${r.stored.choice === 'chosen' ? ' ✋' : r.stored.choice === 'fallback' ? ' ⚠️' : ''}`,

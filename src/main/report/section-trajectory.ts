@@ -78,7 +78,7 @@ function verdictMatrix(ctx: ReportContext): string {
     r.step === null ? '—' : String(r.step),
     r.dataset.label,
     badgeOf(ctx, r.verdicts.mode),
-    vw.badge(r.verdicts.kvCache.status),
+    badgeOf(ctx, r.verdicts.kvCache),
     vw.badge(r.verdicts.alignment.status),
     r.verdicts.trainEval.map((v) => badgeOf(ctx, v)).join(' / '),
   ])

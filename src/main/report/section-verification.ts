@@ -228,7 +228,7 @@ function trainEvalBlock(ctx: ReportContext, run: RunView, v: TrainEvalVerdict): 
   const sft = v.evalMeasure === 'sft'
   if (v.evalLoss !== null) {
     lines.push(
-      `- **${sft ? w.sftEvalLoss(part) : w.evalLoss(part)}**${words.colon}${w.evalLossValue(lossPm(v.evalLoss, v.evalStderr), code(run.dataset.label), v.samples, code(checkpointName(ctx, run)))}`,
+      `- **${sft ? w.sftEvalLoss(part) : w.evalLoss(part)}**${words.colon}${(sft ? words.sftPhases.evalLossValue : w.evalLossValue)(lossPm(v.evalLoss, v.evalStderr), code(run.dataset.label), v.samples, code(checkpointName(ctx, run)))}`,
     )
   }
   if (v.difference !== null && v.reason !== 'noStep') {

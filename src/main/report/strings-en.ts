@@ -553,6 +553,37 @@ export const en = {
     sftWhichEither: (diff: string) =>
       `either: on these samples the two differ by only ${diff} nats (paired), within noise, so the number alone cannot tell whether the mask is one position late`,
   },
+  sftPhases: {
+    /** Phases 3–5 on an SFT dataset: the same hypotheses, measured on the assistant replies. */
+    method: 'Method (SFT)',
+    modeMethod:
+      "An SFT run has no continuation window: the SFT loss is teacher-forced (one forward over the templated conversation, each counted assistant token scored by the row before it), as MiniMind's SFT trainer computes it. Free-running generation starts from the prompt (everything up to and including `<|im_start|>assistant\\n`), takes the most likely token at each of min(P, reply length) steps, and scores the true reply token at each step (`sftAutoregressive`). The two are compared on the same reply tokens, paired per conversation.",
+    forced: 'SFT loss on the generated tokens (teacher-forced):',
+    generated: 'generated reply (free-running):',
+    diff: 'generated − teacher-forced',
+    modeNotRun:
+      'The generated reply was not measured: add `sftAutoregressive` (or `autoregressive`) to the measures.',
+    kvMethod:
+      'The SFT loss is one full forward per conversation: no KV cache enters it, so the cache cannot move the SFT loss. Only the generated reply (Phase 3) decodes with the cache; the SFT loop does not check it, and `kvCache` in a pretraining run of the same model (a text dataset) does.',
+    kvNotApplicable: 'Not applicable to SFT scoring.',
+    alignMethod:
+      'Reply token p is predicted by row p − 1. The counted assistant targets are scored against rows p − 1 + s for s = −2 … +2 (the offset sweep over assistant targets; s = 0 is the SFT loss), and the SFT loss is recomputed with the mask one position late (labels shifted, mask not: the common evaluation bug). Row +1 has already been fed its own target.',
+    measure: 'Measure',
+    loss: 'Mean loss (nats)',
+    conversations: 'Conversations',
+    trainers: "SFT loss: mask shifted with the labels (the trainer's number)",
+    maskLate: 'mask one position late (the common evaluation bug)',
+    shiftNote: (s: number): string =>
+      s === 0
+        ? "the right rows: the SFT loss, the trainer's number"
+        : s > 0
+          ? `${s} row${s > 1 ? 's' : ''} late (has seen its target)`
+          : `${-s} row${s < -1 ? 's' : ''} early`,
+    seeSft: (heading: string) => `The SFT loss and the user's number are weighed in “${heading}”.`,
+    /** Final verification's evaluation line on an SFT run: it scores conversations, not samples. */
+    evalLossValue: (v: string, ds: string, n: number, ck: string) =>
+      `${v} (${ds}, ${n} conversation${n === 1 ? '' : 's'}, checkpoint ${ck})`,
+  },
 }
 
 export type ReportStrings = typeof en

@@ -480,4 +480,28 @@ export const zh: ReportStrings = {
     sftWhichEither: (diff: string) =>
       `两者之一：在这些样本上两者只相差 ${diff} nats（配对），在噪声以内，仅凭这个数字无法判断掩码是否错后了一位`,
   },
+  sftPhases: {
+    method: '方法（SFT）',
+    modeMethod:
+      'SFT运行没有续写窗口：SFT loss 是教师强制的（对套用模板后的对话做一次前向，每个计入的助手token由它前一行预测），与MiniMind的SFT训练器计算方式相同。自由生成从提示（直到并包括 `<|im_start|>assistant\\n`）出发，每一步取概率最高的token，共 min(P, 回复长度) 步，并在每一步计算真实回复token的loss（`sftAutoregressive`）。两者在同一批回复token上按对话配对比较。',
+    forced: '生成的这些token上的SFT loss（教师强制）：',
+    generated: '生成的回复（自由生成）：',
+    diff: '生成 − 教师强制',
+    modeNotRun: '未测量生成回复：请在测量项中加入 `sftAutoregressive`（或 `autoregressive`）。',
+    kvMethod:
+      'SFT loss 对每个对话只做一次完整前向，其中没有KV cache，所以缓存不会影响SFT loss。只有生成回复（第三阶段）使用缓存解码；SFT循环不检查缓存，可在同一模型的预训练运行（文本数据集）中用 `kvCache` 检查。',
+    kvNotApplicable: '不适用于SFT评分。',
+    alignMethod:
+      '回复的第 p 个token由第 p − 1 行预测。计入的助手目标分别用第 p − 1 + s 行评分，s = −2 … +2（助手目标上的偏移扫描；s = 0 即SFT loss），并把掩码错后一位重新计算SFT loss（标签移了位、掩码没移：常见的评估错误）。偏移+1的行已经输入过它要预测的目标token。',
+    measure: '测量',
+    loss: '平均loss（nats）',
+    conversations: '对话数',
+    trainers: 'SFT loss：掩码随标签移位（训练器的数字）',
+    maskLate: '掩码错后一位（常见的评估错误）',
+    shiftNote: (s: number): string =>
+      s === 0 ? '正确的行：即SFT loss，训练器的数字' : s > 0 ? `错后${s}行（已见过目标）` : `提前${-s}行`,
+    seeSft: (heading: string) => `SFT loss 与您报告的数字的比较见“${heading}”。`,
+    evalLossValue: (v: string, ds: string, n: number, ck: string) =>
+      `${v}（${ds}，${n} 个对话，检查点 ${ck}）`,
+  },
 }

@@ -10,7 +10,7 @@ import { candidatesFromMeans, explainReportedLoss } from './explain'
 import { meansFromResults, scoredResults } from './means'
 import { DEFAULT_WINDOW_LINES, trainingLossAt } from './training-reference'
 import { gapWaterfall, type Waterfall } from './waterfall'
-import type { RunFormat } from './run-kind'
+import { isSftRunOf, type RunFormat } from './run-kind'
 import { orderCheckpoints, trajectoryOf, type CheckpointChange, type Trajectory } from './trajectory'
 import type {
   AlignmentVerdict,
@@ -180,9 +180,16 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
         kind,
         means: r.means,
         samples: scoredResults(r.results).length,
-        mode: diagnoseMode(r.results, r.means, subject, explanation),
-        kvCache: diagnoseKvCache(r.means, subject, { hasKvCache: r.hasKvCache }),
-        alignment: diagnoseAlignment(r.results, r.means, subject, { explanation, trainLoss }),
+        mode: diagnoseMode(r.results, r.means, subject, explanation, r.format ?? null),
+        kvCache: diagnoseKvCache(r.means, subject, {
+          hasKvCache: r.hasKvCache,
+          sftRun: isSftRunOf(r.format ?? null, r.results),
+        }),
+        alignment: diagnoseAlignment(r.results, r.means, subject, {
+          explanation,
+          trainLoss,
+          format: r.format ?? null,
+        }),
         trainEval: trainEvalVerdicts(
           r.results,
           subject,

@@ -13,14 +13,16 @@ import {
   fmtSignedPct,
 } from './format'
 import { sweepRunnerUp } from './means'
+import { separation } from '../stats'
 import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
-import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
+import type { Waterfall, WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
   DataVerdict,
+  ModeVerdict,
   TrainEvalVerdict,
   Verdict,
   VerdictStatus,
@@ -105,7 +107,56 @@ function dataVerdict(v: DataVerdict): string {
   }
 }
 
+/** The one-late mask beside the SFT loss, paired, with the trainer's number named. */
+function maskLateEn(v: AlignmentVerdict): string {
+  if (v.shiftedMaskLoss === null || v.shiftedMaskLoss === undefined) return ''
+  const sep = separation(v.maskLateExcess ?? 0, v.maskLateStderr ?? null, 0, THRESHOLDS.noiseStderrs)
+  const size =
+    sep === 'above' || sep === 'below'
+      ? `${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats, beyond the noise`
+      : `${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats, within the noise (${THRESHOLDS.noiseStderrs} s.e.)`
+  const mine = v.reportedValue !== null && v.reportedValue !== undefined
+  // The mask's excess within the noise: the number alone cannot tell the two masks apart.
+  const reported = !mine
+    ? ''
+    : sep === 'above' || sep === 'below'
+      ? ` Your reported ${fmtLoss(v.reported)} is this one-late mask (${fmtLoss(v.reportedValue)} here): your script shifts the labels but not the loss mask; the model's rows are not at fault.`
+      : ` Your reported ${fmtLoss(v.reported)} is nearest this one-late mask (${fmtLoss(v.reportedValue)} here), but the two masks are within the noise of each other on these conversations: the number alone cannot say which your script computes, and either way the model's rows are not at fault.`
+  return ` The loss mask one position late (the common evaluation bug: labels shifted, mask not) gives ${fmtLoss(v.shiftedMaskLoss)}, ${size} against the SFT loss ${fmtLoss(v.sftLoss)}, which is the trainer's number (mask shifted with the labels). It still pairs each row with its own next token, only over the tokens one later, so it moves the number little and cannot be caught by its value: only the script shows it.${reported}`
+}
+
+function sftAlignmentVerdict(v: AlignmentVerdict): string {
+  const zero = v.sweep[0]
+  const best = v.argminShift ?? 0
+  const pm = fmtPm(v.uncertainty)
+  const mask = maskLateEn(v)
+  switch (v.reason) {
+    case 'minimumAtZero': {
+      const next = sweepRunnerUp(v.sweep, 0)
+      const nextText = next
+        ? ` (next best: shift ${fmtShift(next[0])} at ${fmtLoss(next[1])}, ${fmtLoss(v.figure)}${pm} nats higher)`
+        : ''
+      return `The offset sweep over the assistant targets is lowest at shift 0, the SFT loss, ${fmtLoss(zero)} nats${nextText}: row p − 1 predicts reply token p, as in training.${mask}`
+    }
+    case 'rowsShifted': {
+      const n = Math.abs(best)
+      return `The model's rows are ${n} position${n > 1 ? 's' : ''} ${best > 0 ? 'late' : 'early'} on the assistant targets: shift ${fmtShift(best)} scores ${fmtLoss(v.sweep[best])} where shift 0 (the SFT loss) scores ${fmtLoss(zero)}, ${fmtLoss(v.dip)}${pm} nats lower, on a model that has learned ${fmtLoss(v.learnedDepth)} nats of context. Fix the export that moved its logits.${mask}`
+    }
+    case 'tooLittleLearned':
+      return `Inconclusive: too little learned to test alignment. On the assistant targets the lowest shift is ${fmtShift(best)} (${fmtLoss(v.sweep[best])}; shift 0, the SFT loss: ${fmtLoss(zero)}), but the rows behind it score only ${fmtLoss(v.learnedDepth)} nats worse, less than the ${fmtLoss(v.threshold)} nats needed before the sweep means anything.${mask}`
+    case 'withinNoise':
+      return `Inconclusive: on the assistant targets shift ${fmtShift(best)} (${fmtLoss(v.sweep[best])}) is lower than shift 0, the SFT loss (${fmtLoss(zero)}), by ${fmtLoss(v.dip)}${pm} nats, within the noise or below the ${fmtLoss(v.threshold)}-nat minimum that would show rows out of step.${mask}`
+    case 'explainsReported':
+      return `Your reported ${fmtLoss(v.reported)} is the SFT loss with the mask one position late (${fmtLoss(v.reportedValue)} on these conversations): your script shifts the labels but not the loss mask. The trainer's number is the SFT loss, ${fmtLoss(v.sftLoss)}.${v.argminShift === 0 ? ` The model itself is aligned: the sweep over the assistant targets is lowest at shift 0 (${fmtLoss(zero)}).` : ''}`
+    case 'sftNoSweep':
+      return `No offset sweep over the assistant targets was measured, so the rows are not tested.${mask}`
+    default:
+      return 'Neither the offset sweep over the assistant targets nor the SFT loss was measured.'
+  }
+}
+
 function alignmentVerdict(v: AlignmentVerdict): string {
+  if (v.evalMeasure === 'sft') return sftAlignmentVerdict(v)
   const excess =
     v.misalignedExcess !== null && v.misalignedExcess > 0
       ? ` Scoring one position late (logits_to_keep=P, last P rows) gives ${fmtLoss(v.keepLastMisaligned)}: ${fmtRatio(v.keepLastMisaligned, v.teacherForcing)} teacher forcing.`
@@ -135,6 +186,8 @@ function alignmentVerdict(v: AlignmentVerdict): string {
       return `Inconclusive: shift ${fmtShift(best)} scores ${fmtLoss(v.sweep[best])}, lower than shift 0 (${fmtLoss(zero)}), but shift 0 already reproduces the training loss (${fmtLoss(v.trainLoss)}): the lower row has been fed its own target (leakage), which by itself never shows misalignment.`
     case 'withinNoise':
       return `Inconclusive: shift ${fmtShift(best)} (${fmtLoss(v.sweep[best])}) is lower than shift 0 (${fmtLoss(zero)}) by ${fmtLoss(v.dip)}${pm} nats, within the noise or below the ${fmtLoss(v.threshold)}-nat minimum that would show rows out of step. More samples, or a later checkpoint, would decide.`
+    case 'sftNoSweep':
+      return sftAlignmentVerdict(v)
     case 'keepLastDiffers':
       return `logits_to_keep=P+1 without its last row gives ${fmtLoss(v.keepLastAligned)} where teacher forcing gives ${fmtLoss(v.teacherForcing)}: the graph's logits_to_keep path computes different logits, not just fewer.`
     case 'correctBeatsShifted':
@@ -212,6 +265,21 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
   }
 }
 
+/** SFT mode: the generated reply against the same reply tokens teacher-forced (the SFT loss's first). */
+function sftModeEn(v: ModeVerdict): string {
+  const ar = fmtLoss(v.autoregressive)
+  const tf = fmtLoss(v.teacherForcing)
+  if (v.reason === 'notMeasured')
+    return 'The generated reply (sftAutoregressive) was not measured: only the SFT loss, which is teacher-forced.'
+  if (v.reason === 'explainsReported')
+    return `Your reported ${fmtLoss(v.reported)} is the generated reply's loss (${ar}): your script scores free-running generation, which sits above the SFT loss the trainer logs (exposure bias) and cannot be compared with it.`
+  const same = `the same reply tokens teacher-forced (the SFT loss on them: ${tf})`
+  if (v.reason === 'noGap')
+    return `The generated reply (${ar}) stays within ${fmtLoss(v.threshold)} nats of ${same} at every step.`
+  const where = v.divergenceStep !== null ? `, parting from step ${v.divergenceStep} of ${v.steps}` : ''
+  return `Expected (exposure bias): the greedy generated reply scores ${ar}, ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats above ${same}${where}. The trainer's number is the teacher-forced SFT loss; a reply loss explains a reported number only if that number is the generation's.`
+}
+
 function verdict(v: Verdict): string {
   switch (v.hypothesis) {
     case 'data':
@@ -227,6 +295,7 @@ function verdict(v: Verdict): string {
     case 'mode': {
       const ar = fmtLoss(v.autoregressive)
       const tf = fmtLoss(v.teacherForcing)
+      if (v.evalMeasure === 'sft') return sftModeEn(v)
       if (v.reason === 'notMeasured')
         return 'Teacher forcing and autoregressive generation were not both measured.'
       if (v.reason === 'explainsReported') {
@@ -243,6 +312,8 @@ function verdict(v: Verdict): string {
       return `Expected (exposure bias): autoregressive generation (${ar}) is ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats above teacher forcing (${tf})${where}, as it is once a model conditions on its own guesses. It explains a reported number only if that number is the autoregressive loss.${notYours}`
     }
     case 'kvCache':
+      if (v.reason === 'sftRun')
+        return 'Not applicable to SFT scoring: the SFT loss is one full forward per conversation, with no KV cache in it. The SFT loop does not run the cache check; kvCache in a pretraining run of the same model (a text dataset) checks the cache the generated reply decodes with.'
       if (v.reason === 'noCache')
         return 'The model has no KV-cache inputs, so there is no cache to check; generation recomputed the whole prefix at each step.'
       if (v.reason === 'notMeasured') return 'The KV-cache check was not run.'
@@ -318,6 +389,8 @@ export const textEn: VerdictText = {
   candidate,
   verdict,
   figure(v) {
+    if (v.hypothesis === 'kvCache' && v.reason === 'sftRun')
+      return { figure: 'not applicable to SFT scoring', threshold: '—' }
     if (v.figure === null && v.status === 'notMeasured') return { figure: '—', threshold: thresholdEn(v) }
     switch (v.hypothesis) {
       case 'data':
@@ -333,9 +406,11 @@ export const textEn: VerdictText = {
         }
         return {
           figure:
-            v.maxStepGapAt !== null
-              ? `largest AR − TF per step ${fmtSignedLoss(v.maxStepGap)} nats, at step ${v.maxStepGapAt}`
-              : `AR − TF ${fmtSignedLoss(v.gap)} nats`,
+            v.evalMeasure === 'sft' && v.maxStepGapAt !== null
+              ? `largest generated − SFT (teacher-forced) per reply token ${fmtSignedLoss(v.maxStepGap)} nats, at step ${v.maxStepGapAt}`
+              : v.maxStepGapAt !== null
+                ? `largest AR − TF per step ${fmtSignedLoss(v.maxStepGap)} nats, at step ${v.maxStepGapAt}`
+                : `AR − TF ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdEn(v),
         }
       case 'kvCache':
@@ -355,6 +430,11 @@ export const textEn: VerdictText = {
           return { figure: `misaligned − correct ${fmtSignedLoss(v.figure)} nats`, threshold: '> 0' }
         }
         if (v.reason === 'explainsReported') {
+          if (v.evalMeasure === 'sft')
+            return {
+              figure: `your number is ${fmtPct(v.figure, 2)} from the mask one late`,
+              threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+            }
           return {
             figure: `your number is ${fmtPct(v.figure, 2)} from the rows shifted by ${fmtShift(v.reportedShift ?? 0)}`,
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
@@ -364,6 +444,12 @@ export const textEn: VerdictText = {
           return {
             figure: `next-best shift ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats above shift 0`,
             threshold: 'shift 0 lowest',
+          }
+        }
+        if (v.reason === 'sftNoSweep') {
+          return {
+            figure: `mask one late − SFT loss ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats`,
+            threshold: 'no sweep: rows untested',
           }
         }
         if (v.reason === 'tooLittleLearned') {
@@ -437,7 +523,7 @@ function thresholdEn(v: Verdict): string {
     case 'weights':
       return 'all tensors'
     case 'mode':
-      return `a step parts when AR − TF > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats`
+      return `a step parts when ${v.evalMeasure === 'sft' ? 'generated − teacher-forced' : 'AR − TF'} > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)} and top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
@@ -554,12 +640,15 @@ function wfNoise(b: WaterfallBar): string {
 }
 
 function waterfallEn(): WaterfallText {
-  const count = (b: WaterfallBar): string =>
-    b.step === 'logNoise' || b.step === 'auxLoss'
+  // An SFT run (its continuation steps carry reason sftRun) scores conversations, not samples.
+  const count = (b: WaterfallBar, w: Waterfall): string => {
+    const items = w.bars.some((x) => x.reason === 'sftRun') ? 'conversations' : 'samples'
+    return b.step === 'logNoise' || b.step === 'auxLoss'
       ? `${b.n} log lines`
       : b.step === 'trainingMix'
-        ? `${b.n} samples against the log window`
-        : `${b.n} samples, paired`
+        ? `${b.n} ${items} against the log window`
+        : `${b.n} ${items}, paired`
+  }
   return {
     step: (s) => WF_STEPS[s],
     stepShort: (s, w) =>
@@ -606,7 +695,7 @@ function waterfallEn(): WaterfallText {
     result: (b, w) => {
       if (b.status === 'notMeasured')
         return wfReason(b.reason!, w.end.level === 'sft' ? 'the SFT loss' : undefined)
-      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b)}), ${wfNoise(b)}.`
+      const head = `${capital(wfLevel(b.from!))} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}: ${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats (${count(b, w)}), ${wfNoise(b)}.`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? ` One logged line scatters by ${b.sd.toFixed(3)} nats (sd) around the window mean, so a single line is no reference on its own.`

@@ -13,14 +13,16 @@ import {
   fmtSignedPct,
 } from './format'
 import { sweepRunnerUp } from './means'
+import { separation } from '../stats'
 import type { Names, VerdictText, WaterfallText } from './text'
 import { THRESHOLDS } from './thresholds'
 import type { CheckpointChange } from './trajectory'
-import type { WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
+import type { Waterfall, WaterfallBar, WaterfallLevel, WaterfallReason, WaterfallStep } from './waterfall'
 import type {
   AlignmentVerdict,
   Candidate,
   DataVerdict,
+  ModeVerdict,
   TrainEvalVerdict,
   Verdict,
   VerdictStatus,
@@ -104,7 +106,54 @@ function dataVerdict(v: DataVerdict): string {
   }
 }
 
+/** 错后一位的掩码与SFT loss并列（按对话配对），并指明训练器的数字是哪一个。 */
+function maskLateZh(v: AlignmentVerdict): string {
+  if (v.shiftedMaskLoss === null || v.shiftedMaskLoss === undefined) return ''
+  const sep = separation(v.maskLateExcess ?? 0, v.maskLateStderr ?? null, 0, THRESHOLDS.noiseStderrs)
+  const noise =
+    sep === 'above' || sep === 'below' ? '超出噪声' : `在噪声范围内（${THRESHOLDS.noiseStderrs} 个标准误）`
+  const mine = v.reportedValue !== null && v.reportedValue !== undefined
+  // 超额在噪声以内：仅凭数字分不出两种掩码。
+  const reported = !mine
+    ? ''
+    : sep === 'above' || sep === 'below'
+      ? `您报告的 ${fmtLoss(v.reported)} 就是这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}）：您的脚本移动了标签，却没有移动损失掩码；问题不在模型的输出行。`
+      : `您报告的 ${fmtLoss(v.reported)} 最接近这个错后一位的掩码（此处为 ${fmtLoss(v.reportedValue)}），但在这些对话上两种掩码相差在噪声以内：仅凭数字无法判断您的脚本算的是哪一个；无论哪种，问题都不在模型的输出行。`
+  return `损失掩码错后一位（常见的评估错误：标签移了位，掩码没移）得到 ${fmtLoss(v.shiftedMaskLoss)}，与SFT loss ${fmtLoss(v.sftLoss)} 相差 ${fmtSignedLoss(v.maskLateExcess)}${fmtPm(v.maskLateStderr)} nats，${noise}；训练器记录的是SFT loss（掩码随标签一起移位）。错位掩码仍让每一行预测它自己的下一个token，只是计入的token整体后移一位，所以数值变化很小，无法从数值上发现，只能看脚本。${reported}`
+}
+
+function sftAlignmentVerdict(v: AlignmentVerdict): string {
+  const zero = v.sweep[0]
+  const best = v.argminShift ?? 0
+  const pm = fmtPm(v.uncertainty)
+  const mask = maskLateZh(v)
+  switch (v.reason) {
+    case 'minimumAtZero': {
+      const next = sweepRunnerUp(v.sweep, 0)
+      const nextText = next
+        ? `（次低：偏移 ${fmtShift(next[0])}，${fmtLoss(next[1])}，高出 ${fmtLoss(v.figure)}${pm} nats）`
+        : ''
+      return `助手目标上的偏移扫描在偏移0（即SFT loss）处最低，为 ${fmtLoss(zero)} nats${nextText}：第 p − 1 行预测回复的第 p 个token，与训练一致。${mask}`
+    }
+    case 'rowsShifted': {
+      const n = Math.abs(best)
+      return `在助手目标上，模型的输出行${best > 0 ? '向后' : '向前'}错了${n}个位置：偏移 ${fmtShift(best)} 的loss为 ${fmtLoss(v.sweep[best])}，偏移0（SFT loss）为 ${fmtLoss(zero)}，低 ${fmtLoss(v.dip)}${pm} nats，而模型已学到 ${fmtLoss(v.learnedDepth)} nats 的上下文信息。应修正移动了logits的导出。${mask}`
+    }
+    case 'tooLittleLearned':
+      return `无法判定：模型学到的太少，尚不足以检验位置对齐。助手目标上最低点在偏移 ${fmtShift(best)}（${fmtLoss(v.sweep[best])}；偏移0即SFT loss为 ${fmtLoss(zero)}），但它之前的各行只差 ${fmtLoss(v.learnedDepth)} nats，不到所需的 ${fmtLoss(v.threshold)} nats。${mask}`
+    case 'withinNoise':
+      return `无法判定：助手目标上偏移 ${fmtShift(best)}（${fmtLoss(v.sweep[best])}）比偏移0即SFT loss（${fmtLoss(zero)}）低 ${fmtLoss(v.dip)}${pm} nats，但在噪声范围内，或小于能说明错位的最小差值 ${fmtLoss(v.threshold)} nats。${mask}`
+    case 'explainsReported':
+      return `您报告的 ${fmtLoss(v.reported)} 是损失掩码错后一位的SFT loss（在这些对话上为 ${fmtLoss(v.reportedValue)}）：您的脚本移动了标签，却没有移动损失掩码。训练器记录的是SFT loss，${fmtLoss(v.sftLoss)}。${v.argminShift === 0 ? `模型本身是对齐的：助手目标上的偏移扫描在偏移0处最低（${fmtLoss(zero)}）。` : ''}`
+    case 'sftNoSweep':
+      return `未测量助手目标上的偏移扫描，因此没有检验输出行。${mask}`
+    default:
+      return '助手目标上的偏移扫描和SFT loss都未测量。'
+  }
+}
+
 function alignmentVerdict(v: AlignmentVerdict): string {
+  if (v.evalMeasure === 'sft') return sftAlignmentVerdict(v)
   const excess =
     v.misalignedExcess !== null && v.misalignedExcess > 0
       ? `错位一个位置（logits_to_keep=P，取最后P行）得到 ${fmtLoss(v.keepLastMisaligned)}，是教师强制的 ${fmtRatio(v.keepLastMisaligned, v.teacherForcing)}。`
@@ -133,6 +182,8 @@ function alignmentVerdict(v: AlignmentVerdict): string {
       return `无法判定：偏移 ${fmtShift(best)} 的loss（${fmtLoss(v.sweep[best])}）低于偏移0（${fmtLoss(zero)}），但偏移0已经复现了训练loss（${fmtLoss(v.trainLoss)}）：更低的那一行已经输入过它自己的目标token（信息泄漏），这本身永远不能说明位置错位。`
     case 'withinNoise':
       return `无法判定：偏移 ${fmtShift(best)}（${fmtLoss(v.sweep[best])}）比偏移0（${fmtLoss(zero)}）低 ${fmtLoss(v.dip)}${pm} nats，但在噪声范围内，或小于能说明错位的最小差值 ${fmtLoss(v.threshold)} nats。更多样本或后面的检查点可以判定。`
+    case 'sftNoSweep':
+      return sftAlignmentVerdict(v)
     case 'keepLastDiffers':
       return `logits_to_keep=P+1 去掉最后一行得到 ${fmtLoss(v.keepLastAligned)}，教师强制为 ${fmtLoss(v.teacherForcing)}：图中的logits_to_keep路径算出的logits本身就不同，而不只是更少。`
     case 'correctBeatsShifted':
@@ -204,6 +255,20 @@ function trainEvalVerdict(v: TrainEvalVerdict): string {
   }
 }
 
+/** SFT的训练/推理模式：生成的回复与同一批回复token的教师强制loss（SFT loss的前几个token）比较。 */
+function sftModeZh(v: ModeVerdict): string {
+  const ar = fmtLoss(v.autoregressive)
+  const tf = fmtLoss(v.teacherForcing)
+  if (v.reason === 'notMeasured') return '未测量生成回复的loss（sftAutoregressive）：只有教师强制的SFT loss。'
+  if (v.reason === 'explainsReported')
+    return `您报告的 ${fmtLoss(v.reported)} 就是生成回复的loss（${ar}）：您的脚本评估的是自由生成，它高于训练器记录的SFT loss（曝光偏差），不能与之比较。`
+  const same = `同一批回复token的教师强制loss（即这些token上的SFT loss：${tf}）`
+  if (v.reason === 'noGap')
+    return `生成回复（${ar}）在每一步都与${same}相差不超过 ${fmtLoss(v.threshold)} nats。`
+  const where = v.divergenceStep !== null ? `，从第 ${v.divergenceStep} 步（共 ${v.steps} 步）开始分离` : ''
+  return `属于预期（曝光偏差）：贪心生成的回复loss为 ${ar}，比${same}高 ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats${where}。训练器的数字是教师强制的SFT loss；只有当报告的数字正是生成回复的loss时，它才是原因。`
+}
+
 function verdict(v: Verdict): string {
   switch (v.hypothesis) {
     case 'data':
@@ -217,6 +282,7 @@ function verdict(v: Verdict): string {
     case 'mode': {
       const ar = fmtLoss(v.autoregressive)
       const tf = fmtLoss(v.teacherForcing)
+      if (v.evalMeasure === 'sft') return sftModeZh(v)
       if (v.reason === 'notMeasured') return '未同时测量教师强制和自回归生成。'
       if (v.reason === 'explainsReported')
         return `您报告的 ${fmtLoss(v.reported)} 就是自回归loss（${ar}）：您的脚本评估的是自由生成，它高于训练loss属于预期（曝光偏差），不能与训练loss比较；教师强制（${tf}）才可以。`
@@ -231,6 +297,8 @@ function verdict(v: Verdict): string {
       return `属于预期（曝光偏差）：自回归生成（${ar}）比教师强制（${tf}）高 ${fmtLoss(v.gap)}${fmtPm(v.uncertainty)} nats${where}，模型以自己的猜测为条件时就会如此。只有当报告的数字正是自回归loss时，它才是原因。${notYours}`
     }
     case 'kvCache':
+      if (v.reason === 'sftRun')
+        return '不适用于SFT评分：SFT loss 对每个对话只做一次完整前向，其中没有KV cache。SFT循环不做缓存检查；生成回复所用的缓存可以在同一模型的预训练运行（文本数据集）中用 kvCache 检查。'
       if (v.reason === 'noCache')
         return '模型没有KV cache输入，无需检查缓存；生成时每一步都重新计算了整个前缀。'
       if (v.reason === 'notMeasured') return '未运行KV cache检查。'
@@ -300,7 +368,7 @@ function thresholdZh(v: Verdict): string {
     case 'weights':
       return '全部张量'
     case 'mode':
-      return `单步 自回归 − 教师强制 > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats 即视为分离`
+      return `单步 ${v.evalMeasure === 'sft' ? '生成 − 教师强制' : '自回归 − 教师强制'} > ${fmtLoss(v.threshold ?? THRESHOLDS.modeStepDivergenceNats)} nats 即视为分离`
     case 'kvCache':
       return `≤ ${fmtSci(v.maxAbsDiffThreshold)}，且top-1 ≥ ${fmtPct(v.top1Threshold, 0)}`
     case 'alignment':
@@ -320,6 +388,8 @@ export const textZh: VerdictText = {
   candidate,
   verdict,
   figure(v) {
+    if (v.hypothesis === 'kvCache' && v.reason === 'sftRun')
+      return { figure: '不适用于SFT评分', threshold: '—' }
     if (v.figure === null && v.status === 'notMeasured') return { figure: '—', threshold: thresholdZh(v) }
     switch (v.hypothesis) {
       case 'data':
@@ -335,9 +405,11 @@ export const textZh: VerdictText = {
         }
         return {
           figure:
-            v.maxStepGapAt !== null
-              ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第 ${v.maxStepGapAt} 步`
-              : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
+            v.evalMeasure === 'sft' && v.maxStepGapAt !== null
+              ? `单个回复token的最大差（生成 − 教师强制的SFT）${fmtSignedLoss(v.maxStepGap)} nats，在第 ${v.maxStepGapAt} 步`
+              : v.maxStepGapAt !== null
+                ? `单步最大差（自回归 − 教师强制）${fmtSignedLoss(v.maxStepGap)} nats，在第 ${v.maxStepGapAt} 步`
+                : `自回归 − 教师强制 ${fmtSignedLoss(v.gap)} nats`,
           threshold: thresholdZh(v),
         }
       case 'kvCache':
@@ -354,6 +426,11 @@ export const textZh: VerdictText = {
           return { figure: `错位 − 正确 ${fmtSignedLoss(v.figure)} nats`, threshold: '> 0' }
         }
         if (v.reason === 'explainsReported') {
+          if (v.evalMeasure === 'sft')
+            return {
+              figure: `您的数字与错后一位的掩码相差 ${fmtPct(v.figure, 2)}`,
+              threshold: `≤ ${fmtPct(v.threshold, 0)}`,
+            }
           return {
             figure: `您的数字与行号偏移 ${fmtShift(v.reportedShift ?? 0)} 的切片相差 ${fmtPct(v.figure, 2)}`,
             threshold: `≤ ${fmtPct(v.threshold, 0)}`,
@@ -363,6 +440,11 @@ export const textZh: VerdictText = {
           return {
             figure: `次低偏移比偏移0高 ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats`,
             threshold: '偏移0最低',
+          }
+        if (v.reason === 'sftNoSweep')
+          return {
+            figure: `错后一位的掩码 − SFT loss ${fmtSignedLoss(v.figure)}${fmtPm(v.uncertainty)} nats`,
+            threshold: '无偏移扫描：未检验输出行',
           }
         if (v.reason === 'tooLittleLearned')
           return {
@@ -525,12 +607,15 @@ function wfNoise(b: WaterfallBar): string {
 }
 
 function waterfallZh(): WaterfallText {
-  const count = (b: WaterfallBar): string =>
-    b.step === 'logNoise' || b.step === 'auxLoss'
+  // SFT运行（其续写步骤带 sftRun 原因）评分的是对话，不是样本。
+  const count = (b: WaterfallBar, w: Waterfall): string => {
+    const items = w.bars.some((x) => x.reason === 'sftRun') ? '个对话' : '个样本'
+    return b.step === 'logNoise' || b.step === 'auxLoss'
       ? `${b.n}行日志`
       : b.step === 'trainingMix'
-        ? `${b.n}个样本对比日志窗口`
-        : `${b.n}个样本，配对`
+        ? `${b.n}${items}对比日志窗口`
+        : `${b.n}${items}，配对`
+  }
   return {
     step: (s) => WF_STEPS[s],
     stepShort: (s, w) =>
@@ -577,7 +662,7 @@ function waterfallZh(): WaterfallText {
     result: (b, w) => {
       if (b.status === 'notMeasured')
         return wfReason(b.reason!, w.end.level === 'sft' ? 'SFT loss' : undefined)
-      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b)}），${wfNoise(b)}。`
+      const head = `${wfLevel(b.from!)} ${fmtLoss(b.from!.value)} → ${wfLevel(b.to!)} ${fmtLoss(b.to!.value)}：${fmtSignedLoss(b.value)}${fmtPm(b.stderr)} nats（${count(b, w)}），${wfNoise(b)}。`
       const spread =
         b.step === 'logNoise' && b.sd !== null
           ? `单行日志围绕窗口均值的离散为 ${b.sd.toFixed(3)} nats（标准差），单独一行不能作为参照。`

@@ -94,6 +94,21 @@ export function waterfallStatus(t: WaterfallText, b: Pick<WaterfallBar, 'status'
   return b.reason === 'sftRun' ? t.words.notApplicable : t.words.notMeasured
 }
 
+/**
+ * A verdict whose hypothesis does not apply to the run (the KV cache on an SFT run: its SFT loss is one
+ * full forward): status notMeasured in the data, "not applicable" wherever a reader sees its badge.
+ */
+export function notApplicable(v: Verdict): boolean {
+  return v.hypothesis === 'kvCache' && v.reason === 'sftRun'
+}
+
+/** A verdict's badge: its status's, or "➖ not applicable" (notApplicable). */
+export function badgeOfVerdict(t: VerdictText, v: Verdict): string {
+  return notApplicable(v)
+    ? `${t.badge('notMeasured').split(' ')[0]} ${t.waterfall.words.notApplicable}`
+    : t.badge(v.status)
+}
+
 /** The verdict texts for a language. */
 export function verdictText(lang: Lang): VerdictText {
   return lang === 'zh-CN' ? textZh : textEn

@@ -91,11 +91,19 @@ export interface ModeVerdict extends VerdictBase, Subject {
   maxStepGap: number | null
   maxStepGapAt: number | null
   reported: number | null
+  /**
+   * 'sft' on an SFT run: teacherForcing is then the SFT loss on the tokens the generation scored (the
+   * first reply's first min(P, reply) tokens, teacher-forced) and autoregressive the generated reply's
+   * loss (`sftAutoregressive`), paired per conversation.
+   */
+  evalMeasure?: 'sft'
 }
 
 export interface KvCacheVerdict extends VerdictBase, Subject {
   hypothesis: 'kvCache'
-  reason: 'notMeasured' | 'noCache' | 'agrees' | 'logitsDiffer' | 'top1Differs'
+  /** sftRun: an SFT run without the check: its SFT loss is one full forward, no cache to differ. */
+  reason: 'notMeasured' | 'noCache' | 'agrees' | 'logitsDiffer' | 'top1Differs' | 'sftRun'
+  evalMeasure?: 'sft'
   maxAbsDiff: number | null
   top1Agreement: number | null
   maxAbsDiffThreshold: number
@@ -127,6 +135,7 @@ export interface AlignmentVerdict extends VerdictBase, Subject {
     | 'correctBeatsShifted'
     | 'shiftedBeatsCorrect'
     | 'explainsReported'
+    | 'sftNoSweep'
   /** Shift with the lowest mean loss in the sweep. */
   argminShift: number | null
   sweep: Partial<Record<number, number>>
@@ -149,6 +158,19 @@ export interface AlignmentVerdict extends VerdictBase, Subject {
   reported: number | null
   reportedShift: number | null
   reportedValue: number | null
+  /**
+   * An SFT run ('sft'): the sweep is over the assistant targets (`sft.offsetSweep`, shift 0 = the SFT
+   * loss), and explainsReported means the user's number is the one-late mask. sftLoss is the trainer's
+   * number (mask shifted with [1:]); shiftedMaskLoss the same mean with the mask one position late, and
+   * maskLateExcess its paired excess over the SFT loss (maskLateStderr its standard error).
+   * sftNoSweep (not measured): only the two masks were measured, which pair every row with its own next token and so
+   * cannot show rows out of step.
+   */
+  evalMeasure?: 'sft'
+  sftLoss?: number | null
+  shiftedMaskLoss?: number | null
+  maskLateExcess?: number | null
+  maskLateStderr?: number | null
 }
 
 /** Which samples of a mixed set a train-vs-eval verdict covers. */

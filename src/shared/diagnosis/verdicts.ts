@@ -6,9 +6,10 @@
  */
 import type { DataConsistency, TrainLog, WeightReport } from '../evidence'
 import { claimedKind, type DatasetKind } from '../experiment'
+import { SWEEP_SHIFTS } from '../measures'
 import type { Means, SampleResult } from '../results'
 import { estimate, pairedDifference, samplesToDecide, separation, type Estimate } from '../stats'
-import { isScored, sweepEntries } from './means'
+import { isScored, meanPerPosition, sweepEntries } from './means'
 import { isSftRunOf, type RunFormat } from './run-kind'
 import { THRESHOLDS } from './thresholds'
 import { crossingStep, trainingLossAt, DEFAULT_WINDOW_LINES } from './training-reference'
@@ -166,17 +167,91 @@ export function diagnoseWeights(
  * Train/infer mode. Autoregressive loss above teacher forcing is exposure bias (the model conditions on
  * its own guesses): expected, not a pass or a fail. It fails only when the user's reported number IS
  * the autoregressive loss, i.e. their script scores free-running generation against training loss.
+ * An SFT run (isSftRunOf) compares its generated reply with the SFT loss on the same reply tokens.
  */
 export function diagnoseMode(
   results: readonly SampleResult[],
   means: Means,
   subject: Subject,
   explanation?: Explanation | null,
+  format?: RunFormat | null,
 ): ModeVerdict {
-  const tf = means.teacherForcing ?? null
-  const ar = means.autoregressive ?? null
-  const tfSteps = means.teacherForcingSteps ?? []
-  const arSteps = means.autoregressiveSteps ?? []
+  if (isSftRunOf(format, results)) return diagnoseSftMode(results, subject, explanation)
+  return modeVerdict(
+    {
+      teacherForcing: means.teacherForcing ?? null,
+      autoregressive: means.autoregressive ?? null,
+      teacherForcingSteps: means.teacherForcingSteps ?? [],
+      autoregressiveSteps: means.autoregressiveSteps ?? [],
+      paired: pairedDifference(
+        perSample(results, (r) => r.teacherForcing?.loss),
+        perSample(results, (r) => r.autoregressive?.loss),
+      ),
+      arMeasure: 'autoregressive',
+    },
+    subject,
+    explanation,
+  )
+}
+
+/**
+ * SFT mode: the generated reply (`sftAutoregressive`: greedy, min(P, reply) steps of the first reply)
+ * against the same reply tokens teacher-forced, which are the first of `sft.tokenLosses` (the mask's
+ * counted positions in order start with the first reply's first token). Like for like, per
+ * conversation: the SFT loss over every assistant token would mix in later turns and reply tails the
+ * generation never scored.
+ */
+function diagnoseSftMode(
+  results: readonly SampleResult[],
+  subject: Subject,
+  explanation?: Explanation | null,
+): ModeVerdict {
+  const both = results.filter((r) => isScored(r) && r.sft && r.sftAutoregressive)
+  const forced = (r: SampleResult): number[] =>
+    r.sft!.tokenLosses.slice(0, r.sftAutoregressive!.stepLosses.length)
+  const tfOf = (r: SampleResult): number | undefined => {
+    if (!r.sft || !r.sftAutoregressive) return undefined
+    const xs = forced(r)
+    return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined
+  }
+  const tf = estimate([...perSample(both, tfOf).values()])
+  const ar = estimate([...perSample(both, (r) => r.sftAutoregressive?.loss).values()])
+  const v = modeVerdict(
+    {
+      teacherForcing: tf?.mean ?? null,
+      autoregressive: ar?.mean ?? null,
+      teacherForcingSteps: meanPerPosition(both.map(forced)),
+      autoregressiveSteps: meanPerPosition(both.map((r) => r.sftAutoregressive!.stepLosses)),
+      paired: pairedDifference(
+        perSample(both, tfOf),
+        perSample(both, (r) => r.sftAutoregressive?.loss),
+      ),
+      arMeasure: 'sftAutoregressive',
+    },
+    subject,
+    explanation,
+  )
+  return { ...v, evalMeasure: 'sft' }
+}
+
+/** The mode verdict's one rule, for a continuation's teacher forcing and an SFT reply alike. */
+function modeVerdict(
+  m: {
+    teacherForcing: number | null
+    autoregressive: number | null
+    teacherForcingSteps: readonly number[]
+    autoregressiveSteps: readonly number[]
+    paired: Estimate | null
+    /** The measure a reported number must match for the user's script to be the generation. */
+    arMeasure: 'autoregressive' | 'sftAutoregressive'
+  },
+  subject: Subject,
+  explanation?: Explanation | null,
+): ModeVerdict {
+  const tf = m.teacherForcing
+  const ar = m.autoregressive
+  const tfSteps = m.teacherForcingSteps
+  const arSteps = m.autoregressiveSteps
   const steps = Math.min(tfSteps.length, arSteps.length)
   let divergenceStep: number | null = null
   let maxStepGap: number | null = null
@@ -189,10 +264,6 @@ export function diagnoseMode(
       maxStepGapAt = i + 1
     }
   }
-  const paired = pairedDifference(
-    perSample(results, (r) => r.teacherForcing?.loss),
-    perSample(results, (r) => r.autoregressive?.loss),
-  )
   const reported = explanation?.reported ?? null
   const base = {
     hypothesis: 'mode' as const,
@@ -205,13 +276,13 @@ export function diagnoseMode(
     maxStepGap,
     maxStepGapAt,
     reported,
-    uncertainty: paired?.stderr ?? null,
+    uncertainty: m.paired?.stderr ?? null,
   }
   if (tf === null || ar === null) {
     return { ...base, status: 'notMeasured', reason: 'notMeasured', figure: null, threshold: null }
   }
   const match = explanation?.match
-  if (match && match.measure === 'autoregressive' && sameSubject(match, subject)) {
+  if (match && match.measure === m.arMeasure && sameSubject(match, subject)) {
     return {
       ...base,
       status: 'fail',
@@ -235,7 +306,7 @@ export function diagnoseMode(
 export function diagnoseKvCache(
   means: Means,
   subject: Subject,
-  opts: { hasKvCache?: boolean } = {},
+  opts: { hasKvCache?: boolean; sftRun?: boolean } = {},
 ): KvCacheVerdict {
   const maxAbsDiff = means.kvCacheMaxAbsDiff ?? null
   const top1 = means.kvCacheTop1Agreement ?? null
@@ -247,6 +318,18 @@ export function diagnoseKvCache(
     maxAbsDiffThreshold: THRESHOLDS.kvMaxAbsDiff,
     top1Threshold: THRESHOLDS.kvTop1Agreement,
     uncertainty: null,
+  }
+  if (maxAbsDiff === null && opts.sftRun) {
+    // The SFT loss is one full forward per conversation: no cache enters it, so there is nothing the
+    // check could find in the number; the generated reply uses the cache, and kvCache on it would say.
+    return {
+      ...base,
+      status: 'notMeasured',
+      reason: 'sftRun',
+      figure: null,
+      threshold: THRESHOLDS.kvMaxAbsDiff,
+      evalMeasure: 'sft',
+    }
   }
   if (maxAbsDiff === null) {
     const reason = opts.hasKvCache === false ? 'noCache' : 'notMeasured'
@@ -293,8 +376,9 @@ export function diagnoseAlignment(
   results: readonly SampleResult[],
   means: Means,
   subject: Subject,
-  opts: { explanation?: Explanation | null; trainLoss?: number | null } = {},
+  opts: { explanation?: Explanation | null; trainLoss?: number | null; format?: RunFormat | null } = {},
 ): AlignmentVerdict {
+  if (isSftRunOf(opts.format, results)) return diagnoseSftAlignment(results, subject, opts.explanation)
   const sweep = sweepEntries(means.offsetSweep)
   const tf = means.teacherForcing ?? null
   const aligned = means.keepLastAligned ?? null
@@ -439,6 +523,142 @@ export function diagnoseAlignment(
       threshold: 0,
       uncertainty: diff?.stderr ?? null,
       rowOffset: shown ? 1 : null,
+    }
+  }
+  return { ...base, status: 'notMeasured', reason: 'notMeasured', figure: null, threshold: null }
+}
+
+/** Mean per shift of the sweep over the assistant targets, over the conversations having that shift. */
+function sftSweepMeans(results: readonly SampleResult[]): [number, number][] {
+  const out: [number, number][] = []
+  for (const s of SWEEP_SHIFTS) {
+    const e = estimate([...sftSweepSamples(results, s).values()])
+    if (e) out.push([s, e.mean])
+  }
+  return out
+}
+
+function sftSweepSamples(results: readonly SampleResult[], shift: number): Map<string, number> {
+  const key = String(shift) as '-2' | '-1' | '0' | '1' | '2'
+  return perSample(results, (r) => r.sft?.offsetSweep?.[key])
+}
+
+/**
+ * SFT alignment. The sweep over the assistant targets tests the rows as the pretraining sweep does
+ * (shift 0 is the SFT loss; it must be the lowest, and a lower shift counts only past the noise and
+ * the minimum dip). The mask one position late (`shiftedMaskLoss`, the common evaluation bug) is
+ * reported beside it, paired per conversation, with the SFT loss named as the trainer's number: it
+ * still pairs each row with its own next token, only over the tokens one position later (the reply's
+ * first token dropped, the one after its end counted), so it shows a wrong script, not wrong rows.
+ */
+function diagnoseSftAlignment(
+  results: readonly SampleResult[],
+  subject: Subject,
+  explanation?: Explanation | null,
+): AlignmentVerdict {
+  const sft = perSample(results, (r) => r.sft?.loss)
+  const late = perSample(results, (r) => r.sft?.shiftedMaskLoss)
+  const sftMean = estimate([...sft.values()])?.mean ?? null
+  const lateMean = estimate([...late.values()])?.mean ?? null
+  const excess = pairedDifference(sft, late)
+  const sweep = sftSweepMeans(results)
+  const at = (s: number): number | undefined => sweep.find((e) => e[0] === s)?.[1]
+  const argmin = sweep.length > 0 ? sweep.reduce((best, e) => (e[1] < best[1] ? e : best))[0] : null
+  const behind = argmin === null ? [] : sweep.filter(([s]) => s < argmin).map(([, v]) => v)
+  const learnedDepth = argmin !== null && behind.length > 0 ? Math.max(...behind) - at(argmin)! : null
+  const base = {
+    hypothesis: 'alignment' as const,
+    ...subject,
+    argminShift: argmin,
+    sweep: Object.fromEntries(sweep),
+    learnedDepth,
+    dip: argmin !== null && at(0) !== undefined ? at(0)! - at(argmin)! : null,
+    rowOffset: null,
+    trainLoss: null,
+    teacherForcing: null,
+    keepLastAligned: null,
+    keepLastMisaligned: null,
+    misalignedExcess: null,
+    misalignedExcessRelative: null,
+    alignedVsTeacherForcing: null,
+    reported: explanation?.reported ?? null,
+    reportedShift: null,
+    reportedValue: null as number | null,
+    uncertainty: null,
+    evalMeasure: 'sft' as const,
+    sftLoss: sftMean,
+    shiftedMaskLoss: lateMean,
+    maskLateExcess: excess?.mean ?? null,
+    maskLateStderr: excess?.stderr ?? null,
+  }
+  // A reported number that is the one-late mask is a slip of the user's loss mask, not of the model's
+  // rows: it is named beside the verdict (and in the gap waterfall's slicing step), never a fail here.
+  const match = explanation?.match
+  if (match && match.measure === 'sftShiftedMask' && sameSubject(match, subject)) {
+    base.reportedValue = match.value
+  }
+  if (argmin !== null && at(0) !== undefined && sweep.length > 1) {
+    const zero = sftSweepSamples(results, 0)
+    if (argmin === 0) {
+      const next = sweep.filter(([s]) => s !== 0).reduce((b, e) => (e[1] < b[1] ? e : b))
+      const margin = pairedDifference(zero, sftSweepSamples(results, next[0]))
+      return {
+        ...base,
+        status: 'pass',
+        reason: 'minimumAtZero',
+        figure: next[1] - at(0)!,
+        threshold: 0,
+        uncertainty: margin?.stderr ?? null,
+      }
+    }
+    const dipEstimate = pairedDifference(sftSweepSamples(results, argmin), zero)
+    const dip = at(0)! - at(argmin)!
+    const withUncertainty = { uncertainty: dipEstimate?.stderr ?? null }
+    if (learnedDepth !== null && learnedDepth < THRESHOLDS.alignmentMinDepthNats) {
+      return {
+        ...base,
+        ...withUncertainty,
+        status: 'inconclusive',
+        reason: 'tooLittleLearned',
+        figure: learnedDepth,
+        threshold: THRESHOLDS.alignmentMinDepthNats,
+      }
+    }
+    const sep = separation(
+      dip,
+      dipEstimate?.stderr ?? null,
+      THRESHOLDS.alignmentMinDipNats,
+      THRESHOLDS.noiseStderrs,
+    )
+    return sep === 'above'
+      ? {
+          ...base,
+          ...withUncertainty,
+          status: 'fail',
+          reason: 'rowsShifted',
+          figure: dip,
+          threshold: THRESHOLDS.alignmentMinDipNats,
+          rowOffset: argmin,
+        }
+      : {
+          ...base,
+          ...withUncertainty,
+          status: 'inconclusive',
+          reason: 'withinNoise',
+          figure: dip,
+          threshold: THRESHOLDS.alignmentMinDipNats,
+        }
+  }
+  if (excess) {
+    // The two masks pair every row with its own next token: they cannot test the rows, so the
+    // hypothesis is not measured; the mask's excess is still stated, with its noise.
+    return {
+      ...base,
+      status: 'notMeasured',
+      reason: 'sftNoSweep',
+      figure: excess.mean,
+      threshold: null,
+      uncertainty: excess.stderr,
     }
   }
   return { ...base, status: 'notMeasured', reason: 'notMeasured', figure: null, threshold: null }

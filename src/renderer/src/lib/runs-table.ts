@@ -3,7 +3,8 @@
  * filter, and the settings diff of two runs. Pure, so the rules are tested without a window.
  */
 import type { RunStatus } from '../../../shared/experiment'
-import { MeansSchema, type Means, type RunSettings } from '../../../shared/results'
+import { isSftRunOf, statedFormat } from '../../../shared/diagnosis/run-kind'
+import { MeansSchema, type Means, type RunSettings, type SampleResult } from '../../../shared/results'
 import type { SortDir } from './compare'
 
 /** What a row needs to know of a run (the run store's buffer satisfies it). */
@@ -18,7 +19,9 @@ export interface RunLike {
   provider?: string | null | undefined
   settings: RunSettings | null
   createdAt: string | null
-  summary?: { wallSeconds: number } | null | undefined
+  summary?: { wallSeconds: number; settings?: { format?: unknown } } | null | undefined
+  /** The run's samples, for the SFT rule when the run does not state its format. */
+  results?: readonly SampleResult[]
 }
 
 export interface RunsTableRow {
@@ -26,6 +29,7 @@ export interface RunsTableRow {
   checkpoint: string
   step: number | null
   dataset: string
+  /** L; null for an SFT run, whose loop does not use it (its P caps the generated reply). */
   inputLength: number | null
   predictLength: number | null
   measures: readonly string[]
@@ -71,12 +75,14 @@ export function tableRow(
 ): RunsTableRow {
   const checkpoint = experiment?.checkpoints.find((c) => c.id === run.checkpointId)
   const s = run.settings
+  // An SFT run stores the L it was asked for, but its loop scores whole conversations: no L to show.
+  const sft = isSftRunOf(statedFormat(run.summary, s), run.results ?? [])
   return {
     runId: run.runId,
     checkpoint: run.label || checkpoint?.label || run.checkpointId || run.runId,
     step: checkpoint?.step ?? null,
     dataset: experiment?.datasets.find((d) => d.id === run.datasetId)?.label ?? run.datasetId ?? '',
-    inputLength: s?.inputLength ?? null,
+    inputLength: sft ? null : (s?.inputLength ?? null),
     predictLength: s?.predictLength ?? null,
     measures: s?.measures ?? [],
     batch: s?.batchSize ?? null,
