@@ -13,6 +13,7 @@ import CheckpointsPanel from '../../src/renderer/src/components/CheckpointsPanel
 import DiagnosisPanel from '../../src/renderer/src/components/DiagnosisPanel.vue'
 import HypothesesPanel from '../../src/renderer/src/components/HypothesesPanel.vue'
 import VerdictBadge from '../../src/renderer/src/components/VerdictBadge.vue'
+import VerdictRow from '../../src/renderer/src/components/VerdictRow.vue'
 import ReportTab from '../../src/renderer/src/views/ReportTab.vue'
 import { conclusionStatus, verdictFigure } from '../../src/renderer/src/lib/diagnosis-view'
 import { referencePairs } from '../../src/renderer/src/lib/reference-runs'
@@ -21,6 +22,8 @@ import { useReferenceStore } from '../../src/renderer/src/stores/reference'
 import { useRunStore, type RunBuffer } from '../../src/renderer/src/stores/run'
 import {
   VERDICT_STATUSES,
+  badgeOfVerdict,
+  diagnoseKvCache,
   verdictText,
   type Conclusion,
   type TrainEvalVerdict,
@@ -228,6 +231,28 @@ describe('Overview diagnosis', () => {
     expect(te.get('[data-test="verdict-figure"]').text()).toMatch(/±/)
     expect(te.get('[data-test="verdict-figure"]').text()).toMatch(/threshold/)
     w.unmount()
+  })
+})
+
+describe('a verdict that does not apply', () => {
+  it('the KV cache of an SFT run reads "not applicable" on its badge, as in the report', () => {
+    const subject = { checkpointId: 'sft', datasetId: 'eval_sft' }
+    const kv = diagnoseKvCache({}, subject, { sftRun: true })
+    expect(kv.status).toBe('notMeasured')
+    const words = verdictText('en')
+    const w = mount(VerdictRow as never, {
+      props: { verdict: kv, name: 'KV cache' },
+      global: { plugins: [pinia, i18n] },
+    })
+    const badge = w.find('[data-verdict="notMeasured"]').text()
+    expect(badge).toBe(words.waterfall.words.notApplicable)
+    expect(badgeOfVerdict(words, kv)).toContain(badge)
+    // A KV verdict that simply was not measured keeps its status word.
+    const plain = mount(VerdictRow as never, {
+      props: { verdict: diagnoseKvCache({}, subject, {}), name: 'KV cache' },
+      global: { plugins: [pinia, i18n] },
+    })
+    expect(plain.find('[data-verdict="notMeasured"]').text()).toBe(words.status('notMeasured'))
   })
 })
 
