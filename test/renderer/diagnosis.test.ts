@@ -240,7 +240,7 @@ describe('a verdict that does not apply', () => {
     const kv = diagnoseKvCache({}, subject, { sftRun: true })
     expect(kv.status).toBe('notMeasured')
     const words = verdictText('en')
-    const w = mount(VerdictRow as never, {
+    const w = mount(VerdictRow, {
       props: { verdict: kv, name: 'KV cache' },
       global: { plugins: [pinia, i18n] },
     })
@@ -248,7 +248,7 @@ describe('a verdict that does not apply', () => {
     expect(badge).toBe(words.waterfall.words.notApplicable)
     expect(badgeOfVerdict(words, kv)).toContain(badge)
     // A KV verdict that simply was not measured keeps its status word.
-    const plain = mount(VerdictRow as never, {
+    const plain = mount(VerdictRow, {
       props: { verdict: diagnoseKvCache({}, subject, {}), name: 'KV cache' },
       global: { plugins: [pinia, i18n] },
     })
