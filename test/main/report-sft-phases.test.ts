@@ -54,7 +54,11 @@ describe('SFT report: phases 3–5 in SFT terms', () => {
     it(`${lang}: mode, KV cache and alignment from the SFT verdicts, not "not measured"`, () => {
       const md = buildReport(input(), lang).markdown
       const s = reportStrings(lang)
-      const [p3, p4, p5] = [s.phaseMode.title, s.phaseKv.title, s.phaseAlign.title].map((t) => phase(md, t))
+      // Phase 5 is titled for what an SFT run checks, not logits_to_keep.
+      expect(md).not.toContain(s.phaseAlign.title)
+      const [p3, p4, p5] = [s.phaseMode.title, s.phaseKv.title, s.sftPhases.alignTitle].map((t) =>
+        phase(md, t),
+      )
       for (const p of [p3, p4, p5]) expect(p).not.toContain(s.notRun)
       // Phase 3: the same reply tokens teacher-forced vs the generated reply, per conversation.
       const forced = mean(

@@ -317,7 +317,12 @@ function phaseAlignment(ctx: ReportContext): string {
       resultAndVerdict(ctx, result, finding ? [verdictLine(ctx, v), finding] : [verdictLine(ctx, v)]),
     )
   })
-  return phase(ctx, w.title, allSft ? words.sftPhases.alignMethod : w.method(L, P), perRun)
+  return phase(
+    ctx,
+    allSft ? words.sftPhases.alignTitle : w.title,
+    allSft ? words.sftPhases.alignMethod : w.method(L, P),
+    perRun,
+  )
 }
 
 /** Phase 5 on an SFT dataset: the sweep over assistant targets and the two loss masks, from its verdict. */

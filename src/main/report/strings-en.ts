@@ -566,6 +566,7 @@ export const en = {
     kvMethod:
       'The SFT loss is one full forward per conversation: no KV cache enters it, so the cache cannot move the SFT loss. Only the generated reply (Phase 3) decodes with the cache; the SFT loop does not check it, and `kvCache` in a pretraining run of the same model (a text dataset) does.',
     kvNotApplicable: 'Not applicable to SFT scoring.',
+    alignTitle: 'Phase 5: position alignment of the assistant targets and the loss mask',
     alignMethod:
       'Reply token p is predicted by row p − 1. The counted assistant targets are scored against rows p − 1 + s for s = −2 … +2 (the offset sweep over assistant targets; s = 0 is the SFT loss), and the SFT loss is recomputed with the mask one position late (labels shifted, mask not: the common evaluation bug). Row +1 has already been fed its own target.',
     measure: 'Measure',

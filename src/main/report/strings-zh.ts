@@ -491,6 +491,7 @@ export const zh: ReportStrings = {
     kvMethod:
       'SFT loss 对每个对话只做一次完整前向，其中没有KV cache，所以缓存不会影响SFT loss。只有生成回复（第三阶段）使用缓存解码；SFT循环不检查缓存，可在同一模型的预训练运行（文本数据集）中用 `kvCache` 检查。',
     kvNotApplicable: '不适用于SFT评分。',
+    alignTitle: '第五阶段：助手目标的位置对齐与loss掩码',
     alignMethod:
       '回复的第 p 个token由第 p − 1 行预测。计入的助手目标分别用第 p − 1 + s 行评分，s = −2 … +2（助手目标上的偏移扫描；s = 0 即SFT loss），并把掩码错后一位重新计算SFT loss（标签移了位、掩码没移：常见的评估错误）。偏移+1的行已经输入过它要预测的目标token。',
     measure: '测量',
