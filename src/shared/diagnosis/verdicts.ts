@@ -362,6 +362,109 @@ function sweepSamples(results: readonly SampleResult[], shift: number): Map<stri
   return perSample(results, (r) => r.offsetSweep?.[key])
 }
 
+/** An offset sweep's shape: its best shift, each shift's mean, and the depth and dip read from them. */
+interface SweepShape {
+  sweep: [number, number][]
+  argmin: number | null
+  at: (shift: number) => number | undefined
+  /**
+   * The worst row behind the best one (shifts below argmin) minus the best. Behind the best row the
+   * model has no access to the target, so this is what it learned to do with context.
+   */
+  learnedDepth: number | null
+  /** Shift 0 minus the best shift. */
+  dip: number | null
+}
+
+function sweepShape(sweep: [number, number][]): SweepShape {
+  const argmin = sweep.length > 0 ? sweep.reduce((best, e) => (e[1] < best[1] ? e : best))[0] : null
+  const at = (s: number): number | undefined => sweep.find((e) => e[0] === s)?.[1]
+  const behind = argmin === null ? [] : sweep.filter(([s]) => s < argmin).map(([, v]) => v)
+  const learnedDepth = argmin !== null && behind.length > 0 ? Math.max(...behind) - at(argmin)! : null
+  const dip = argmin !== null && at(0) !== undefined ? at(0)! - at(argmin)! : null
+  return { sweep, argmin, at, learnedDepth, dip }
+}
+
+/**
+ * What a sweep says of the rows, the same for the continuation sweep and the SFT sweep over assistant
+ * targets (`samplesAt`: one shift's per-sample losses, for the paired uncertainties); null when there
+ * is no sweep with shift 0 to judge. Shift 0 lowest passes (figure: its margin to the next best).
+ * Otherwise the lower shift counts only on a model that has learned enough, past the noise and the
+ * minimum dip, and (with a training log) when shift 0 does not already reproduce training: a later
+ * row that wins there is leakage, not a shift.
+ */
+function sweepVerdict(
+  base: Omit<AlignmentVerdict, 'status' | 'reason' | 'figure' | 'threshold'>,
+  { sweep, argmin, at, learnedDepth }: SweepShape,
+  samplesAt: (shift: number) => Map<string, number>,
+  trainLoss: number | null,
+): AlignmentVerdict | null {
+  if (argmin === null || at(0) === undefined || sweep.length <= 1) return null
+  const zero = samplesAt(0)
+  if (argmin === 0) {
+    // Margin to the next-best shift, paired over samples: how clearly 0 wins.
+    const next = sweep.filter(([s]) => s !== 0).reduce((b, e) => (e[1] < b[1] ? e : b))
+    const margin = pairedDifference(zero, samplesAt(next[0]))
+    return {
+      ...base,
+      status: 'pass',
+      reason: 'minimumAtZero',
+      figure: next[1] - at(0)!,
+      threshold: 0,
+      uncertainty: margin?.stderr ?? null,
+    }
+  }
+  const dipEstimate = pairedDifference(samplesAt(argmin), zero)
+  const dip = at(0)! - at(argmin)!
+  const withUncertainty = { uncertainty: dipEstimate?.stderr ?? null }
+  if (learnedDepth !== null && learnedDepth < THRESHOLDS.alignmentMinDepthNats) {
+    return {
+      ...base,
+      ...withUncertainty,
+      status: 'inconclusive',
+      reason: 'tooLittleLearned',
+      figure: learnedDepth,
+      threshold: THRESHOLDS.alignmentMinDepthNats,
+    }
+  }
+  const sep = separation(
+    dip,
+    dipEstimate?.stderr ?? null,
+    THRESHOLDS.alignmentMinDipNats,
+    THRESHOLDS.noiseStderrs,
+  )
+  if (sep !== 'above') {
+    return {
+      ...base,
+      ...withUncertainty,
+      status: 'inconclusive',
+      reason: 'withinNoise',
+      figure: dip,
+      threshold: THRESHOLDS.alignmentMinDipNats,
+    }
+  }
+  // A later row that wins by a wide margin is still leakage if shift 0 already reproduces training.
+  if (argmin > 0 && trainLoss !== null && reproducesTraining(at(0)!, trainLoss)) {
+    return {
+      ...base,
+      ...withUncertainty,
+      status: 'inconclusive',
+      reason: 'leakage',
+      figure: dip,
+      threshold: THRESHOLDS.alignmentMinDipNats,
+    }
+  }
+  return {
+    ...base,
+    ...withUncertainty,
+    status: 'fail',
+    reason: 'rowsShifted',
+    figure: dip,
+    threshold: THRESHOLDS.alignmentMinDipNats,
+    rowOffset: argmin,
+  }
+}
+
 /**
  * Alignment, reasoned rather than read off the sweep's argmin. Position i's logits predict token i+1,
  * so rows L-1 .. N-2 are right. But row +1 has already been fed its target: a model with any copy
@@ -379,26 +482,20 @@ export function diagnoseAlignment(
   opts: { explanation?: Explanation | null; trainLoss?: number | null; format?: RunFormat | null } = {},
 ): AlignmentVerdict {
   if (isSftRunOf(opts.format, results)) return diagnoseSftAlignment(results, subject, opts.explanation)
-  const sweep = sweepEntries(means.offsetSweep)
+  const shape = sweepShape(sweepEntries(means.offsetSweep))
   const tf = means.teacherForcing ?? null
   const aligned = means.keepLastAligned ?? null
   const misaligned = means.keepLastMisaligned ?? null
   const correct = tf ?? aligned
-  const argmin = sweep.length > 0 ? sweep.reduce((best, e) => (e[1] < best[1] ? e : best))[0] : null
-  const at = (s: number): number | undefined => sweep.find((e) => e[0] === s)?.[1]
   const alignedVsTf = aligned !== null && tf !== null ? Math.abs(aligned - tf) : null
   const trainLoss = opts.trainLoss ?? null
-  // Depth: the worst row behind the best one (shifts below argmin) minus the best. Behind the best row
-  // the model has no access to the target, so this is what it learned to do with context.
-  const behind = argmin === null ? [] : sweep.filter(([s]) => s < argmin).map(([, v]) => v)
-  const learnedDepth = argmin !== null && behind.length > 0 ? Math.max(...behind) - at(argmin)! : null
   const base = {
     hypothesis: 'alignment' as const,
     ...subject,
-    argminShift: argmin,
-    sweep: Object.fromEntries(sweep),
-    learnedDepth,
-    dip: argmin !== null && at(0) !== undefined ? at(0)! - at(argmin)! : null,
+    argminShift: shape.argmin,
+    sweep: Object.fromEntries(shape.sweep),
+    learnedDepth: shape.learnedDepth,
+    dip: shape.dip,
     rowOffset: null,
     trainLoss,
     teacherForcing: tf,
@@ -437,72 +534,8 @@ export function diagnoseAlignment(
       threshold: THRESHOLDS.keepLastAlignedNats,
     }
   }
-  if (argmin !== null && at(0) !== undefined && sweep.length > 1) {
-    const zero = sweepSamples(results, 0)
-    if (argmin === 0) {
-      // Margin to the next-best shift, paired over samples: how clearly 0 wins.
-      const others = sweep.filter(([s]) => s !== 0)
-      const next = others.reduce((b, e) => (e[1] < b[1] ? e : b))
-      const margin = pairedDifference(zero, sweepSamples(results, next[0]))
-      return {
-        ...base,
-        status: 'pass',
-        reason: 'minimumAtZero',
-        figure: next[1] - at(0)!,
-        threshold: 0,
-        uncertainty: margin?.stderr ?? null,
-      }
-    }
-    const dipEstimate = pairedDifference(sweepSamples(results, argmin), zero)
-    const dip = at(0)! - at(argmin)!
-    const withUncertainty = { uncertainty: dipEstimate?.stderr ?? null }
-    if (learnedDepth !== null && learnedDepth < THRESHOLDS.alignmentMinDepthNats) {
-      return {
-        ...base,
-        ...withUncertainty,
-        status: 'inconclusive',
-        reason: 'tooLittleLearned',
-        figure: learnedDepth,
-        threshold: THRESHOLDS.alignmentMinDepthNats,
-      }
-    }
-    const sep = separation(
-      dip,
-      dipEstimate?.stderr ?? null,
-      THRESHOLDS.alignmentMinDipNats,
-      THRESHOLDS.noiseStderrs,
-    )
-    if (sep !== 'above') {
-      return {
-        ...base,
-        ...withUncertainty,
-        status: 'inconclusive',
-        reason: 'withinNoise',
-        figure: dip,
-        threshold: THRESHOLDS.alignmentMinDipNats,
-      }
-    }
-    // A later row that wins by a wide margin is still leakage if shift 0 already reproduces training.
-    if (argmin > 0 && trainLoss !== null && reproducesTraining(at(0)!, trainLoss)) {
-      return {
-        ...base,
-        ...withUncertainty,
-        status: 'inconclusive',
-        reason: 'leakage',
-        figure: dip,
-        threshold: THRESHOLDS.alignmentMinDipNats,
-      }
-    }
-    return {
-      ...base,
-      ...withUncertainty,
-      status: 'fail',
-      reason: 'rowsShifted',
-      figure: dip,
-      threshold: THRESHOLDS.alignmentMinDipNats,
-      rowOffset: argmin,
-    }
-  }
+  const bySweep = sweepVerdict(base, shape, (shift) => sweepSamples(results, shift), trainLoss)
+  if (bySweep) return bySweep
   if (misaligned !== null && correct !== null) {
     const diff = pairedDifference(
       perSample(results, (r) => r.teacherForcing?.loss ?? r.keepLastAligned?.loss),
@@ -561,18 +594,14 @@ function diagnoseSftAlignment(
   const sftMean = estimate([...sft.values()])?.mean ?? null
   const lateMean = estimate([...late.values()])?.mean ?? null
   const excess = pairedDifference(sft, late)
-  const sweep = sftSweepMeans(results)
-  const at = (s: number): number | undefined => sweep.find((e) => e[0] === s)?.[1]
-  const argmin = sweep.length > 0 ? sweep.reduce((best, e) => (e[1] < best[1] ? e : best))[0] : null
-  const behind = argmin === null ? [] : sweep.filter(([s]) => s < argmin).map(([, v]) => v)
-  const learnedDepth = argmin !== null && behind.length > 0 ? Math.max(...behind) - at(argmin)! : null
+  const shape = sweepShape(sftSweepMeans(results))
   const base = {
     hypothesis: 'alignment' as const,
     ...subject,
-    argminShift: argmin,
-    sweep: Object.fromEntries(sweep),
-    learnedDepth,
-    dip: argmin !== null && at(0) !== undefined ? at(0)! - at(argmin)! : null,
+    argminShift: shape.argmin,
+    sweep: Object.fromEntries(shape.sweep),
+    learnedDepth: shape.learnedDepth,
+    dip: shape.dip,
     rowOffset: null,
     trainLoss: null,
     teacherForcing: null,
@@ -597,58 +626,9 @@ function diagnoseSftAlignment(
   if (match && match.measure === 'sftShiftedMask' && sameSubject(match, subject)) {
     base.reportedValue = match.value
   }
-  if (argmin !== null && at(0) !== undefined && sweep.length > 1) {
-    const zero = sftSweepSamples(results, 0)
-    if (argmin === 0) {
-      const next = sweep.filter(([s]) => s !== 0).reduce((b, e) => (e[1] < b[1] ? e : b))
-      const margin = pairedDifference(zero, sftSweepSamples(results, next[0]))
-      return {
-        ...base,
-        status: 'pass',
-        reason: 'minimumAtZero',
-        figure: next[1] - at(0)!,
-        threshold: 0,
-        uncertainty: margin?.stderr ?? null,
-      }
-    }
-    const dipEstimate = pairedDifference(sftSweepSamples(results, argmin), zero)
-    const dip = at(0)! - at(argmin)!
-    const withUncertainty = { uncertainty: dipEstimate?.stderr ?? null }
-    if (learnedDepth !== null && learnedDepth < THRESHOLDS.alignmentMinDepthNats) {
-      return {
-        ...base,
-        ...withUncertainty,
-        status: 'inconclusive',
-        reason: 'tooLittleLearned',
-        figure: learnedDepth,
-        threshold: THRESHOLDS.alignmentMinDepthNats,
-      }
-    }
-    const sep = separation(
-      dip,
-      dipEstimate?.stderr ?? null,
-      THRESHOLDS.alignmentMinDipNats,
-      THRESHOLDS.noiseStderrs,
-    )
-    return sep === 'above'
-      ? {
-          ...base,
-          ...withUncertainty,
-          status: 'fail',
-          reason: 'rowsShifted',
-          figure: dip,
-          threshold: THRESHOLDS.alignmentMinDipNats,
-          rowOffset: argmin,
-        }
-      : {
-          ...base,
-          ...withUncertainty,
-          status: 'inconclusive',
-          reason: 'withinNoise',
-          figure: dip,
-          threshold: THRESHOLDS.alignmentMinDipNats,
-        }
-  }
+  // No training loss: an SFT run's leakage check has no log to compare with here.
+  const bySweep = sweepVerdict(base, shape, (shift) => sftSweepSamples(results, shift), null)
+  if (bySweep) return bySweep
   if (excess) {
     // The two masks pair every row with its own next token: they cannot test the rows, so the
     // hypothesis is not measured; the mask's excess is still stated, with its noise.
