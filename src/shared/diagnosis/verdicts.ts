@@ -385,6 +385,16 @@ function sweepShape(sweep: [number, number][]): SweepShape {
   return { sweep, argmin, at, learnedDepth, dip }
 }
 
+/** The verdict's fields a sweep fills, for the continuation and the SFT sweep alike. */
+function sweepFields(shape: SweepShape) {
+  return {
+    argminShift: shape.argmin,
+    sweep: Object.fromEntries(shape.sweep),
+    learnedDepth: shape.learnedDepth,
+    dip: shape.dip,
+  }
+}
+
 /**
  * What a sweep says of the rows, the same for the continuation sweep and the SFT sweep over assistant
  * targets (`samplesAt`: one shift's per-sample losses, for the paired uncertainties); null when there
@@ -492,10 +502,7 @@ export function diagnoseAlignment(
   const base = {
     hypothesis: 'alignment' as const,
     ...subject,
-    argminShift: shape.argmin,
-    sweep: Object.fromEntries(shape.sweep),
-    learnedDepth: shape.learnedDepth,
-    dip: shape.dip,
+    ...sweepFields(shape),
     rowOffset: null,
     trainLoss,
     teacherForcing: tf,
@@ -598,10 +605,7 @@ function diagnoseSftAlignment(
   const base = {
     hypothesis: 'alignment' as const,
     ...subject,
-    argminShift: shape.argmin,
-    sweep: Object.fromEntries(shape.sweep),
-    learnedDepth: shape.learnedDepth,
-    dip: shape.dip,
+    ...sweepFields(shape),
     rowOffset: null,
     trainLoss: null,
     teacherForcing: null,
