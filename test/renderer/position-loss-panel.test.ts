@@ -155,4 +155,22 @@ describe('PositionLossPanel', () => {
     expect(w.get('[data-test="position-missing"]').text()).toContain('1 picked run')
     w.unmount()
   })
+
+  it('two panels picking the same run read its results once', async () => {
+    const a = await mountPanel()
+    const b = mount(PositionLossPanel, {
+      props: { run: useRunStore().get('rFinal') },
+      global: { plugins: [pinia, i18n] },
+    })
+    const before = api
+      .callsOf('run:results')
+      .filter((c) => (c as { runId: string }).runId === 'rEarly').length
+    useRunSelectionStore().set(['rEarly'])
+    await flushPromises()
+    expect(
+      api.callsOf('run:results').filter((c) => (c as { runId: string }).runId === 'rEarly').length - before,
+    ).toBe(1)
+    a.unmount()
+    b.unmount()
+  })
 })

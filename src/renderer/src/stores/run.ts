@@ -259,10 +259,21 @@ export const useRunStore = defineStore('run', () => {
     touch(true)
   }
 
+  /** Loads in flight, by run: a second caller (two panels overlaying the same picked run) waits for it. */
+  const loading = new Map<string, Promise<void>>()
   /** Loads a run's stored results (once; live samples keep streaming into the same buffer). */
-  async function load(experimentId: string, runId: string, force = false): Promise<void> {
+  function load(experimentId: string, runId: string, force = false): Promise<void> {
     const b = bufferFor(runId, experimentId)
-    if (b.loaded && !force) return
+    if (b.loaded && !force) return Promise.resolve()
+    const inFlight = loading.get(runId)
+    if (inFlight && !force) return inFlight
+    const p = fetchResults(b, experimentId, runId).finally(() => {
+      if (loading.get(runId) === p) loading.delete(runId)
+    })
+    loading.set(runId, p)
+    return p
+  }
+  async function fetchResults(b: RunBuffer, experimentId: string, runId: string): Promise<void> {
     try {
       const { run, results } = await useApi().invoke('run:results', { experimentId, runId })
       applyInfo(b, run)
