@@ -244,24 +244,31 @@ async function settle(
     await page.waitForTimeout(100)
   }
 }
-async function measure(page: Page, phase: string, work: () => Promise<void>): Promise<Window> {
-  const cdp = opts.profile && phase.includes(opts.profile) ? await page.context().newCDPSession(page) : null
-  if (cdp) {
-    await cdp.send('Profiler.enable')
-    await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-    await cdp.send('Profiler.start')
-  }
-  const t0 = await now(page)
-  await work()
-  await settle(page, t0)
-  const t1 = await now(page)
-  if (cdp) {
+/**
+ * With --profile matching `phase`: starts a CPU profile of the page and returns what stops it and
+ * prints the self time per chunk and function and the busy stretches; otherwise a no-op.
+ */
+async function profileIf(page: Page, phase: string): Promise<() => Promise<void>> {
+  if (!opts.profile || !phase.includes(opts.profile)) return async () => undefined
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+  await cdp.send('Profiler.start')
+  return async () => {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
     console.log(
       `self time during "${phase}":\n${[...topFunctions(profile), ...busyStretches(profile)].join('\n')}`,
     )
     await cdp.detach()
   }
+}
+async function measure(page: Page, phase: string, work: () => Promise<void>): Promise<Window> {
+  const stopProfile = await profileIf(page, phase)
+  const t0 = await now(page)
+  await work()
+  await settle(page, t0)
+  const t1 = await now(page)
+  await stopProfile()
   const tasks = await tasksBetween(page, t0, t1)
   const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0)
   const draws = await slowestDraws(page, t0, t1)
@@ -408,23 +415,11 @@ async function main(): Promise<void> {
 
     // Start: navigation to the open demo experiment.
     const t0 = Date.now()
-    const cdp =
-      opts.profile && 'start'.includes(opts.profile) ? await page.context().newCDPSession(page) : null
-    if (cdp) {
-      await cdp.send('Profiler.enable')
-      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-      await cdp.send('Profiler.start')
-    }
+    const stopProfile = await profileIf(page, 'start')
     await page.goto(`${served.url}#/${DEMO_ID}/overview`)
     await page.waitForSelector('[data-test="experiment-id"]', { timeout: 60_000 })
     await settle(page, 0)
-    if (cdp) {
-      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }
-      console.log(
-        `self time during "start":\n${[...topFunctions(profile), ...busyStretches(profile)].join('\n')}`,
-      )
-      await cdp.detach()
-    }
+    await stopProfile()
     const startTasks = await tasksBetween(page, 0, await now(page))
     fcp = (await page.evaluate(
       "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null",
